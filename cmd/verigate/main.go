@@ -1,0 +1,203 @@
+// Command verigate serves the Partners v2 verification API and its connection
+// pages, and manages partner API keys.
+//
+//	verigate [serve] [flags]        run the server (the default)
+//	verigate keys create [flags]    create a partner API key
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"verigate/internal/partner"
+	"verigate/internal/server"
+	"verigate/internal/store"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "verigate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			return serve(ctx, args[1:], stdout, stderr)
+		case "keys":
+			if len(args) > 1 && args[1] == "create" {
+				return keysCreate(ctx, args[2:], stdout, stderr)
+			}
+			return errors.New("usage: verigate keys create [--name N] [--environment sandbox|production] [--client UUID] [--json]")
+		case "help", "-h", "--help":
+			fmt.Fprintln(stdout, "usage: verigate [serve] [flags] | verigate keys create [flags]; add -h to a command for its flags")
+			return nil
+		}
+	}
+	return serve(ctx, args, stdout, stderr)
+}
+
+// env returns the environment variable name's value, or def when it is unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+const defaultDatabase = "./data/verigate.db"
+
+func databaseFlag(fs *flag.FlagSet) *string {
+	return fs.String("database-url", env("VERIGATE_DATABASE_URL", defaultDatabase),
+		"database: an SQLite file path, or a postgres:// URL (env VERIGATE_DATABASE_URL)")
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("VERIGATE_ADDR", "127.0.0.1:8080"), "listen address (env VERIGATE_ADDR)")
+	dbURL := databaseFlag(fs)
+	publicURL := fs.String("public-url", env("VERIGATE_PUBLIC_URL", ""), "base URL of session links; default http://<addr> (env VERIGATE_PUBLIC_URL)")
+	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := server.OpenStore(ctx, *dbURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := *publicURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := bootstrap(ctx, app.Keys, st, base, stdout); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           app.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("verigate listening", "addr", ln.Addr().String(), "public_url", base, "database", store.Describe(*dbURL))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; letting in-flight requests finish")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("unknown --log-format %q (want text or json)", format)
+}
+
+// bootstrap creates a sandbox partner on an empty database and prints its
+// key once, with a command to try it.
+func bootstrap(ctx context.Context, keys *partner.Keys, st store.Store, base string, w io.Writer) error {
+	n, err := st.CountPartners(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	k, err := keys.CreatePartner(ctx, "Sandbox partner", "first start", store.Sandbox)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, `
+verigate: first start on an empty database; created a sandbox partner.
+  api_key_id:     %s
+  api_key_secret: %s   (shown only now; verigate keeps a hash)
+  client:         %s
+
+Try it:
+  curl -u '%s:%s' -H 'Content-Type: application/json' -d '{"client": "%s", "first_name": "Jane", "last_name": "Doe"}' %s/partners/v2/users
+
+`, k.ID, k.Secret, k.ClientID, k.ID, k.Secret, k.ClientID, base)
+	return nil
+}
+
+func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keys create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("name", "api key", "a name for the key")
+	envName := fs.String("environment", "sandbox", "sandbox or production")
+	client := fs.String("client", "", "add the key to the partner owning this client (default: a new partner)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	dbURL := databaseFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	environment := store.Environment(*envName)
+	if !environment.Valid() {
+		return fmt.Errorf("--environment must be sandbox or production, not %q", *envName)
+	}
+	st, err := server.OpenStore(ctx, *dbURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+	keys := &partner.Keys{Store: st, Now: time.Now}
+	var k partner.NewKey
+	if *client != "" {
+		k, err = keys.CreateKeyForClient(ctx, *client, *name, environment)
+	} else {
+		k, err = keys.CreatePartner(ctx, "Partner", *name, environment)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(k)
+	}
+	fmt.Fprintf(stdout, "api_key_id:     %s\napi_key_secret: %s   (shown only now)\nclient:         %s\nenvironment:    %s\n", k.ID, k.Secret, k.ClientID, k.Environment)
+	return nil
+}

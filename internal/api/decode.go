@@ -1,0 +1,57 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"verigate/internal/validate"
+)
+
+// maxBody is the largest request body the API reads.
+const maxBody = 1 << 20
+
+// decode reads a JSON object body into dst, turning every kind of bad input
+// into a client error.
+func decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		if ct == "" {
+			ct = "none"
+		}
+		return detail(http.StatusUnsupportedMediaType, fmt.Sprintf("Unsupported media type %q in request; send application/json.", ct))
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	err = dec.Decode(dst)
+	if err == nil {
+		// Exactly one JSON value may be sent.
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var fields validate.Errors
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return errTooLarge
+	case errors.Is(err, io.EOF):
+		return detail(http.StatusBadRequest, "JSON parse error - the request body is empty.")
+	case errors.As(err, &fields):
+		return fields
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return &httpError{status: http.StatusBadRequest, body: map[string][]string{
+				"non_field_errors": {fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", typeErr.Value)}}}
+		}
+		return validate.Field(typeErr.Field, typeMessage(typeErr))
+	default:
+		return detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
+	}
+}

@@ -1,0 +1,99 @@
+// Package api serves the Partners v2 HTTP API: routing, authentication,
+// decoding, and the one mapping from errors to HTTP responses.
+package api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"verigate/internal/partner"
+	"verigate/internal/session"
+	"verigate/internal/store"
+	"verigate/internal/verification"
+)
+
+// API holds what the partner API's handlers call.
+type API struct {
+	Store         store.Store
+	Keys          *partner.Keys
+	Users         *partner.Users
+	Verifications *verification.Service
+	Sessions      *session.Service
+	// PublicURL is the externally visible base URL, without a trailing slash.
+	PublicURL string
+	Log       *slog.Logger
+	// Pages serves the connection experience under /connect/.
+	Pages http.Handler
+}
+
+// Handler returns the whole HTTP surface: the partner API, health checks and the link pages.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	api := func(path string, m methods) {
+		mux.Handle(path, a.authenticated(a.dispatch(m)))
+	}
+
+	api("/partners/v2/users", methods{"POST": a.createUser})
+	api("/partners/v2/users/{id}", methods{"GET": a.getUser, "PATCH": a.updateUser})
+	api("/partners/v2/verifications", methods{"GET": a.listVerifications, "POST": a.orderVerification})
+	api("/partners/v2/verifications/refresh", methods{"POST": a.refreshVerification})
+	api("/partners/v2/verifications/{id}", methods{"GET": a.getVerification, "PATCH": a.updateVerification})
+	api("/partners/v2/verifications/{id}/cancel", methods{"POST": a.cancelVerification})
+	api("/partners/v2/sessions", methods{"POST": a.createSession})
+	mux.Handle("/partners/", a.authenticated(http.HandlerFunc(a.notFound)))
+
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.Pages != nil {
+		mux.Handle("/connect/", a.Pages)
+	}
+	mux.HandleFunc("/", a.notFound)
+	return a.observe(mux)
+}
+
+// handlerFunc is an API handler that returns its error for writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// methods maps an HTTP method to the handler for one path.
+type methods map[string]handlerFunc
+
+// dispatch serves one path by method and answers other methods with a JSON 405.
+func (a *API) dispatch(m methods) http.Handler {
+	allowed := make([]string, 0, len(m))
+	for k := range m {
+		allowed = append(allowed, k)
+	}
+	sort.Strings(allowed)
+	allow := strings.Join(allowed, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := m[r.Method]
+		if !ok {
+			w.Header().Set("Allow", allow)
+			a.writeError(w, r, detail(http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", r.Method)))
+			return
+		}
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
+	a.writeError(w, r, errNotFound)
+}
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := a.Store.Ping(r.Context()); err != nil {
+		a.Log.WarnContext(r.Context(), "database not reachable", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "The database is not reachable."})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

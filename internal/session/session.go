@@ -1,0 +1,297 @@
+// Package session creates connection sessions: validated configurations
+// sealed into links that expire one hour after creation and need no database write.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"verigate/internal/partner"
+	"verigate/internal/store"
+	"verigate/internal/token"
+	v "verigate/internal/validate"
+	"verigate/internal/verification"
+)
+
+// Lifetime is how long a session link works after it is created.
+const Lifetime = time.Hour
+
+// Errors returned by Open.
+var (
+	// ErrExpired means the link was genuine but is older than Lifetime.
+	ErrExpired = errors.New("session: link expired")
+	// ErrInvalid means the link was not issued by this verigate.
+	ErrInvalid = errors.New("session: invalid link")
+)
+
+// Languages a session may ask for.
+var Languages = []string{"EN", "ES", "RU", "ZH"}
+
+// Configuration is a session's configuration as the contract echoes it.
+type Configuration struct {
+	Experience   *string   `json:"experience"`
+	SingleUseURL bool      `json:"single_use_url"`
+	RedirectURL  *string   `json:"redirect_url"`
+	FlowID       *string   `json:"flow_id,omitempty"`
+	Items        *[]string `json:"items,omitempty"`
+	Language     *string   `json:"language,omitempty"`
+	MobileApp    *bool     `json:"mobile_app,omitempty"`
+}
+
+// ConfigurationInput is the configuration as a request sends it.
+type ConfigurationInput struct {
+	Experience   v.Opt[string]   `json:"experience"`
+	SingleUseURL v.Opt[bool]     `json:"single_use_url"`
+	RedirectURL  v.Opt[string]   `json:"redirect_url"`
+	FlowID       v.Opt[string]   `json:"flow_id"`
+	Items        v.Opt[[]string] `json:"items"`
+	Language     v.Opt[string]   `json:"language"`
+	MobileApp    v.Opt[bool]     `json:"mobile_app"`
+}
+
+// CreateInput is the body of POST /partners/v2/sessions.
+type CreateInput struct {
+	Verification  v.Opt[string]             `json:"verification"`
+	Configuration v.Opt[ConfigurationInput] `json:"configuration"`
+}
+
+// View is a created session in the contract's PartnerSession shape.
+type View struct {
+	Verification  string        `json:"verification"`
+	Configuration Configuration `json:"configuration"`
+	Link          string        `json:"link"`
+	DataSource    string        `json:"data_source"`
+}
+
+// Claims is what a link carries; the link is sealed, so it cannot be forged or read.
+type Claims struct {
+	SessionID      string            `json:"s"`
+	VerificationID string            `json:"v"`
+	PartnerID      string            `json:"p"`
+	Environment    store.Environment `json:"e"`
+	DataSource     string            `json:"d"`
+	CreatedAt      int64             `json:"t"` // Unix milliseconds
+	Configuration  Configuration     `json:"c"`
+}
+
+// Scope returns the tenant the session belongs to.
+func (c Claims) Scope() store.Scope {
+	return store.Scope{PartnerID: c.PartnerID, Environment: c.Environment}
+}
+
+// ExpiresAt is the instant the link stops working.
+func (c Claims) ExpiresAt() time.Time { return time.UnixMilli(c.CreatedAt).Add(Lifetime) }
+
+// ItemChecker reports which of the given item ids are unknown; nil accepts every id.
+type ItemChecker func(ids []string) (unknown []string)
+
+// Service creates and opens sessions.
+type Service struct {
+	Verifications *verification.Service
+	Sealer        *token.Sealer
+	// PublicURL is the base of links, without a trailing slash.
+	PublicURL string
+	Now       func() time.Time
+	// Items validates configuration.items against the catalog.
+	Items ItemChecker
+}
+
+// Create validates a request and returns a new session for a verification visible to p.
+func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInput) (View, error) {
+	errs := v.Errors{}
+	var id string
+	if v.Required(errs, "verification", in.Verification) {
+		id = strings.ToLower(in.Verification.V)
+		if !v.IsUUID(id) {
+			errs.Add("verification", v.MsgUUID)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return View{}, err
+	}
+	rec, err := s.Verifications.Record(ctx, p.Scope(), id)
+	if err != nil {
+		return View{}, fmt.Errorf("verification %s: %w", id, err)
+	}
+	switch {
+	case rec.DataSource != verification.Payroll && rec.DataSource != verification.Banking:
+		errs.Add("verification", "Sessions are for payroll and banking verifications; this is a "+rec.DataSource+" verification.")
+	case rec.State == verification.StateCancelled || rec.State == verification.StateCompleted:
+		errs.Add("verification", "The verification is "+rec.State+"; order a new verification to connect again.")
+	}
+	if err := errs.Err(); err != nil {
+		return View{}, err
+	}
+	cfg := s.configuration(errs, in.Configuration, rec.DataSource)
+	if err := errs.Err(); err != nil {
+		return View{}, err
+	}
+	sid := make([]byte, 16)
+	if _, err := rand.Read(sid); err != nil {
+		return View{}, err
+	}
+	claims := Claims{
+		SessionID: base64.RawURLEncoding.EncodeToString(sid), VerificationID: rec.ID,
+		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource,
+		CreatedAt: s.Now().UnixMilli(), Configuration: cfg,
+	}
+	tok, err := s.Sealer.Seal(claims)
+	if err != nil {
+		return View{}, err
+	}
+	return View{Verification: rec.ID, Configuration: cfg, Link: s.PublicURL + "/connect/" + tok, DataSource: rec.DataSource}, nil
+}
+
+// Open checks a link's token and returns its claims.
+func (s *Service) Open(tok string) (Claims, error) {
+	var c Claims
+	if err := s.Sealer.Open(tok, &c); err != nil {
+		return Claims{}, ErrInvalid
+	}
+	if !s.Now().Before(c.ExpiresAt()) {
+		return c, ErrExpired
+	}
+	return c, nil
+}
+
+const maxRedirectURL = 2048
+
+// configuration validates the configuration for a verification's data source.
+// Fields of the other data source are refused unless they hold the default
+// value that a session response echoes.
+func (s *Service) configuration(errs v.Errors, in v.Opt[ConfigurationInput], ds string) Configuration {
+	cfg := Configuration{}
+	if !v.NotNull(errs, "configuration", in) {
+		in.V = ConfigurationInput{}
+	}
+	c := in.V
+	payroll := ds == verification.Payroll
+	// misplaced reports (and records) a field of the other data source given
+	// with a value other than its default.
+	misplaced := func(field string, o interface{ Has() bool }, forPayroll, isDefault bool) bool {
+		if !o.Has() || isDefault || forPayroll == payroll {
+			return false
+		}
+		if forPayroll {
+			errs.Add("configuration."+field, "Payroll only; this is a banking verification.")
+		} else {
+			errs.Add("configuration."+field, "Banking only; this is a payroll verification.")
+		}
+		return true
+	}
+	// Shared fields.
+	if c.RedirectURL.Has() {
+		if msg := checkRedirect(c.RedirectURL.V); msg != "" {
+			errs.Add("configuration.redirect_url", msg)
+		} else {
+			u := c.RedirectURL.V
+			cfg.RedirectURL = &u
+		}
+	}
+	v.NotNull(errs, "configuration.single_use_url", c.SingleUseURL)
+	// Banking fields.
+	if !misplaced("experience", c.Experience, false, false) && c.Experience.Has() {
+		e := strings.ToLower(c.Experience.V)
+		if !v.IsUUID(e) {
+			errs.Add("configuration.experience", v.MsgUUID)
+		}
+		cfg.Experience = &e
+	}
+	if !misplaced("single_use_url", c.SingleUseURL, false, !c.SingleUseURL.V) {
+		cfg.SingleUseURL = c.SingleUseURL.V
+	}
+	// Payroll fields.
+	if !misplaced("flow_id", c.FlowID, true, false) && v.NotNull(errs, "configuration.flow_id", c.FlowID) {
+		f := strings.TrimSpace(c.FlowID.V)
+		switch {
+		case f == "":
+			errs.Add("configuration.flow_id", v.MsgBlank)
+		case len(f) > 64:
+			errs.Add("configuration.flow_id", "Ensure this field has no more than 64 characters.")
+		}
+		cfg.FlowID = &f
+	}
+	if !misplaced("items", c.Items, true, false) && v.NotNull(errs, "configuration.items", c.Items) {
+		items := make([]string, 0, len(c.Items.V))
+		seen := map[string]bool{}
+		for _, it := range c.Items.V {
+			if strings.TrimSpace(it) == "" {
+				errs.Add("configuration.items", "Item ids may not be blank.")
+				break
+			}
+			if !seen[it] {
+				seen[it] = true
+				items = append(items, it)
+			}
+		}
+		if len(items) > 100 {
+			errs.Add("configuration.items", "Ensure this field has no more than 100 elements.")
+		} else if s.Items != nil {
+			if unknown := s.Items(items); len(unknown) > 0 {
+				errs.Add("configuration.items", "Unknown item ids: "+strings.Join(unknown, ", ")+".")
+			}
+		}
+		cfg.Items = &items
+	}
+	if !misplaced("language", c.Language, true, false) && v.NotNull(errs, "configuration.language", c.Language) {
+		if !contains(Languages, c.Language.V) {
+			errs.Add("configuration.language", v.Choice(c.Language.V))
+		}
+		lang := c.Language.V
+		cfg.Language = &lang
+	}
+	if !misplaced("mobile_app", c.MobileApp, true, false) && v.NotNull(errs, "configuration.mobile_app", c.MobileApp) {
+		m := c.MobileApp.V
+		cfg.MobileApp = &m
+	}
+	if payroll {
+		if cfg.Language == nil {
+			en := "EN"
+			cfg.Language = &en
+		}
+		if cfg.MobileApp == nil {
+			f := false
+			cfg.MobileApp = &f
+		}
+	}
+	return cfg
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRedirect returns why u is not an acceptable redirect_url, or "".
+func checkRedirect(u string) string {
+	if len(u) > maxRedirectURL {
+		return fmt.Sprintf("Ensure this field has no more than %d characters.", maxRedirectURL)
+	}
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || strings.ContainsAny(u, " \t\r\n") {
+		return "Enter an absolute URL, e.g. https://example.com/return or app://return."
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "http", "https":
+		if p.Host == "" {
+			return "Enter an absolute URL with a host, e.g. https://example.com/return."
+		}
+	case "javascript", "data", "vbscript", "file", "blob":
+		return "The " + p.Scheme + " scheme is not allowed for redirects."
+	default:
+		if p.Host == "" && p.Opaque == "" && p.Path == "" {
+			return "Enter an absolute URL, e.g. app://return."
+		}
+	}
+	return ""
+}

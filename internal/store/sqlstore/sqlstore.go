@@ -1,0 +1,480 @@
+// Package sqlstore implements store.Store over database/sql with the SQL that
+// SQLite and PostgreSQL share; the sqlite and postgres packages configure it.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"verigate/internal/store"
+	"verigate/internal/store/migrations"
+)
+
+// Dialect is what differs between the databases behind a Store.
+type Dialect struct {
+	// Name identifies the database in errors.
+	Name string
+	// IsDuplicate reports whether err is a unique-constraint violation.
+	IsDuplicate func(error) bool
+	// LockMigrations serialises schema changes between processes, or is nil.
+	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+}
+
+// Store is a store.Store backed by a reading and a writing connection pool.
+type Store struct {
+	read, write *sql.DB
+	d           Dialect
+}
+
+// New returns a Store; read and write may be the same pool.
+func New(read, write *sql.DB, d Dialect) *Store {
+	return &Store{read: read, write: write, d: d}
+}
+
+// Migrate applies every migration the database has not seen yet.
+func (s *Store) Migrate(ctx context.Context) error {
+	all, err := migrations.All()
+	if err != nil {
+		return err
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if s.d.LockMigrations != nil {
+		if err := s.d.LockMigrations(ctx, tx); err != nil {
+			return fmt.Errorf("%s: lock migrations: %w", s.d.Name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("%s: create schema_migrations: %w", s.d.Name, err)
+	}
+	applied := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range all {
+		if applied[m.Version] {
+			continue
+		}
+		for _, stmt := range m.Statements() {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%s: migration %s: %w", s.d.Name, m.Name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Ping checks that both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.write.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Secret returns the named secret, creating it on first use; concurrent
+// first uses agree on one value.
+func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
+	var enc string
+	err := s.write.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc)
+	if errors.Is(err, sql.ErrNoRows) {
+		b, gerr := gen()
+		if gerr != nil {
+			return nil, gerr
+		}
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+			name, base64.StdEncoding.EncodeToString(b), time.Now().UnixMilli()); err != nil {
+			return nil, err
+		}
+		err = s.write.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return base64.StdEncoding.DecodeString(enc)
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func (s *Store) mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case s.d.IsDuplicate != nil && s.d.IsDuplicate(err):
+		return fmt.Errorf("%w: %v", store.ErrDuplicate, err)
+	}
+	return fmt.Errorf("%s: %w", s.d.Name, err)
+}
+
+// inTx runs fn in a write transaction and commits when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return s.mapErr(err)
+	}
+	return s.mapErr(tx.Commit())
+}
+
+// CreatePartner stores a partner with its first client and key.
+func (s *Store) CreatePartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`, p.ID, p.Name, ms(p.CreatedAt)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO clients (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)`, c.ID, c.PartnerID, c.Name, ms(c.CreatedAt)); err != nil {
+			return err
+		}
+		return insertKey(ctx, tx, k)
+	})
+}
+
+// CreateAPIKey stores a key.
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertKey(ctx, tx, k) })
+}
+
+func insertKey(ctx context.Context, tx *sql.Tx, k store.APIKey) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, partner_id, client_id, name, environment, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		k.ID, k.PartnerID, k.ClientID, k.Name, string(k.Environment), base64.StdEncoding.EncodeToString(k.SecretHash), ms(k.CreatedAt))
+	return err
+}
+
+// APIKey returns a key by id.
+func (s *Store) APIKey(ctx context.Context, id string) (store.APIKey, error) {
+	var k store.APIKey
+	var env, hash string
+	var created int64
+	err := s.read.QueryRowContext(ctx, `SELECT id, partner_id, client_id, name, environment, secret_hash, created_at FROM api_keys WHERE id = $1`, id).
+		Scan(&k.ID, &k.PartnerID, &k.ClientID, &k.Name, &env, &hash, &created)
+	if err != nil {
+		return k, s.mapErr(err)
+	}
+	k.Environment = store.Environment(env)
+	k.CreatedAt = fromMS(created)
+	k.SecretHash, err = base64.StdEncoding.DecodeString(hash)
+	return k, err
+}
+
+// Client returns a client by id.
+func (s *Store) Client(ctx context.Context, id string) (store.Client, error) {
+	var c store.Client
+	var created int64
+	err := s.read.QueryRowContext(ctx, `SELECT id, partner_id, name, created_at FROM clients WHERE id = $1`, id).
+		Scan(&c.ID, &c.PartnerID, &c.Name, &created)
+	c.CreatedAt = fromMS(created)
+	return c, s.mapErr(err)
+}
+
+// CountPartners counts partners.
+func (s *Store) CountPartners(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM partners`).Scan(&n)
+	return n, s.mapErr(err)
+}
+
+func jsonList(v []string) string {
+	if v == nil {
+		v = []string{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func parseList(s string) ([]string, error) {
+	var v []string
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		v = []string{}
+	}
+	return v, nil
+}
+
+// CreateUser stores a user.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, environment, client_id, profile, external_id, items_connected, employers_connected, created_at, updated_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
+			u.ID, u.PartnerID, string(u.Environment), u.ClientID, string(u.Profile), u.ExternalID,
+			jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.CreatedAt), ms(u.UpdatedAt))
+		return err
+	})
+}
+
+const userColumns = `id, partner_id, environment, client_id, profile, external_id, items_connected, employers_connected, created_at, updated_at, version`
+
+// User returns a user in scope.
+func (s *Store) User(ctx context.Context, sc store.Scope, id string) (store.User, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+		id, sc.PartnerID, string(sc.Environment))
+	var u store.User
+	var env, profile, items, employers string
+	var created, updated int64
+	err := row.Scan(&u.ID, &u.PartnerID, &env, &u.ClientID, &profile, &u.ExternalID, &items, &employers, &created, &updated, &u.Version)
+	if err != nil {
+		return u, s.mapErr(err)
+	}
+	u.Environment = store.Environment(env)
+	u.Profile = json.RawMessage(profile)
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	if u.ItemsConnected, err = parseList(items); err != nil {
+		return u, err
+	}
+	u.EmployersConnected, err = parseList(employers)
+	return u, err
+}
+
+// UpdateUser saves u when its version is current.
+func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET profile = $1, external_id = $2, items_connected = $3, employers_connected = $4, updated_at = $5, version = version + 1
+WHERE id = $6 AND version = $7`,
+			string(u.Profile), u.ExternalID, jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.UpdatedAt), u.ID, u.Version)
+		if err != nil {
+			return err
+		}
+		return expectOne(res)
+	})
+}
+
+func expectOne(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return store.ErrConflict
+	}
+	return nil
+}
+
+func nullJSON(b json.RawMessage) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+func orEmpty(b json.RawMessage, empty string) string {
+	if len(b) == 0 {
+		return empty
+	}
+	return string(b)
+}
+
+// CreateVerification stores v and its first history entry.
+func (s *Store) CreateVerification(ctx context.Context, v store.Verification, first store.StatusChange) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO verifications (id, partner_id, environment, client_id, user_id, channel, data_source, report_type, state, code, errors,
+report_id, file_url, json_url, report_configuration, employments, loan, billing, loan_number, created_at, updated_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
+			v.ID, v.PartnerID, string(v.Environment), v.ClientID, v.UserID, v.Channel, v.DataSource, v.ReportType, v.State, v.Code, orEmpty(v.Errors, "[]"),
+			v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration), orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"),
+			v.LoanNumber, ms(v.CreatedAt), ms(v.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		return insertChange(ctx, tx, first)
+	})
+}
+
+func insertChange(ctx context.Context, tx *sql.Tx, c store.StatusChange) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO verification_status_history (id, verification_id, state, code, errors, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		c.ID, c.VerificationID, c.State, c.Code, orEmpty(c.Errors, "[]"), c.Reason, ms(c.CreatedAt))
+	return err
+}
+
+const verificationColumns = `id, partner_id, environment, client_id, user_id, channel, data_source, report_type, state, code, errors,
+report_id, file_url, json_url, report_configuration, employments, loan, billing, loan_number, created_at, updated_at, version`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanVerification(r scanner) (store.Verification, error) {
+	var v store.Verification
+	var env, errs, employments, loan, billing string
+	var cfg sql.NullString
+	var created, updated int64
+	err := r.Scan(&v.ID, &v.PartnerID, &env, &v.ClientID, &v.UserID, &v.Channel, &v.DataSource, &v.ReportType, &v.State, &v.Code, &errs,
+		&v.ReportID, &v.FileURL, &v.JSONURL, &cfg, &employments, &loan, &billing, &v.LoanNumber, &created, &updated, &v.Version)
+	if err != nil {
+		return v, err
+	}
+	v.Environment = store.Environment(env)
+	v.Errors = json.RawMessage(errs)
+	if cfg.Valid {
+		v.ReportConfiguration = json.RawMessage(cfg.String)
+	}
+	v.Employments, v.Loan, v.Billing = json.RawMessage(employments), json.RawMessage(loan), json.RawMessage(billing)
+	v.CreatedAt, v.UpdatedAt = fromMS(created), fromMS(updated)
+	return v, nil
+}
+
+// Verification returns a verification in scope.
+func (s *Store) Verification(ctx context.Context, sc store.Scope, id string) (store.Verification, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+		id, sc.PartnerID, string(sc.Environment))
+	v, err := scanVerification(row)
+	return v, s.mapErr(err)
+}
+
+// ListVerifications returns one keyset page, newest first.
+func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error) {
+	where := []string{"partner_id = $1", "environment = $2"}
+	args := []any{sc.PartnerID, string(sc.Environment)}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.UserID != "" {
+		add("user_id = $%d", f.UserID)
+	}
+	if f.State != "" {
+		add("state = $%d", f.State)
+	}
+	if f.Code != "" {
+		add("code = $%d", f.Code)
+	}
+	if f.ReportType != "" {
+		add("report_type = $%d", f.ReportType)
+	}
+	if f.LoanNumber != "" {
+		add("loan_number = $%d", f.LoanNumber)
+	}
+	order := "DESC"
+	switch {
+	case p.Before != "":
+		add("id > $%d", p.Before)
+		order = "ASC"
+	case p.After != "":
+		add("id < $%d", p.After)
+	}
+	args = append(args, p.Limit)
+	q := fmt.Sprintf(`SELECT %s FROM verifications WHERE %s ORDER BY id %s LIMIT $%d`, verificationColumns, strings.Join(where, " AND "), order, len(args))
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Verification
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, s.mapErr(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapErr(err)
+	}
+	if order == "ASC" {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out, nil
+}
+
+// UpdateVerification saves v when its version is current and records change.
+func (s *Store) UpdateVerification(ctx context.Context, v store.Verification, change *store.StatusChange) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE verifications SET state = $1, code = $2, errors = $3, report_id = $4, file_url = $5, json_url = $6,
+report_configuration = $7, employments = $8, loan = $9, billing = $10, loan_number = $11, updated_at = $12, version = version + 1
+WHERE id = $13 AND version = $14`,
+			v.State, v.Code, orEmpty(v.Errors, "[]"), v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration),
+			orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"), v.LoanNumber, ms(v.UpdatedAt), v.ID, v.Version)
+		if err != nil {
+			return err
+		}
+		if err := expectOne(res); err != nil {
+			return err
+		}
+		if change == nil {
+			return nil
+		}
+		return insertChange(ctx, tx, *change)
+	})
+}
+
+// StatusHistory returns a verification's history, oldest first.
+func (s *Store) StatusHistory(ctx context.Context, verificationID string) ([]store.StatusChange, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, verification_id, state, code, errors, reason, created_at FROM verification_status_history WHERE verification_id = $1 ORDER BY id`, verificationID)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.StatusChange
+	for rows.Next() {
+		var c store.StatusChange
+		var errs string
+		var created int64
+		if err := rows.Scan(&c.ID, &c.VerificationID, &c.State, &c.Code, &errs, &c.Reason, &created); err != nil {
+			return nil, s.mapErr(err)
+		}
+		c.Errors = json.RawMessage(errs)
+		c.CreatedAt = fromMS(created)
+		out = append(out, c)
+	}
+	return out, s.mapErr(rows.Err())
+}
+
+// CreateAccount stores a connected account.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, user_id, data_source, item, source, employers, connection_status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			a.ID, a.UserID, a.DataSource, a.Item, a.Source, jsonList(a.Employers), a.ConnectionStatus, ms(a.CreatedAt), ms(a.UpdatedAt))
+		return err
+	})
+}
+
+// HasConnectedAccount reports whether a connected account exists for the user and data source.
+func (s *Store) HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND data_source = $2 AND connection_status = 'connected'`, userID, dataSource).Scan(&n)
+	return n > 0, s.mapErr(err)
+}
+
+var _ store.Store = (*Store)(nil)

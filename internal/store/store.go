@@ -1,0 +1,218 @@
+// Package store defines verigate's persistent records and the Store interface
+// that each database implementation provides.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Errors returned by every Store implementation.
+var (
+	// ErrNotFound means no record matched, or the record belongs to another tenant.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict means a record changed since it was read (optimistic locking).
+	ErrConflict = errors.New("store: record changed concurrently")
+	// ErrDuplicate means a record with the same key already exists.
+	ErrDuplicate = errors.New("store: duplicate key")
+)
+
+// Environment names the world a key and its objects live in.
+type Environment string
+
+// The two environments.
+const (
+	Sandbox    Environment = "sandbox"
+	Production Environment = "production"
+)
+
+// Valid reports whether e is a known environment.
+func (e Environment) Valid() bool { return e == Sandbox || e == Production }
+
+// Scope is the tenant boundary every partner-facing read goes through.
+type Scope struct {
+	PartnerID   string
+	Environment Environment
+}
+
+// Partner is an organisation that orders verifications.
+type Partner struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Client is a party a partner acts for; users belong to one client.
+type Client struct {
+	ID        string
+	PartnerID string
+	Name      string
+	CreatedAt time.Time
+}
+
+// APIKey is a partner credential; only a hash of its secret is kept.
+type APIKey struct {
+	ID          string
+	PartnerID   string
+	ClientID    string // the partner's default client for this key
+	Name        string
+	Environment Environment
+	SecretHash  []byte
+	CreatedAt   time.Time
+}
+
+// User is a borrower whose income or employment is verified.
+type User struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	ClientID    string
+	// Profile holds the partner-supplied details (names, contact, address,
+	// birth date, SSN, metadata) as a JSON object.
+	Profile            json.RawMessage
+	ExternalID         *string
+	ItemsConnected     []string
+	EmployersConnected []string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int64
+}
+
+// Verification is one ordered verification with its current status.
+type Verification struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	ClientID    string
+	UserID      string
+	Channel     string
+	DataSource  string
+	ReportType  string
+	State       string
+	Code        string
+	// Errors is the JSON array of status errors.
+	Errors json.RawMessage
+	// ReportID, FileURL and JSONURL are set once a report exists.
+	ReportID *string
+	FileURL  *string
+	JSONURL  *string
+	// ReportConfiguration is the JSON object of banking report options, or nil.
+	ReportConfiguration json.RawMessage
+	// Employments, Loan and Billing are JSON documents as the partner gave them.
+	Employments json.RawMessage
+	Loan        json.RawMessage
+	Billing     json.RawMessage
+	LoanNumber  *string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
+}
+
+// StatusChange is one entry in a verification's status history.
+type StatusChange struct {
+	ID             string
+	VerificationID string
+	State          string
+	Code           string
+	Errors         json.RawMessage
+	// Reason says what caused the change (e.g. "ordered", "updated", "cancelled").
+	Reason    string
+	CreatedAt time.Time
+}
+
+// Account is a user's connection to a payroll provider or a bank.
+type Account struct {
+	ID               string
+	UserID           string
+	DataSource       string
+	Item             string
+	Source           string
+	Employers        []string
+	ConnectionStatus string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// VerificationFilter narrows ListVerifications; empty fields match everything.
+type VerificationFilter struct {
+	UserID     string
+	State      string
+	Code       string
+	ReportType string
+	LoanNumber string
+}
+
+// Page asks for one page of a newest-first listing by keyset.
+type Page struct {
+	Limit int
+	// After returns records older than this id (next page); Before returns
+	// records newer than this id (previous page). At most one is set.
+	After  string
+	Before string
+}
+
+// Store is the persistence verigate needs; each database provides one.
+type Store interface {
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+
+	// Secret returns the named server secret, creating it with gen on first use.
+	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
+
+	// CreatePartner stores a partner, its first client and an API key atomically.
+	CreatePartner(ctx context.Context, p Partner, c Client, k APIKey) error
+	// CreateAPIKey stores a new key for an existing partner and client.
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	// APIKey returns a key by id.
+	APIKey(ctx context.Context, id string) (APIKey, error)
+	// Client returns a client by id.
+	Client(ctx context.Context, id string) (Client, error)
+	// CountPartners returns how many partners exist.
+	CountPartners(ctx context.Context) (int, error)
+
+	// CreateUser stores a new user.
+	CreateUser(ctx context.Context, u User) error
+	// User returns a user visible in scope.
+	User(ctx context.Context, s Scope, id string) (User, error)
+	// UpdateUser saves u if its Version is still current, incrementing it.
+	UpdateUser(ctx context.Context, u User) error
+
+	// CreateVerification stores v and its first status history entry.
+	CreateVerification(ctx context.Context, v Verification, first StatusChange) error
+	// Verification returns a verification visible in scope.
+	Verification(ctx context.Context, s Scope, id string) (Verification, error)
+	// ListVerifications returns up to p.Limit verifications, newest first.
+	ListVerifications(ctx context.Context, s Scope, f VerificationFilter, p Page) ([]Verification, error)
+	// UpdateVerification saves v if its Version is still current, incrementing
+	// it, and appends change to the history when change is not nil.
+	UpdateVerification(ctx context.Context, v Verification, change *StatusChange) error
+	// StatusHistory returns a verification's status changes, oldest first.
+	StatusHistory(ctx context.Context, verificationID string) ([]StatusChange, error)
+
+	// CreateAccount stores a connected account.
+	CreateAccount(ctx context.Context, a Account) error
+	// HasConnectedAccount reports whether the user has a connected account for the data source.
+	HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error)
+}
+
+// NewID returns a new time-ordered (version 7) UUID; listings rely on ids
+// sorting in creation order.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Describe names a database URL for logs without its password.
+func Describe(url string) string {
+	if i := strings.Index(url, "://"); i >= 0 {
+		rest := url[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			return url[:i+3] + "***@" + rest[at+1:]
+		}
+	}
+	return url
+}

@@ -1,0 +1,124 @@
+// Package validate collects field errors in the shape partners' clients parse:
+// a map from a dotted field path to its messages.
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Errors maps a dotted field path (e.g. "configuration.language") to messages.
+type Errors map[string][]string
+
+// Add records msg against field.
+func (e Errors) Add(field, msg string) { e[field] = append(e[field], msg) }
+
+// Err returns e as an error, or nil when it holds nothing.
+func (e Errors) Err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Error lists the failing fields.
+func (e Errors) Error() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("invalid fields: ")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(k + ": " + strings.Join(e[k], " "))
+	}
+	return b.String()
+}
+
+// Field is one error for one field.
+func Field(field, msg string) error { return Errors{field: {msg}} }
+
+// Common messages, worded as partners' clients already see them.
+const (
+	MsgRequired = "This field is required."
+	MsgNull     = "This field may not be null."
+	MsgBlank    = "This field may not be blank."
+	MsgUUID     = "Must be a valid UUID."
+)
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// IsUUID reports whether s is an 8-4-4-4-12 hexadecimal id.
+func IsUUID(s string) bool { return uuidRE.MatchString(s) }
+
+// Choice returns the message for a value outside choices.
+func Choice(v string) string { return `"` + v + `" is not a valid choice.` }
+
+// Opt is a JSON field that remembers whether it was present and whether it was null.
+type Opt[T any] struct {
+	Set  bool // the key was present
+	Null bool // the value was JSON null
+	V    T
+}
+
+// UnmarshalJSON records presence and nullness, then decodes the value.
+func (o *Opt[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		o.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &o.V)
+}
+
+// Has reports whether a non-null value was given.
+func (o Opt[T]) Has() bool { return o.Set && !o.Null }
+
+// Ptr returns the value's address, or nil when absent or null.
+func (o *Opt[T]) Ptr() *T {
+	if !o.Has() {
+		return nil
+	}
+	return &o.V
+}
+
+// Required records an error unless a non-null value was given.
+func Required[T any](e Errors, field string, o Opt[T]) bool {
+	switch {
+	case !o.Set:
+		e.Add(field, MsgRequired)
+	case o.Null:
+		e.Add(field, MsgNull)
+	default:
+		return true
+	}
+	return false
+}
+
+// NotNull records an error when the value was given as null; it reports whether a value is present.
+func NotNull[T any](e Errors, field string, o Opt[T]) bool {
+	if o.Null {
+		e.Add(field, MsgNull)
+		return false
+	}
+	return o.Set
+}
+
+// MaxLen records an error when s is longer than n characters.
+func MaxLen(e Errors, field, s string, n int) {
+	if len([]rune(s)) > n {
+		e.Add(field, "Ensure this field has no more than "+itoa(n)+" characters.")
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,281 @@
+package verification
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"verigate/internal/partner"
+	"verigate/internal/store"
+	v "verigate/internal/validate"
+)
+
+// ErrNoConnection is wrapped by the error a refresh returns when the user has nothing to refresh from.
+var ErrNoConnection = errors.New("verification: nothing to refresh from")
+
+// Service orders and changes verifications; every status change goes through
+// it so that each one is recorded in the verification's history.
+type Service struct {
+	Store store.Store
+	Now   func() time.Time
+}
+
+// StatusError is one entry of a status's errors list.
+type StatusError struct {
+	Code      string          `json:"code"`
+	Title     string          `json:"title"`
+	Message   string          `json:"message"`
+	Resources []ErrorResource `json:"resources,omitempty"`
+}
+
+// ErrorResource points at what a StatusError is about.
+type ErrorResource struct {
+	ID   *string `json:"id"`
+	Type string  `json:"type"`
+	Name string  `json:"name"`
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// Order validates in and creates a PENDING verification for one of p's users.
+func (s *Service) Order(ctx context.Context, p partner.Principal, in OrderInput) (View, error) {
+	errs := v.Errors{}
+	userID := userRef(errs, in.User)
+	typ, ds := reportType(errs, in.Report)
+	cfg := reportConfiguration(errs, in.Report, ds)
+	var emps []Employment
+	if ds == Documents {
+		emps = employments(errs, in.Employments)
+	}
+	loan := mergeLoan(errs, in.Loan, Loan{})
+	billing := mergeBilling(errs, in.Billing, Billing{})
+	if err := errs.Err(); err != nil {
+		return View{}, err
+	}
+	u, err := s.Store.User(ctx, p.Scope(), userID)
+	if err != nil {
+		return View{}, fmt.Errorf("user %s: %w", userID, err)
+	}
+	return s.create(ctx, u, typ, ds, cfg, emps, loan, billing, "ordered")
+}
+
+// userRef validates the user field of an order or refresh.
+func userRef(errs v.Errors, o v.Opt[string]) string {
+	if !v.Required(errs, "user", o) {
+		return ""
+	}
+	id := strings.ToLower(o.V)
+	if !v.IsUUID(id) {
+		errs.Add("user", v.MsgUUID)
+		return ""
+	}
+	return id
+}
+
+func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg json.RawMessage, emps []Employment, loan Loan, billing Billing, reason string) (View, error) {
+	now := s.now()
+	if emps == nil {
+		emps = []Employment{}
+	}
+	rec := store.Verification{
+		ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment, ClientID: u.ClientID, UserID: u.ID,
+		Channel: "api", DataSource: ds, ReportType: typ, State: StatePending, Code: CodePending, Errors: json.RawMessage("[]"),
+		ReportConfiguration: cfg, LoanNumber: loan.Number, CreatedAt: now, UpdatedAt: now,
+	}
+	rec.Employments, _ = json.Marshal(emps)
+	rec.Loan, _ = json.Marshal(loan)
+	rec.Billing, _ = json.Marshal(billing)
+	first := store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
+		Errors: rec.Errors, Reason: reason, CreatedAt: now}
+	if err := s.Store.CreateVerification(ctx, rec, first); err != nil {
+		return View{}, fmt.Errorf("create verification: %w", err)
+	}
+	rec.Version = 1
+	return Render(rec), nil
+}
+
+// Get returns a verification visible to p.
+func (s *Service) Get(ctx context.Context, p partner.Principal, id string) (View, error) {
+	rec, err := s.Store.Verification(ctx, p.Scope(), strings.ToLower(id))
+	if err != nil {
+		return View{}, err
+	}
+	return Render(rec), nil
+}
+
+// Record returns the stored verification visible in scope.
+func (s *Service) Record(ctx context.Context, sc store.Scope, id string) (store.Verification, error) {
+	return s.Store.Verification(ctx, sc, strings.ToLower(id))
+}
+
+// List returns one page of p's verifications, newest first.
+func (s *Service) List(ctx context.Context, p partner.Principal, f store.VerificationFilter, page store.Page) ([]View, error) {
+	recs, err := s.Store.ListVerifications(ctx, p.Scope(), f, page)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]View, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, Render(r))
+	}
+	return out, nil
+}
+
+// change reads a verification, lets fn modify it, and saves it with a history
+// entry when fn changed the status (or always asks for one), retrying when a
+// concurrent change got there first.
+func (s *Service) change(ctx context.Context, sc store.Scope, id string, fn func(rec *store.Verification) (reason string, err error)) (store.Verification, error) {
+	for {
+		rec, err := s.Store.Verification(ctx, sc, strings.ToLower(id))
+		if err != nil {
+			return rec, err
+		}
+		before := Status{rec.State, rec.Code}
+		reason, err := fn(&rec)
+		if err != nil {
+			return rec, err
+		}
+		rec.UpdatedAt = s.now()
+		var entry *store.StatusChange
+		if reason != "" {
+			entry = &store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
+				Errors: rec.Errors, Reason: reason, CreatedAt: rec.UpdatedAt}
+		}
+		if entry == nil && (Status{rec.State, rec.Code}) != before {
+			return rec, fmt.Errorf("verification %s: status changed without a reason", rec.ID)
+		}
+		err = s.Store.UpdateVerification(ctx, rec, entry)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return rec, fmt.Errorf("update verification: %w", err)
+		}
+		rec.Version++
+		return rec, nil
+	}
+}
+
+// Update applies loan, billing and (documents, PAUSED only) employments, and
+// puts the verification back into PROCESSING.
+func (s *Service) Update(ctx context.Context, p partner.Principal, id string, in UpdateInput) (View, error) {
+	rec, err := s.change(ctx, p.Scope(), id, func(rec *store.Verification) (string, error) {
+		errs := v.Errors{}
+		var loan Loan
+		var billing Billing
+		if err := json.Unmarshal(rec.Loan, &loan); err != nil {
+			return "", err
+		}
+		if err := json.Unmarshal(rec.Billing, &billing); err != nil {
+			return "", err
+		}
+		loan = mergeLoan(errs, in.Loan, loan)
+		billing = mergeBilling(errs, in.Billing, billing)
+		var emps []Employment
+		newEmployments := rec.DataSource == Documents && in.Employments.Set
+		if newEmployments {
+			emps = employments(errs, in.Employments)
+		}
+		if err := errs.Err(); err != nil {
+			return "", err
+		}
+		st := Status{rec.State, rec.Code}
+		if st.Terminal() {
+			return "", stateErrorf(st, "The verification is %s and can no longer be updated.", rec.State)
+		}
+		if newEmployments && rec.State != StatePaused {
+			return "", stateErrorf(st, "Employments can only be updated while the verification is PAUSED; it is %s.", rec.State)
+		}
+		if newEmployments {
+			rec.Employments, _ = json.Marshal(emps)
+		}
+		rec.Loan, _ = json.Marshal(loan)
+		rec.Billing, _ = json.Marshal(billing)
+		rec.LoanNumber = loan.Number
+		rec.State = StateProcessing
+		if rec.DataSource == Documents {
+			rec.Code = CodeDocumentsProcessing
+			rec.Errors = json.RawMessage("[]")
+		}
+		return "updated", nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return Render(rec), nil
+}
+
+// Cancel cancels a PAUSED verification on the client's behalf.
+func (s *Service) Cancel(ctx context.Context, p partner.Principal, id string) (View, error) {
+	rec, err := s.change(ctx, p.Scope(), id, func(rec *store.Verification) (string, error) {
+		if rec.State != StatePaused {
+			return "", stateErrorf(Status{rec.State, rec.Code}, "Only PAUSED verifications can be cancelled; this one is %s.", rec.State)
+		}
+		rec.State, rec.Code = StateCancelled, CodeCancelledByClient
+		return "cancelled", nil
+	})
+	if err != nil {
+		return View{}, err
+	}
+	return Render(rec), nil
+}
+
+// Advance moves a verification along its data source's flow; it is how the
+// connection experience and background work report progress.
+func (s *Service) Advance(ctx context.Context, sc store.Scope, id string, to Status, errs []StatusError, reason string) (store.Verification, error) {
+	return s.change(ctx, sc, id, func(rec *store.Verification) (string, error) {
+		from := Status{rec.State, rec.Code}
+		if !CanMove(rec.DataSource, from, to) {
+			return "", stateErrorf(from, "A %s verification cannot move from %s to %s.", rec.DataSource, from, to)
+		}
+		if errs == nil {
+			errs = []StatusError{}
+		}
+		rec.State, rec.Code = to.State, to.Code
+		rec.Errors, _ = json.Marshal(errs)
+		return reason, nil
+	})
+}
+
+// Refresh orders a new verification that reuses what the user already
+// connected (payroll, banking) or the user's earlier documents verification.
+func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInput) (View, error) {
+	errs := v.Errors{}
+	userID := userRef(errs, in.User)
+	typ, ds := reportType(errs, in.Report)
+	cfg := reportConfiguration(errs, in.Report, ds)
+	loan := mergeLoan(errs, in.Loan, Loan{})
+	billing := mergeBilling(errs, in.Billing, Billing{})
+	if err := errs.Err(); err != nil {
+		return View{}, err
+	}
+	u, err := s.Store.User(ctx, p.Scope(), userID)
+	if err != nil {
+		return View{}, fmt.Errorf("user %s: %w", userID, err)
+	}
+	var emps []Employment
+	if ds == Documents {
+		prev, err := s.Store.ListVerifications(ctx, p.Scope(), store.VerificationFilter{UserID: u.ID, ReportType: typ}, store.Page{Limit: 1})
+		if err != nil {
+			return View{}, err
+		}
+		if len(prev) == 0 {
+			return View{}, fmt.Errorf("%w: %w", ErrNoConnection, v.Field("user", "The user has no earlier documents verification to refresh; order one first."))
+		}
+		if err := json.Unmarshal(prev[0].Employments, &emps); err != nil {
+			return View{}, err
+		}
+	} else {
+		ok, err := s.Store.HasConnectedAccount(ctx, u.ID, ds)
+		if err != nil {
+			return View{}, err
+		}
+		if !ok {
+			return View{}, fmt.Errorf("%w: %w", ErrNoConnection, v.Field("user", fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)))
+		}
+	}
+	return s.create(ctx, u, typ, ds, cfg, emps, loan, billing, "refreshed")
+}
