@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"verigate/internal/store"
@@ -41,10 +42,36 @@ type NewKey struct {
 	PartnerID   string            `json:"-"`
 }
 
+// keyCacheTTL bounds how long an API key record is reused from memory
+// before it is read again.
+const keyCacheTTL = 30 * time.Second
+
 // Keys creates and authenticates API keys.
 type Keys struct {
 	Store store.Store
 	Now   func() time.Time
+	// cache holds recently used key records by id (cachedKey values), so
+	// that authenticating a request usually needs no database read.
+	cache sync.Map
+}
+
+type cachedKey struct {
+	rec    store.APIKey
+	expiry time.Time
+}
+
+// lookup returns a key record, from the cache while it is fresh.
+func (k *Keys) lookup(ctx context.Context, id string) (store.APIKey, error) {
+	now := k.Now()
+	if c, ok := k.cache.Load(id); ok && now.Before(c.(cachedKey).expiry) {
+		return c.(cachedKey).rec, nil
+	}
+	rec, err := k.Store.APIKey(ctx, id)
+	if err != nil {
+		return rec, err
+	}
+	k.cache.Store(id, cachedKey{rec: rec, expiry: now.Add(keyCacheTTL)})
+	return rec, nil
 }
 
 func randomString(n int, enc func([]byte) string) (string, error) {
@@ -117,7 +144,7 @@ var dummyHash = hashSecret("verigate-unknown-key")
 
 // Authenticate checks an API key id and secret in constant time.
 func (k *Keys) Authenticate(ctx context.Context, id, secret string) (Principal, error) {
-	rec, err := k.Store.APIKey(ctx, id)
+	rec, err := k.lookup(ctx, id)
 	want := rec.SecretHash
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {

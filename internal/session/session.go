@@ -115,7 +115,7 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 	if err := errs.Err(); err != nil {
 		return View{}, err
 	}
-	rec, err := s.Verifications.Record(ctx, p.Scope(), id)
+	rec, err := s.Verifications.Head(ctx, p.Scope(), id)
 	if err != nil {
 		return View{}, fmt.Errorf("verification %s: %w", id, err)
 	}

@@ -113,6 +113,17 @@ type Verification struct {
 	Version     int64
 }
 
+// VerificationHead is the part of a verification that decides whether a
+// session may be created for it.
+type VerificationHead struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	DataSource  string
+	State       string
+	Code        string
+}
+
 // StatusChange is one entry in a verification's status history.
 type StatusChange struct {
 	ID             string
@@ -188,6 +199,8 @@ type Store interface {
 	CreateVerification(ctx context.Context, v Verification, first StatusChange) error
 	// Verification returns a verification visible in scope.
 	Verification(ctx context.Context, s Scope, id string) (Verification, error)
+	// VerificationHead returns the head of a verification visible in scope.
+	VerificationHead(ctx context.Context, s Scope, id string) (VerificationHead, error)
 	// ListVerifications returns up to p.Limit verifications, newest first.
 	ListVerifications(ctx context.Context, s Scope, f VerificationFilter, p Page) ([]Verification, error)
 	// UpdateVerification saves v if its Version is still current, incrementing

@@ -106,9 +106,9 @@ func (s *Service) Get(ctx context.Context, p partner.Principal, id string) (View
 	return Render(rec), nil
 }
 
-// Record returns the stored verification visible in scope.
-func (s *Service) Record(ctx context.Context, sc store.Scope, id string) (store.Verification, error) {
-	return s.Store.Verification(ctx, sc, strings.ToLower(id))
+// Head returns the identifying part and status of a verification visible in scope.
+func (s *Service) Head(ctx context.Context, sc store.Scope, id string) (store.VerificationHead, error) {
+	return s.Store.VerificationHead(ctx, sc, strings.ToLower(id))
 }
 
 // List returns one page of p's verifications, newest first.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"verigate/internal/store"
@@ -30,6 +31,43 @@ type Dialect struct {
 type Store struct {
 	read, write *sql.DB
 	d           Dialect
+	// stmts caches prepared read statements by query text: parsing SQL
+	// costs more than running these point queries.
+	stmts sync.Map
+}
+
+// query runs a read through a cached prepared statement.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is query for a single row.
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		// Let Scan report the error, as database/sql does.
+		return s.read.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // New returns a Store; read and write may be the same pool.
@@ -100,6 +138,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -187,7 +229,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (store.APIKey, error) {
 	var k store.APIKey
 	var env, hash string
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, partner_id, client_id, name, environment, secret_hash, created_at FROM api_keys WHERE id = $1`, id).
+	err := s.queryRow(ctx, `SELECT id, partner_id, client_id, name, environment, secret_hash, created_at FROM api_keys WHERE id = $1`, id).
 		Scan(&k.ID, &k.PartnerID, &k.ClientID, &k.Name, &env, &hash, &created)
 	if err != nil {
 		return k, s.mapErr(err)
@@ -249,7 +291,7 @@ const userColumns = `id, partner_id, environment, client_id, profile, external_i
 
 // User returns a user in scope.
 func (s *Store) User(ctx context.Context, sc store.Scope, id string) (store.User, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+	row := s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment))
 	var u store.User
 	var env, profile, items, employers string
@@ -355,10 +397,18 @@ func scanVerification(r scanner) (store.Verification, error) {
 
 // Verification returns a verification in scope.
 func (s *Store) Verification(ctx context.Context, sc store.Scope, id string) (store.Verification, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+	row := s.queryRow(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment))
 	v, err := scanVerification(row)
 	return v, s.mapErr(err)
+}
+
+// VerificationHead returns the head of a verification in scope.
+func (s *Store) VerificationHead(ctx context.Context, sc store.Scope, id string) (store.VerificationHead, error) {
+	h := store.VerificationHead{ID: id, PartnerID: sc.PartnerID, Environment: sc.Environment}
+	err := s.queryRow(ctx, `SELECT data_source, state, code FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+		id, sc.PartnerID, string(sc.Environment)).Scan(&h.DataSource, &h.State, &h.Code)
+	return h, s.mapErr(err)
 }
 
 // ListVerifications returns one keyset page, newest first.
@@ -394,7 +444,7 @@ func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.V
 	}
 	args = append(args, p.Limit)
 	q := fmt.Sprintf(`SELECT %s FROM verifications WHERE %s ORDER BY id %s LIMIT $%d`, verificationColumns, strings.Join(where, " AND "), order, len(args))
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
@@ -473,7 +523,7 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 // HasConnectedAccount reports whether a connected account exists for the user and data source.
 func (s *Store) HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND data_source = $2 AND connection_status = 'connected'`, userID, dataSource).Scan(&n)
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND data_source = $2 AND connection_status = 'connected'`, userID, dataSource).Scan(&n)
 	return n > 0, s.mapErr(err)
 }
 
