@@ -1,0 +1,196 @@
+// Package sandbox is a deterministic, offline payroll connector with sample
+// users, for developing and testing against verigate without a real payroll
+// provider.
+//
+// Three sample users (see [SampleUsers]) can connect to every item of the
+// sandbox catalog; special passwords simulate provider failures. Aggregated
+// data is generated from the user, the item and the as-of date only, so the
+// same inputs always give identical data. docs/sandbox.md describes the
+// data for verigate's users.
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"verigate/internal/connector"
+)
+
+// DefaultSlowDelay is how long Aggregate waits for connections made with PasswordSlow.
+const DefaultSlowDelay = 10 * time.Second
+
+// Source is the Connection.Source of sandbox connections.
+const Source = "sandbox"
+
+// Connector is the sandbox connector; create it with [New]. Its fields may be
+// changed before first use, and it is then safe for concurrent use.
+type Connector struct {
+	// Now returns the current time; Aggregate generates data as of its UTC date. Nil means time.Now.
+	Now func() time.Time
+	// SlowDelay is how long Aggregate waits for PasswordSlow connections; zero means no wait.
+	SlowDelay time.Duration
+}
+
+var _ connector.Connector = (*Connector)(nil)
+
+var catalog = newCatalog()
+
+// New returns a sandbox connector using the real clock and DefaultSlowDelay.
+func New() *Connector {
+	return &Connector{Now: time.Now, SlowDelay: DefaultSlowDelay}
+}
+
+// Catalog returns the sandbox items.
+func (c *Connector) Catalog() connector.Catalog { return catalog }
+
+// scenarios carried in references.
+const (
+	scenarioNormal     = "normal"
+	scenarioSlow       = "slow"
+	scenarioMFATimeout = "mfatimeout"
+)
+
+// SignIn checks a sample user's credentials for an item and, except for
+// PasswordNoMFA, returns a challenge for the user's verification code.
+func (c *Connector) SignIn(ctx context.Context, itemID string, cred connector.Credentials) (connector.SignInResult, error) {
+	if err := ctx.Err(); err != nil {
+		return connector.SignInResult{}, err
+	}
+	item, ok := catalog.Get(itemID)
+	if !ok {
+		return connector.SignInResult{}, fmt.Errorf("sandbox: %w %q", connector.ErrUnknownItem, itemID)
+	}
+	if item.Status == connector.StatusUnavailable {
+		return connector.SignInResult{}, fmt.Errorf("sandbox: %s: %w", item.Name, connector.ErrProviderUnavailable)
+	}
+	u, ok := lookupUser(cred.Username)
+	if !ok {
+		return connector.SignInResult{}, connector.ErrInvalidCredentials
+	}
+	scenario := scenarioNormal
+	switch cred.Password {
+	case PasswordGood:
+	case PasswordSlow:
+		scenario = scenarioSlow
+	case PasswordMFATimeout:
+		scenario = scenarioMFATimeout
+	case PasswordNoMFA:
+		conn := u.connection(itemID, scenarioNormal)
+		return connector.SignInResult{Connection: &conn}, nil
+	case PasswordLocked:
+		return connector.SignInResult{}, connector.ErrAccountLocked
+	case PasswordUnsupportedMFA:
+		return connector.SignInResult{}, connector.ErrUnsupportedMFA
+	case PasswordUnavailable:
+		return connector.SignInResult{}, connector.ErrProviderUnavailable
+	default:
+		return connector.SignInResult{}, connector.ErrInvalidCredentials
+	}
+	kind, dest, prompt := u.challenge()
+	return connector.SignInResult{Challenge: &connector.Challenge{
+		Ref:         makeRef(refChallenge, u.username, itemID, scenario),
+		ItemID:      itemID,
+		Kind:        kind,
+		Destination: dest,
+		Prompt:      prompt,
+		CodeLength:  len(u.code),
+	}}, nil
+}
+
+// Verify checks the user's verification code for a challenge from SignIn.
+func (c *Connector) Verify(ctx context.Context, ch connector.Challenge, code string) (connector.Connection, error) {
+	if err := ctx.Err(); err != nil {
+		return connector.Connection{}, err
+	}
+	u, itemID, scenario, err := parseRef(refChallenge, ch.Ref)
+	if err != nil {
+		return connector.Connection{}, err
+	}
+	if scenario == scenarioMFATimeout {
+		return connector.Connection{}, connector.ErrMFATimeout
+	}
+	if strings.TrimSpace(code) != u.code {
+		return connector.Connection{}, connector.ErrInvalidCode
+	}
+	return u.connection(itemID, scenario), nil
+}
+
+// Aggregate returns the connected user's data for the item as of today's
+// UTC date (per Now). PasswordSlow connections first wait SlowDelay, or
+// return ctx's error if ctx ends sooner.
+func (c *Connector) Aggregate(ctx context.Context, conn connector.Connection) (connector.Data, error) {
+	if err := ctx.Err(); err != nil {
+		return connector.Data{}, err
+	}
+	u, itemID, scenario, err := parseRef(refConnection, conn.Ref)
+	if err != nil {
+		return connector.Data{}, err
+	}
+	if scenario == scenarioSlow && c.SlowDelay > 0 {
+		t := time.NewTimer(c.SlowDelay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return connector.Data{}, fmt.Errorf("sandbox: aggregate: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	return generate(u, itemID, connector.DateOf(now().UTC()))
+}
+
+// DataFor returns the data Aggregate would return for a sample user (by
+// username or e-mail) connected to an item, as of the given date.
+func DataFor(login, itemID string, asOf connector.Date) (connector.Data, error) {
+	u, ok := lookupUser(login)
+	if !ok {
+		return connector.Data{}, connector.ErrInvalidCredentials
+	}
+	if _, ok := catalog.Get(itemID); !ok {
+		return connector.Data{}, fmt.Errorf("sandbox: %w %q", connector.ErrUnknownItem, itemID)
+	}
+	return generate(u, itemID, asOf)
+}
+
+// Reference kinds; a challenge reference cannot be used as a connection.
+const (
+	refChallenge  = "mfa"
+	refConnection = "conn"
+)
+
+func makeRef(kind, username, itemID, scenario string) string {
+	return strings.Join([]string{"sandbox", kind, "v1", username, itemID, scenario}, ":")
+}
+
+func parseRef(kind, ref string) (u *user, itemID, scenario string, err error) {
+	p := strings.Split(ref, ":")
+	if len(p) != 6 || p[0] != "sandbox" || p[1] != kind || p[2] != "v1" {
+		return nil, "", "", connector.ErrReauthRequired
+	}
+	u, ok := lookupUser(p[3])
+	if !ok || u.username != p[3] {
+		return nil, "", "", connector.ErrReauthRequired
+	}
+	if _, ok := catalog.Get(p[4]); !ok {
+		return nil, "", "", connector.ErrReauthRequired
+	}
+	switch p[5] {
+	case scenarioNormal, scenarioSlow, scenarioMFATimeout:
+	default:
+		return nil, "", "", connector.ErrReauthRequired
+	}
+	return u, p[4], p[5], nil
+}
+
+func (u *user) connection(itemID, scenario string) connector.Connection {
+	return connector.Connection{
+		Ref:    makeRef(refConnection, u.username, itemID, scenario),
+		ItemID: itemID,
+		Source: Source,
+	}
+}
