@@ -15,8 +15,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -71,11 +73,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", env("VERIGATE_ADDR", "127.0.0.1:8080"), "listen address (env VERIGATE_ADDR)")
 	dbURL := databaseFlag(fs)
 	publicURL := fs.String("public-url", env("VERIGATE_PUBLIC_URL", ""), "base URL of session links; default http://<addr> (env VERIGATE_PUBLIC_URL)")
+	frames := fs.String("frame-ancestors", env("VERIGATE_FRAME_ANCESTORS", ""), "origins allowed to frame the connection pages, space- or comma-separated; none by default (env VERIGATE_FRAME_ANCESTORS)")
 	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	ancestors, err := parseOrigins(*frames)
 	if err != nil {
 		return err
 	}
@@ -96,7 +103,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log})
+	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors})
 	if err != nil {
 		ln.Close()
 		return err
@@ -114,6 +121,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("verigate listening", "addr", ln.Addr().String(), "public_url", base, "database", store.Describe(*dbURL))
+	workCtx, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	go app.Aggregator.Run(workCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -127,6 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	stopWork()
 	log.Info("stopped")
 	return nil
 }
@@ -200,4 +211,17 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "api_key_id:     %s\napi_key_secret: %s   (shown only now)\nclient:         %s\nenvironment:    %s\n", k.ID, k.Secret, k.ClientID, k.Environment)
 	return nil
+}
+
+// parseOrigins reads a space- or comma-separated list of web origins.
+func parseOrigins(s string) ([]string, error) {
+	var out []string
+	for _, o := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("--frame-ancestors: %q is not an origin like https://partner.example", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
 }

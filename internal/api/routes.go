@@ -49,6 +49,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.Pages != nil {
 		mux.Handle("/connect/", a.Pages)
+		mux.Handle("/assets/", a.Pages)
 	}
 	mux.HandleFunc("/", a.notFound)
 	return a.observe(mux)

@@ -4,14 +4,20 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"verigate/internal/aggregate"
 	"verigate/internal/api"
 	"verigate/internal/connect"
+	"verigate/internal/connection"
+	"verigate/internal/connector"
+	"verigate/internal/connector/sandbox"
 	"verigate/internal/partner"
 	"verigate/internal/session"
 	"verigate/internal/store"
@@ -42,6 +48,10 @@ type Options struct {
 	Log       *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Connectors serves each data source; nil means the sandbox connectors.
+	Connectors map[string]connector.Connector
+	// FrameAncestors lists origins allowed to frame the connection pages.
+	FrameAncestors []string
 }
 
 // App is a wired verigate instance over one store.
@@ -51,7 +61,10 @@ type App struct {
 	Users    *partner.Users
 	Verifs   *verification.Service
 	Sessions *session.Service
-	Handler  http.Handler
+	Flow     *connection.Service
+	// Aggregator fetches connected accounts' data; Run it in the background.
+	Aggregator *aggregate.Worker
+	Handler    http.Handler
 }
 
 // New wires an App over st.
@@ -74,16 +87,46 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	secrets, err := token.NewSealer(secret, "stored-secrets")
+	if err != nil {
+		return nil, err
+	}
+	if o.Connectors == nil {
+		o.Connectors = map[string]connector.Connector{verification.Payroll: sandbox.New()}
+	}
 	public := strings.TrimRight(o.PublicURL, "/")
 	a := &App{Store: st}
 	a.Keys = &partner.Keys{Store: st, Now: o.Now}
 	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens}
 	a.Verifs = &verification.Service{Store: st, Now: o.Now}
-	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now}
+	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
+		Items: knownItems(o.Connectors[verification.Payroll])}
+	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log}
+	a.Aggregator.Init()
+	a.Flow = &connection.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
+		Connected: a.Aggregator.Wake}
+	csrfKey := hmac.New(sha256.New, secret)
+	csrfKey.Write([]byte("verigate csrf key"))
+	pages := (&connect.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
+		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
 		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions,
-		PublicURL: public, Log: o.Log,
-		Pages: &connect.Handler{Sessions: a.Sessions, Log: o.Log},
+		PublicURL: public, Log: o.Log, Pages: pages,
 	}).Handler()
 	return a, nil
+}
+
+// knownItems checks session item ids against a connector's catalog.
+func knownItems(c connector.Connector) session.ItemChecker {
+	if c == nil {
+		return nil
+	}
+	return func(ids []string) (unknown []string) {
+		for _, id := range ids {
+			if _, ok := c.Catalog().Get(id); !ok {
+				unknown = append(unknown, id)
+			}
+		}
+		return unknown
+	}
 }

@@ -139,14 +139,81 @@ type StatusChange struct {
 // Account is a user's connection to a payroll provider or a bank.
 type Account struct {
 	ID               string
+	PartnerID        string
+	Environment      Environment
 	UserID           string
+	VerificationID   string // the verification whose session connected it
 	DataSource       string
 	Item             string
 	Source           string
 	Employers        []string
 	ConnectionStatus string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	ErrorCode        string
+	ErrorMessage     string
+	// Connection is the connector's sealed connection state.
+	Connection string
+	// Aggregation is "pending", "running", "done" or "failed".
+	Aggregation         string
+	AggregationAttempts int
+	LeaseUntil          time.Time
+	ScannedAt           *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	Version             int64
+}
+
+// Aggregation states of an account.
+const (
+	AggregationPending = "pending"
+	AggregationRunning = "running"
+	AggregationDone    = "done"
+	AggregationFailed  = "failed"
+)
+
+// ConnectSession is the server-side state of a session link, written when
+// the link is first opened.
+type ConnectSession struct {
+	ID             string
+	VerificationID string
+	// Stage is where the borrower is in the flow (e.g. "search", "mfa", "done").
+	Stage    string
+	Item     string
+	Failures int
+	// Challenge is the connector's sealed multi-factor challenge, if any.
+	Challenge          string
+	AccountID          string
+	AttemptedSelection bool
+	ErrorCode          string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int64
+}
+
+// Kinds of account records.
+const (
+	RecordIdentity        = "identity"
+	RecordEmployment      = "employment"
+	RecordPaystub         = "paystub"
+	RecordPayrollDocument = "payroll_document"
+)
+
+// AccountRecord is one aggregated record of an account, kept as JSON.
+type AccountRecord struct {
+	ID          string
+	Kind        string
+	AccountID   string
+	UserID      string
+	PartnerID   string
+	Environment Environment
+	// SourceID is the connector's id for the record, unique per account and kind.
+	SourceID string
+	// Employment is the id of the employment record the record belongs to, or "".
+	Employment string
+	// Date is the record's date (YYYY-MM-DD) for range filters, or "".
+	Date      string
+	Data      json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // VerificationFilter narrows ListVerifications; empty fields match everything.
@@ -213,6 +280,28 @@ type Store interface {
 	CreateAccount(ctx context.Context, a Account) error
 	// HasConnectedAccount reports whether the user has a connected account for the data source.
 	HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error)
+	// Account returns an account by id.
+	Account(ctx context.Context, id string) (Account, error)
+
+	// CreateConnectSession stores a session opened for the first time; ErrDuplicate if it exists.
+	CreateConnectSession(ctx context.Context, cs ConnectSession) error
+	// ConnectSession returns a session by id.
+	ConnectSession(ctx context.Context, id string) (ConnectSession, error)
+	// UpdateConnectSession saves cs if its Version is still current, incrementing it.
+	UpdateConnectSession(ctx context.Context, cs ConnectSession) error
+	// ConnectAccount atomically stores a new account, adds its item and
+	// employers to the user, saves the session (version-checked) and, when
+	// v is not nil, saves the verification (version-checked) with change.
+	ConnectAccount(ctx context.Context, a Account, cs ConnectSession, v *Verification, change *StatusChange) error
+
+	// ClaimAggregation leases one account whose aggregation is pending, or
+	// whose lease expired, until leaseUntil; ok is false when none waits.
+	ClaimAggregation(ctx context.Context, now, leaseUntil time.Time) (a Account, ok bool, err error)
+	// FinishAggregation saves records (new ones added, known ones updated) and
+	// the account's outcome, if the account still holds the lease it was claimed with.
+	FinishAggregation(ctx context.Context, a Account, records []AccountRecord) error
+	// AccountRecords returns an account's records of one kind, oldest id first.
+	AccountRecords(ctx context.Context, accountID, kind string) ([]AccountRecord, error)
 }
 
 // NewID returns a new time-ordered (version 7) UUID; listings rely on ids

@@ -138,11 +138,11 @@ func (s *Service) change(ctx context.Context, sc store.Scope, id string, fn func
 		if err != nil {
 			return rec, err
 		}
-		rec.UpdatedAt = s.now()
 		var entry *store.StatusChange
 		if reason != "" {
-			entry = &store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
-				Errors: rec.Errors, Reason: reason, CreatedAt: rec.UpdatedAt}
+			entry = HistoryEntry(&rec, reason, s.now())
+		} else {
+			rec.UpdatedAt = s.now()
 		}
 		if entry == nil && (Status{rec.State, rec.Code}) != before {
 			return rec, fmt.Errorf("verification %s: status changed without a reason", rec.ID)
@@ -227,17 +227,34 @@ func (s *Service) Cancel(ctx context.Context, p partner.Principal, id string) (V
 // connection experience and background work report progress.
 func (s *Service) Advance(ctx context.Context, sc store.Scope, id string, to Status, errs []StatusError, reason string) (store.Verification, error) {
 	return s.change(ctx, sc, id, func(rec *store.Verification) (string, error) {
-		from := Status{rec.State, rec.Code}
-		if !CanMove(rec.DataSource, from, to) {
-			return "", stateErrorf(from, "A %s verification cannot move from %s to %s.", rec.DataSource, from, to)
+		if err := Move(rec, to, errs); err != nil {
+			return "", err
 		}
-		if errs == nil {
-			errs = []StatusError{}
-		}
-		rec.State, rec.Code = to.State, to.Code
-		rec.Errors, _ = json.Marshal(errs)
 		return reason, nil
 	})
+}
+
+// Move sets rec's status to `to` when its data source's flow allows it; the
+// caller saves rec together with the entry from HistoryEntry.
+func Move(rec *store.Verification, to Status, errs []StatusError) error {
+	from := Status{rec.State, rec.Code}
+	if !CanMove(rec.DataSource, from, to) {
+		return stateErrorf(from, "A %s verification cannot move from %s to %s.", rec.DataSource, from, to)
+	}
+	if errs == nil {
+		errs = []StatusError{}
+	}
+	rec.State, rec.Code = to.State, to.Code
+	rec.Errors, _ = json.Marshal(errs)
+	return nil
+}
+
+// HistoryEntry returns the status-history entry for rec's current status,
+// stamping rec's UpdatedAt with now.
+func HistoryEntry(rec *store.Verification, reason string, now time.Time) *store.StatusChange {
+	rec.UpdatedAt = now.UTC().Truncate(time.Millisecond)
+	return &store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
+		Errors: rec.Errors, Reason: reason, CreatedAt: rec.UpdatedAt}
 }
 
 // Refresh orders a new verification that reuses what the user already
@@ -256,17 +273,16 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 	if err != nil {
 		return View{}, fmt.Errorf("user %s: %w", userID, err)
 	}
-	var emps []Employment
 	if ds == Documents {
+		// The new report is generated from the documents of the earlier
+		// verification; like the contract's example, the refreshed
+		// verification lists no employments of its own.
 		prev, err := s.Store.ListVerifications(ctx, p.Scope(), store.VerificationFilter{UserID: u.ID, ReportType: typ}, store.Page{Limit: 1})
 		if err != nil {
 			return View{}, err
 		}
 		if len(prev) == 0 {
 			return View{}, fmt.Errorf("%w: %w", ErrNoConnection, v.Field("user", "The user has no earlier documents verification to refresh; order one first."))
-		}
-		if err := json.Unmarshal(prev[0].Employments, &emps); err != nil {
-			return View{}, err
 		}
 	} else {
 		ok, err := s.Store.HasConnectedAccount(ctx, u.ID, ds)
@@ -277,5 +293,5 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 			return View{}, fmt.Errorf("%w: %w", ErrNoConnection, v.Field("user", fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)))
 		}
 	}
-	return s.create(ctx, u, typ, ds, cfg, emps, loan, billing, "refreshed")
+	return s.create(ctx, u, typ, ds, cfg, nil, loan, billing, "refreshed")
 }

@@ -194,3 +194,8 @@ func (u *user) connection(itemID, scenario string) connector.Connection {
 		Source: Source,
 	}
 }
+
+// SignInHint names test credentials for the sign-in page of sandbox sessions.
+func (c *Connector) SignInHint() string {
+	return "test_1 / " + PasswordGood + " (code 8081)"
+}

@@ -281,7 +281,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, environment, client_id, profile, external_id, items_connected, employers_connected, created_at, updated_at, version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
-			u.ID, u.PartnerID, string(u.Environment), u.ClientID, string(u.Profile), u.ExternalID,
+			u.ID, u.PartnerID, string(u.Environment), u.ClientID, orEmpty(u.Profile, "{}"), u.ExternalID,
 			jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.CreatedAt), ms(u.UpdatedAt))
 		return err
 	})
@@ -315,7 +315,7 @@ func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET profile = $1, external_id = $2, items_connected = $3, employers_connected = $4, updated_at = $5, version = version + 1
 WHERE id = $6 AND version = $7`,
-			string(u.Profile), u.ExternalID, jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.UpdatedAt), u.ID, u.Version)
+			orEmpty(u.Profile, "{}"), u.ExternalID, jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.UpdatedAt), u.ID, u.Version)
 		if err != nil {
 			return err
 		}
@@ -470,23 +470,25 @@ func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.V
 
 // UpdateVerification saves v when its version is current and records change.
 func (s *Store) UpdateVerification(ctx context.Context, v store.Verification, change *store.StatusChange) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE verifications SET state = $1, code = $2, errors = $3, report_id = $4, file_url = $5, json_url = $6,
+	return s.inTx(ctx, func(tx *sql.Tx) error { return updateVerification(ctx, tx, v, change) })
+}
+
+func updateVerification(ctx context.Context, tx *sql.Tx, v store.Verification, change *store.StatusChange) error {
+	res, err := tx.ExecContext(ctx, `UPDATE verifications SET state = $1, code = $2, errors = $3, report_id = $4, file_url = $5, json_url = $6,
 report_configuration = $7, employments = $8, loan = $9, billing = $10, loan_number = $11, updated_at = $12, version = version + 1
 WHERE id = $13 AND version = $14`,
-			v.State, v.Code, orEmpty(v.Errors, "[]"), v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration),
-			orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"), v.LoanNumber, ms(v.UpdatedAt), v.ID, v.Version)
-		if err != nil {
-			return err
-		}
-		if err := expectOne(res); err != nil {
-			return err
-		}
-		if change == nil {
-			return nil
-		}
-		return insertChange(ctx, tx, *change)
-	})
+		v.State, v.Code, orEmpty(v.Errors, "[]"), v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration),
+		orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"), v.LoanNumber, ms(v.UpdatedAt), v.ID, v.Version)
+	if err != nil {
+		return err
+	}
+	if err := expectOne(res); err != nil {
+		return err
+	}
+	if change == nil {
+		return nil
+	}
+	return insertChange(ctx, tx, *change)
 }
 
 // StatusHistory returns a verification's history, oldest first.
@@ -509,22 +511,6 @@ func (s *Store) StatusHistory(ctx context.Context, verificationID string) ([]sto
 		out = append(out, c)
 	}
 	return out, s.mapErr(rows.Err())
-}
-
-// CreateAccount stores a connected account.
-func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, user_id, data_source, item, source, employers, connection_status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			a.ID, a.UserID, a.DataSource, a.Item, a.Source, jsonList(a.Employers), a.ConnectionStatus, ms(a.CreatedAt), ms(a.UpdatedAt))
-		return err
-	})
-}
-
-// HasConnectedAccount reports whether a connected account exists for the user and data source.
-func (s *Store) HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error) {
-	var n int
-	err := s.queryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND data_source = $2 AND connection_status = 'connected'`, userID, dataSource).Scan(&n)
-	return n > 0, s.mapErr(err)
 }
 
 var _ store.Store = (*Store)(nil)

@@ -1,0 +1,390 @@
+// Package connection runs what a borrower does with a session link: choose
+// an item, sign in, pass multi-factor authentication, and wait while the
+// account's data is aggregated. It knows connectors only through the
+// connector package's interface.
+package connection
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"verigate/internal/connector"
+	"verigate/internal/session"
+	"verigate/internal/store"
+	"verigate/internal/token"
+	"verigate/internal/verification"
+)
+
+// Stages of a connection session.
+const (
+	StageSearch     = "search"     // choosing an item
+	StageSignIn     = "signin"     // item chosen, credentials asked
+	StageMFA        = "mfa"        // a code is asked
+	StageConnecting = "connecting" // connected; data is being aggregated
+	StageDone       = "done"       // data aggregated
+	StageFailed     = "failed"     // the provider refused; the user may start over
+	StageLocked     = "locked"     // too many failed attempts; the link is spent
+)
+
+// MaxFailures is how many wrong passwords or codes lock a session.
+const MaxFailures = 5
+
+// Errors a step returns; the web pages turn them into messages.
+var (
+	// ErrWrongStage means the step does not fit where the session is (e.g. a form re-posted after success).
+	ErrWrongStage = errors.New("connection: step does not fit the session's stage")
+	// ErrUnknownItem means the item is not offered by this session.
+	ErrUnknownItem = errors.New("connection: item not offered")
+	// ErrClosed means the verification no longer accepts connections.
+	ErrClosed = errors.New("connection: verification closed")
+	// ErrBusy means another request changed the session at the same moment.
+	ErrBusy = errors.New("connection: session changed concurrently")
+)
+
+// State is what a page needs to show a session.
+type State struct {
+	Session store.ConnectSession
+	// Item is the chosen item, when there is one.
+	Item *connector.Item
+	// Challenge is the pending multi-factor challenge at StageMFA.
+	Challenge *connector.Challenge
+	// AttemptsLeft is how many more failures the session allows.
+	AttemptsLeft int
+	// Aggregation is the account's aggregation state once connected.
+	Aggregation string
+}
+
+// Service carries out the steps of connection sessions.
+type Service struct {
+	Store         store.Store
+	Verifications *verification.Service
+	// Connectors serves each data source ("payroll", "banking").
+	Connectors map[string]connector.Connector
+	// Secrets seals connector state kept in the database.
+	Secrets *token.Sealer
+	Now     func() time.Time
+	// Connected is told when an account is connected, so aggregation starts at once.
+	Connected func()
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// Connector returns the connector of a session's data source.
+func (s *Service) Connector(c session.Claims) (connector.Connector, error) {
+	conn, ok := s.Connectors[c.DataSource]
+	if !ok {
+		return nil, fmt.Errorf("connection: no connector for %s", c.DataSource)
+	}
+	return conn, nil
+}
+
+// Items returns the items a session offers that match query (all of them for an empty query).
+func (s *Service) Items(c session.Claims, query string, limit int) ([]connector.Item, error) {
+	conn, err := s.Connector(c)
+	if err != nil {
+		return nil, err
+	}
+	var only []string
+	if c.Configuration.Items != nil {
+		only = *c.Configuration.Items
+	}
+	return conn.Catalog().Search(query, limit, only), nil
+}
+
+// item returns an item if the session offers it.
+func (s *Service) item(c session.Claims, id string) (connector.Item, error) {
+	conn, err := s.Connector(c)
+	if err != nil {
+		return connector.Item{}, err
+	}
+	it, ok := conn.Catalog().Get(id)
+	if !ok {
+		return it, ErrUnknownItem
+	}
+	if c.Configuration.Items != nil && len(*c.Configuration.Items) > 0 {
+		for _, allowed := range *c.Configuration.Items {
+			if allowed == id {
+				return it, nil
+			}
+		}
+		return it, ErrUnknownItem
+	}
+	return it, nil
+}
+
+// Open returns a session's state, creating it on the link's first opening;
+// the first opening of any link of a verification marks it user_session_started.
+func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		head, err := s.Store.VerificationHead(ctx, c.Scope(), c.VerificationID)
+		if err != nil {
+			return State{}, err
+		}
+		if (verification.Status{State: head.State, Code: head.Code}).Terminal() {
+			return State{}, ErrClosed
+		}
+		now := s.now()
+		cs = store.ConnectSession{ID: c.SessionID, VerificationID: c.VerificationID, Stage: StageSearch, CreatedAt: now, UpdatedAt: now}
+		// A session offering exactly one item opens at that item's sign-in.
+		if items := c.Configuration.Items; items != nil && len(*items) == 1 {
+			cs.Stage, cs.Item = StageSignIn, (*items)[0]
+		}
+		switch err := s.Store.CreateConnectSession(ctx, cs); {
+		case errors.Is(err, store.ErrDuplicate):
+			// Opened twice at once: the other request created it.
+		case err != nil:
+			return State{}, err
+		default:
+			if err := s.started(ctx, c); err != nil {
+				return State{}, err
+			}
+		}
+		if cs, err = s.Store.ConnectSession(ctx, c.SessionID); err != nil {
+			return State{}, err
+		}
+	} else if err != nil {
+		return State{}, err
+	}
+	return s.state(ctx, c, cs)
+}
+
+// started moves the verification to user_session_started unless it is past that already.
+func (s *Service) started(ctx context.Context, c session.Claims) error {
+	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeUserSessionStarted}
+	_, err := s.Verifications.Advance(ctx, c.Scope(), c.VerificationID, to, nil, "session started")
+	var se *verification.StateError
+	if errors.As(err, &se) {
+		return nil // already started, authenticated or further
+	}
+	return err
+}
+
+// state completes a stored session with what the page shows.
+func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectSession) (State, error) {
+	st := State{Session: cs, AttemptsLeft: max(0, MaxFailures-cs.Failures)}
+	if cs.Item != "" {
+		if it, err := s.item(c, cs.Item); err == nil {
+			st.Item = &it
+		}
+	}
+	if cs.Stage == StageMFA && cs.Challenge != "" {
+		var ch connector.Challenge
+		if err := s.Secrets.Open(cs.Challenge, &ch); err != nil {
+			return st, fmt.Errorf("session %s: open challenge: %w", cs.ID, err)
+		}
+		st.Challenge = &ch
+	}
+	if cs.AccountID != "" {
+		a, err := s.Store.Account(ctx, cs.AccountID)
+		if err != nil {
+			return st, err
+		}
+		st.Aggregation = a.Aggregation
+		if cs.Stage == StageConnecting && a.Aggregation == store.AggregationDone {
+			st.Session.Stage = StageDone
+		}
+		if cs.Stage == StageConnecting && a.Aggregation == store.AggregationFailed {
+			st.Session.Stage, st.Session.ErrorCode = StageFailed, a.ErrorCode
+		}
+	}
+	return st, nil
+}
+
+// step loads the session, checks its stage, applies fn and saves the result.
+func (s *Service) step(ctx context.Context, c session.Claims, stages []string, fn func(cs *store.ConnectSession) error) (State, error) {
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if err != nil {
+		return State{}, err
+	}
+	ok := false
+	for _, st := range stages {
+		ok = ok || cs.Stage == st
+	}
+	if !ok {
+		st, serr := s.state(ctx, c, cs)
+		if serr != nil {
+			return st, serr
+		}
+		return st, ErrWrongStage
+	}
+	if err := fn(&cs); err != nil {
+		st, serr := s.state(ctx, c, cs)
+		if serr != nil {
+			return st, serr
+		}
+		return st, err
+	}
+	cs.UpdatedAt = s.now()
+	if err := s.Store.UpdateConnectSession(ctx, cs); errors.Is(err, store.ErrConflict) {
+		return State{}, ErrBusy
+	} else if err != nil {
+		return State{}, err
+	}
+	cs.Version++
+	return s.state(ctx, c, cs)
+}
+
+// Select chooses an item (from search, or to start over after a failure).
+func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (State, error) {
+	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageFailed}, func(cs *store.ConnectSession) error {
+		if _, err := s.item(c, itemID); err != nil {
+			return err
+		}
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge = StageSignIn, itemID, "", ""
+		cs.AttemptedSelection = true
+		return nil
+	})
+}
+
+// Back returns to the item search, dropping the chosen item.
+func (s *Service) Back(ctx context.Context, c session.Claims) (State, error) {
+	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageFailed}, func(cs *store.ConnectSession) error {
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge = StageSearch, "", "", ""
+		return nil
+	})
+}
+
+// failed records a failed attempt, locking the session after MaxFailures.
+func failed(cs *store.ConnectSession, err error) {
+	cs.Failures++
+	cs.ErrorCode = connector.ErrorCode(err)
+	if cs.Failures >= MaxFailures {
+		cs.Stage, cs.Challenge = StageLocked, ""
+	}
+}
+
+// refused records a provider refusal that ends this attempt.
+func refused(cs *store.ConnectSession, err error) {
+	cs.Stage, cs.Challenge, cs.ErrorCode = StageFailed, "", connector.ErrorCode(err)
+}
+
+// SignIn submits credentials for the chosen item.
+func (s *Service) SignIn(ctx context.Context, c session.Claims, cred connector.Credentials) (State, error) {
+	var conn *connector.Connection
+	st, err := s.step(ctx, c, []string{StageSignIn}, func(cs *store.ConnectSession) error {
+		cx, err := s.Connector(c)
+		if err != nil {
+			return err
+		}
+		cred.Username = strings.TrimSpace(cred.Username)
+		cs.AttemptedSelection = true
+		res, err := cx.SignIn(ctx, cs.Item, cred)
+		switch {
+		case errors.Is(err, connector.ErrInvalidCredentials):
+			failed(cs, err)
+			return nil
+		case isRefusal(err):
+			refused(cs, err)
+			return nil
+		case err != nil:
+			return err
+		case res.Challenge != nil:
+			sealed, err := s.Secrets.Seal(res.Challenge)
+			if err != nil {
+				return err
+			}
+			cs.Stage, cs.Challenge, cs.ErrorCode = StageMFA, sealed, ""
+			return nil
+		default:
+			conn = res.Connection
+			return nil
+		}
+	})
+	if err != nil || conn == nil {
+		return st, err
+	}
+	return s.connected(ctx, c, *conn)
+}
+
+// Verify submits the multi-factor code.
+func (s *Service) Verify(ctx context.Context, c session.Claims, code string) (State, error) {
+	var conn *connector.Connection
+	st, err := s.step(ctx, c, []string{StageMFA}, func(cs *store.ConnectSession) error {
+		cx, err := s.Connector(c)
+		if err != nil {
+			return err
+		}
+		var ch connector.Challenge
+		if err := s.Secrets.Open(cs.Challenge, &ch); err != nil {
+			return fmt.Errorf("open challenge: %w", err)
+		}
+		got, err := cx.Verify(ctx, ch, strings.TrimSpace(code))
+		switch {
+		case errors.Is(err, connector.ErrInvalidCode):
+			failed(cs, err)
+			return nil
+		case isRefusal(err):
+			refused(cs, err)
+			return nil
+		case err != nil:
+			return err
+		}
+		conn = &got
+		return nil
+	})
+	if err != nil || conn == nil {
+		return st, err
+	}
+	return s.connected(ctx, c, *conn)
+}
+
+// isRefusal reports whether err is a provider refusal the user should be told about.
+func isRefusal(err error) bool {
+	for _, e := range []error{connector.ErrAccountLocked, connector.ErrMFATimeout, connector.ErrUnsupportedMFA,
+		connector.ErrProviderUnavailable, connector.ErrReauthRequired, connector.ErrUnknownItem} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// connected stores the account, updates the user, the session and the
+// verification in one transaction, and starts aggregation.
+func (s *Service) connected(ctx context.Context, c session.Claims, conn connector.Connection) (State, error) {
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if err != nil {
+		return State{}, err
+	}
+	if cs.Stage != StageSignIn && cs.Stage != StageMFA {
+		return s.state(ctx, c, cs)
+	}
+	rec, err := s.Store.Verification(ctx, c.Scope(), c.VerificationID)
+	if err != nil {
+		return State{}, err
+	}
+	if (verification.Status{State: rec.State, Code: rec.Code}).Terminal() {
+		return State{}, ErrClosed
+	}
+	sealed, err := s.Secrets.Seal(conn)
+	if err != nil {
+		return State{}, err
+	}
+	now := s.now()
+	acct := store.Account{
+		ID: store.NewID(), PartnerID: rec.PartnerID, Environment: rec.Environment, UserID: rec.UserID, VerificationID: rec.ID,
+		DataSource: rec.DataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
+		Connection: sealed, Aggregation: store.AggregationPending, CreatedAt: now, UpdatedAt: now,
+	}
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.UpdatedAt = StageConnecting, "", "", acct.ID, now
+	var v *store.Verification
+	var change *store.StatusChange
+	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeAuthenticated}
+	if verification.Move(&rec, to, nil) == nil {
+		v, change = &rec, verification.HistoryEntry(&rec, "authenticated", now)
+	}
+	if err := s.Store.ConnectAccount(ctx, acct, cs, v, change); errors.Is(err, store.ErrConflict) {
+		return State{}, ErrBusy
+	} else if err != nil {
+		return State{}, fmt.Errorf("connect account: %w", err)
+	}
+	cs.Version++
+	if s.Connected != nil {
+		s.Connected()
+	}
+	return s.state(ctx, c, cs)
+}

@@ -1,0 +1,267 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"verigate/internal/store"
+)
+
+const accountColumns = `id, partner_id, environment, user_id, verification_id, data_source, item, source, employers, connection_status,
+error_code, error_message, connection, aggregation, aggregation_attempts, lease_until, scanned_at, created_at, updated_at, version`
+
+func insertAccount(ctx context.Context, tx *sql.Tx, a store.Account) error {
+	if a.Aggregation == "" {
+		a.Aggregation = store.AggregationDone
+	}
+	var scanned any
+	if a.ScannedAt != nil {
+		scanned = ms(*a.ScannedAt)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)`,
+		a.ID, a.PartnerID, string(a.Environment), a.UserID, a.VerificationID, a.DataSource, a.Item, a.Source, jsonList(a.Employers), a.ConnectionStatus,
+		a.ErrorCode, a.ErrorMessage, a.Connection, a.Aggregation, a.AggregationAttempts, ms(a.LeaseUntil), scanned, ms(a.CreatedAt), ms(a.UpdatedAt))
+	return err
+}
+
+// CreateAccount stores a connected account.
+func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertAccount(ctx, tx, a) })
+}
+
+// HasConnectedAccount reports whether a connected account exists for the user and data source.
+func (s *Store) HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE user_id = $1 AND data_source = $2 AND connection_status = 'connected'`, userID, dataSource).Scan(&n)
+	return n > 0, s.mapErr(err)
+}
+
+func scanAccount(r scanner) (store.Account, error) {
+	var a store.Account
+	var env, employers string
+	var lease, created, updated int64
+	var scanned sql.NullInt64
+	err := r.Scan(&a.ID, &a.PartnerID, &env, &a.UserID, &a.VerificationID, &a.DataSource, &a.Item, &a.Source, &employers, &a.ConnectionStatus,
+		&a.ErrorCode, &a.ErrorMessage, &a.Connection, &a.Aggregation, &a.AggregationAttempts, &lease, &scanned, &created, &updated, &a.Version)
+	if err != nil {
+		return a, err
+	}
+	a.Environment = store.Environment(env)
+	a.LeaseUntil, a.CreatedAt, a.UpdatedAt = fromMS(lease), fromMS(created), fromMS(updated)
+	if scanned.Valid {
+		t := fromMS(scanned.Int64)
+		a.ScannedAt = &t
+	}
+	a.Employers, err = parseList(employers)
+	return a, err
+}
+
+// Account returns an account by id.
+func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
+	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	return a, s.mapErr(err)
+}
+
+const connectSessionColumns = `id, verification_id, stage, item, failures, challenge, account_id, attempted_selection, error_code, created_at, updated_at, version`
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreateConnectSession stores a newly opened session.
+func (s *Store) CreateConnectSession(ctx context.Context, cs store.ConnectSession) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO connect_sessions (`+connectSessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)`,
+			cs.ID, cs.VerificationID, cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
+			ms(cs.CreatedAt), ms(cs.UpdatedAt))
+		return err
+	})
+}
+
+// ConnectSession returns a session by id. It reads through the writing pool
+// so that a flow sees its own latest step.
+func (s *Store) ConnectSession(ctx context.Context, id string) (store.ConnectSession, error) {
+	var cs store.ConnectSession
+	var attempted int
+	var created, updated int64
+	err := s.write.QueryRowContext(ctx, `SELECT `+connectSessionColumns+` FROM connect_sessions WHERE id = $1`, id).
+		Scan(&cs.ID, &cs.VerificationID, &cs.Stage, &cs.Item, &cs.Failures, &cs.Challenge, &cs.AccountID, &attempted, &cs.ErrorCode, &created, &updated, &cs.Version)
+	cs.AttemptedSelection = attempted != 0
+	cs.CreatedAt, cs.UpdatedAt = fromMS(created), fromMS(updated)
+	return cs, s.mapErr(err)
+}
+
+func updateConnectSession(ctx context.Context, tx *sql.Tx, cs store.ConnectSession) error {
+	res, err := tx.ExecContext(ctx, `UPDATE connect_sessions SET stage = $1, item = $2, failures = $3, challenge = $4, account_id = $5,
+attempted_selection = $6, error_code = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10`,
+		cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode, ms(cs.UpdatedAt), cs.ID, cs.Version)
+	if err != nil {
+		return err
+	}
+	return expectOne(res)
+}
+
+// UpdateConnectSession saves cs when its version is current.
+func (s *Store) UpdateConnectSession(ctx context.Context, cs store.ConnectSession) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return updateConnectSession(ctx, tx, cs) })
+}
+
+// ConnectAccount stores an account with everything that changes with it, in one transaction.
+func (s *Store) ConnectAccount(ctx context.Context, a store.Account, cs store.ConnectSession, v *store.Verification, change *store.StatusChange) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := insertAccount(ctx, tx, a); err != nil {
+			return err
+		}
+		if err := addUserConnections(ctx, tx, a.UserID, a.Item, a.Employers, a.UpdatedAt); err != nil {
+			return err
+		}
+		if err := updateConnectSession(ctx, tx, cs); err != nil {
+			return err
+		}
+		if v == nil {
+			return nil
+		}
+		return updateVerification(ctx, tx, *v, change)
+	})
+}
+
+// addUserConnections adds an item and employers to a user's connected lists.
+func addUserConnections(ctx context.Context, tx *sql.Tx, userID, item string, employers []string, now time.Time) error {
+	var items, emps string
+	if err := tx.QueryRowContext(ctx, `SELECT items_connected, employers_connected FROM users WHERE id = $1`, userID).Scan(&items, &emps); err != nil {
+		return err
+	}
+	itemList, err := parseList(items)
+	if err != nil {
+		return err
+	}
+	employerList, err := parseList(emps)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE users SET items_connected = $1, employers_connected = $2, updated_at = $3, version = version + 1 WHERE id = $4`,
+		jsonList(appendNew(itemList, item)), jsonList(appendNew(employerList, employers...)), ms(now), userID)
+	return err
+}
+
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		found := false
+		for _, x := range list {
+			if x == a {
+				found = true
+				break
+			}
+		}
+		if !found && a != "" {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+// ClaimAggregation leases the oldest account waiting for aggregation.
+func (s *Store) ClaimAggregation(ctx context.Context, now, leaseUntil time.Time) (store.Account, bool, error) {
+	var claimed store.Account
+	found := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
+WHERE aggregation = 'pending' OR (aggregation = 'running' AND lease_until < $1) ORDER BY updated_at, id LIMIT 5`, ms(now))
+		if err != nil {
+			return err
+		}
+		var candidates []store.Account
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			candidates = append(candidates, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, a := range candidates {
+			// Another process may have claimed it since the read: the
+			// version check makes the claim exclusive.
+			res, err := tx.ExecContext(ctx, `UPDATE accounts SET aggregation = 'running', lease_until = $1, aggregation_attempts = aggregation_attempts + 1, version = version + 1
+WHERE id = $2 AND version = $3`, ms(leaseUntil), a.ID, a.Version)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				a.Aggregation, a.LeaseUntil, a.Version = store.AggregationRunning, leaseUntil.UTC().Truncate(time.Millisecond), a.Version+1
+				a.AggregationAttempts++
+				claimed, found = a, true
+				return nil
+			}
+		}
+		return nil
+	})
+	return claimed, found, err
+}
+
+// FinishAggregation saves the outcome of a claimed aggregation.
+func (s *Store) FinishAggregation(ctx context.Context, a store.Account, records []store.AccountRecord) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var scanned any
+		if a.ScannedAt != nil {
+			scanned = ms(*a.ScannedAt)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET aggregation = $1, connection_status = $2, error_code = $3, error_message = $4,
+employers = $5, scanned_at = $6, lease_until = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10`,
+			a.Aggregation, a.ConnectionStatus, a.ErrorCode, a.ErrorMessage, jsonList(a.Employers), scanned, ms(a.LeaseUntil), ms(a.UpdatedAt), a.ID, a.Version)
+		if err != nil {
+			return err
+		}
+		if err := expectOne(res); err != nil {
+			return err
+		}
+		if len(a.Employers) > 0 {
+			if err := addUserConnections(ctx, tx, a.UserID, "", a.Employers, a.UpdatedAt); err != nil {
+				return err
+			}
+		}
+		for _, r := range records {
+			_, err := tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data, updated_at = excluded.updated_at`,
+				r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, string(r.Data), ms(r.CreatedAt), ms(r.UpdatedAt))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// AccountRecords returns an account's records of one kind.
+func (s *Store) AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error) {
+	rows, err := s.query(ctx, `SELECT id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at
+FROM account_records WHERE account_id = $1 AND kind = $2 ORDER BY id`, accountID, kind)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.AccountRecord
+	for rows.Next() {
+		var r store.AccountRecord
+		var env, data string
+		var created, updated int64
+		if err := rows.Scan(&r.ID, &r.Kind, &r.AccountID, &r.UserID, &r.PartnerID, &env, &r.SourceID, &r.Employment, &r.Date, &data, &created, &updated); err != nil {
+			return nil, s.mapErr(err)
+		}
+		r.Environment, r.Data = store.Environment(env), json.RawMessage(data)
+		r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+		out = append(out, r)
+	}
+	return out, s.mapErr(rows.Err())
+}
