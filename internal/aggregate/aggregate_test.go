@@ -1,0 +1,266 @@
+package aggregate_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"verigate/internal/aggregate"
+	"verigate/internal/connector"
+	"verigate/internal/connector/sandbox"
+	"verigate/internal/store"
+	"verigate/internal/store/sqlite"
+	"verigate/internal/token"
+)
+
+// flaky wraps a connector and fails Aggregate a number of times first.
+type flaky struct {
+	connector.Connector
+	failures int
+	err      error
+	calls    int
+}
+
+func (f *flaky) Aggregate(ctx context.Context, c connector.Connection) (connector.Data, error) {
+	f.calls++
+	if f.calls <= f.failures {
+		return connector.Data{}, f.err
+	}
+	return f.Connector.Aggregate(ctx, c)
+}
+
+type fixture struct {
+	st      store.Store
+	secrets *token.Sealer
+	now     time.Time
+	account store.Account
+}
+
+func newFixture(t *testing.T, login string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "agg.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	key, _ := token.NewKey()
+	secrets, err := token.NewSealer(key, "stored-secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, secrets: secrets, now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	p := store.Partner{ID: store.NewID(), Name: "p", CreatedAt: f.now}
+	c := store.Client{ID: store.NewID(), PartnerID: p.ID, Name: "c", CreatedAt: f.now}
+	k := store.APIKey{ID: store.NewID(), PartnerID: p.ID, ClientID: c.ID, Name: "k", Environment: store.Sandbox, SecretHash: []byte("x"), CreatedAt: f.now}
+	if err := st.CreatePartner(ctx, p, c, k); err != nil {
+		t.Fatal(err)
+	}
+	u := store.User{ID: store.NewID(), PartnerID: p.ID, Environment: store.Sandbox, ClientID: c.ID, Profile: []byte(`{}`), CreatedAt: f.now, UpdatedAt: f.now}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	// Sign in through the sandbox to get a real connection.
+	sb := sandbox.New()
+	sb.Now = func() time.Time { return f.now }
+	res, err := sb.SignIn(ctx, "item_000000001", connector.Credentials{Username: login, Password: sandbox.PasswordGood})
+	if err != nil || res.Challenge == nil {
+		t.Fatalf("sign in: %v %+v", err, res)
+	}
+	code := map[string]string{"test_1": "8081", "test_3": "8083"}[login]
+	conn, err := sb.Verify(ctx, *res.Challenge, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := secrets.Seal(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.account = store.Account{ID: store.NewID(), PartnerID: p.ID, Environment: store.Sandbox, UserID: u.ID, DataSource: "payroll",
+		Item: "item_000000001", Source: conn.Source, ConnectionStatus: "connected", Connection: sealed,
+		Aggregation: store.AggregationPending, CreatedAt: f.now, UpdatedAt: f.now}
+	if err := st.CreateAccount(ctx, f.account); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) worker(c connector.Connector) *aggregate.Worker {
+	return &aggregate.Worker{Store: f.st, Connectors: map[string]connector.Connector{"payroll": c}, Secrets: f.secrets,
+		Now: func() time.Time { return f.now }}
+}
+
+func sandboxAt(now time.Time) *sandbox.Connector {
+	sb := sandbox.New()
+	sb.Now = func() time.Time { return now }
+	return sb
+}
+
+func TestAggregationStoresRecordsAndCallsHook(t *testing.T) {
+	f := newFixture(t, "test_3")
+	ctx := context.Background()
+	w := f.worker(sandboxAt(f.now))
+	var hooked []string
+	w.Aggregated = func(ctx context.Context, a store.Account) error {
+		hooked = append(hooked, a.ID)
+		return nil
+	}
+	did, err := w.RunOnce(ctx)
+	if err != nil || !did {
+		t.Fatalf("RunOnce = %v, %v; want work done", did, err)
+	}
+	if did, _ := w.RunOnce(ctx); did {
+		t.Fatal("second RunOnce found work; the account should be done")
+	}
+	if len(hooked) != 1 || hooked[0] != f.account.ID {
+		t.Fatalf("hook calls = %v", hooked)
+	}
+	a, err := f.st.Account(ctx, f.account.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Aggregation != store.AggregationDone || a.ScannedAt == nil || len(a.Employers) == 0 {
+		t.Fatalf("account after aggregation = %+v; want done, scanned, with employers", a)
+	}
+	want, err := sandbox.DataFor("test_3", "item_000000001", connector.DateOf(f.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{store.RecordIdentity: 1, store.RecordEmployment: len(want.Employments),
+		store.RecordPaystub: len(want.Paystubs), store.RecordPayrollDocument: len(want.Documents)}
+	for kind, n := range counts {
+		recs, err := f.st.AccountRecords(ctx, a.ID, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != n {
+			t.Errorf("%s records = %d, want %d", kind, len(recs), n)
+		}
+		for _, r := range recs {
+			if r.ID != aggregate.RecordID(a.ID, kind, r.SourceID) {
+				t.Errorf("%s record id %s is not the stable id", kind, r.ID)
+			}
+			if kind == store.RecordPaystub && (r.Employment == "" || r.Date == "") {
+				t.Errorf("paystub %s lacks employment or date", r.SourceID)
+			}
+		}
+	}
+	if len(want.Employments) != 2 {
+		t.Fatalf("sandbox gave Joe %d employments on item_000000001; want 2", len(want.Employments))
+	}
+	if len(want.Paystubs) < 50 {
+		t.Fatalf("sandbox gave %d paystubs; expected two years of them", len(want.Paystubs))
+	}
+}
+
+func TestReaggregationUpdatesInsteadOfDuplicating(t *testing.T) {
+	f := newFixture(t, "test_1")
+	ctx := context.Background()
+	if _, err := f.worker(sandboxAt(f.now)).RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := f.st.AccountRecords(ctx, f.account.ID, store.RecordPaystub)
+	// A month later the account is aggregated again: new paystubs appear,
+	// the old ones keep their ids.
+	a, _ := f.st.Account(ctx, f.account.ID)
+	later := f.now.AddDate(0, 1, 0)
+	recs, err := aggregate.Records(a, mustData(t, "test_1", later), later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Aggregation, a.UpdatedAt = store.AggregationDone, later
+	if err := f.st.FinishAggregation(ctx, a, recs); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := f.st.AccountRecords(ctx, f.account.ID, store.RecordPaystub)
+	ids := map[string]bool{}
+	for _, r := range second {
+		if ids[r.ID] {
+			t.Fatalf("duplicate record %s", r.ID)
+		}
+		ids[r.ID] = true
+	}
+	for _, r := range first {
+		if !ids[r.ID] {
+			t.Fatalf("record %s vanished on re-aggregation", r.ID)
+		}
+	}
+	if len(second) <= len(first) {
+		t.Fatalf("paystubs %d → %d; a month later should add some", len(first), len(second))
+	}
+}
+
+func mustData(t *testing.T, login string, at time.Time) connector.Data {
+	t.Helper()
+	d, err := sandbox.DataFor(login, "item_000000001", connector.DateOf(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestTransientFailureIsRetriedAfterBackoff(t *testing.T) {
+	f := newFixture(t, "test_1")
+	ctx := context.Background()
+	fl := &flaky{Connector: sandboxAt(f.now), failures: 1, err: connector.ErrProviderUnavailable}
+	w := f.worker(fl)
+	if did, err := w.RunOnce(ctx); !did || err != nil {
+		t.Fatalf("first run: %v %v", did, err)
+	}
+	a, _ := f.st.Account(ctx, f.account.ID)
+	if a.Aggregation != store.AggregationRunning || a.ErrorCode != "platform_temporarily_unavailable" {
+		t.Fatalf("after a transient failure: %+v", a)
+	}
+	if did, _ := w.RunOnce(ctx); did {
+		t.Fatal("retried before the backoff passed")
+	}
+	f.now = f.now.Add(3 * time.Second)
+	if did, err := w.RunOnce(ctx); !did || err != nil {
+		t.Fatalf("retry: %v %v", did, err)
+	}
+	a, _ = f.st.Account(ctx, f.account.ID)
+	if a.Aggregation != store.AggregationDone || a.ErrorCode != "" || fl.calls != 2 {
+		t.Fatalf("after retry: %+v (calls %d)", a, fl.calls)
+	}
+}
+
+func TestPermanentFailureStops(t *testing.T) {
+	f := newFixture(t, "test_1")
+	ctx := context.Background()
+	fl := &flaky{Connector: sandboxAt(f.now), failures: 100, err: errors.Join(connector.ErrReauthRequired)}
+	w := f.worker(fl)
+	if did, err := w.RunOnce(ctx); !did || err != nil {
+		t.Fatalf("run: %v %v", did, err)
+	}
+	a, _ := f.st.Account(ctx, f.account.ID)
+	if a.Aggregation != store.AggregationFailed || a.ConnectionStatus != "error" || a.ErrorCode != "auth_required" {
+		t.Fatalf("after a permanent failure: %+v", a)
+	}
+	f.now = f.now.Add(time.Hour)
+	if did, _ := w.RunOnce(ctx); did {
+		t.Fatal("a failed aggregation was picked up again")
+	}
+}
+
+func TestExpiredLeaseIsReclaimed(t *testing.T) {
+	f := newFixture(t, "test_1")
+	ctx := context.Background()
+	// A worker claims the account and dies before finishing.
+	if _, ok, err := f.st.ClaimAggregation(ctx, f.now, f.now.Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	w := f.worker(sandboxAt(f.now))
+	if did, _ := w.RunOnce(ctx); did {
+		t.Fatal("claimed a leased account")
+	}
+	f.now = f.now.Add(2 * time.Minute)
+	if did, err := w.RunOnce(ctx); !did || err != nil {
+		t.Fatalf("after the lease expired: %v %v", did, err)
+	}
+	a, _ := f.st.Account(ctx, f.account.ID)
+	if a.Aggregation != store.AggregationDone {
+		t.Fatalf("aggregation = %s", a.Aggregation)
+	}
+}
