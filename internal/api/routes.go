@@ -13,6 +13,7 @@ import (
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/verification"
+	"verigate/internal/webhook"
 )
 
 // API holds what the partner API's handlers call.
@@ -22,6 +23,7 @@ type API struct {
 	Users         *partner.Users
 	Verifications *verification.Service
 	Sessions      *session.Service
+	Webhooks      *webhook.Service
 	// PublicURL is the externally visible base URL, without a trailing slash.
 	PublicURL string
 	Log       *slog.Logger
@@ -43,6 +45,10 @@ func (a *API) Handler() http.Handler {
 	api("/partners/v2/verifications/{id}", methods{"GET": a.getVerification, "PATCH": a.updateVerification})
 	api("/partners/v2/verifications/{id}/cancel", methods{"POST": a.cancelVerification})
 	api("/partners/v2/sessions", methods{"POST": a.createSession})
+	api("/partners/v2/webhooks", methods{"GET": a.listWebhooks, "POST": a.createWebhook})
+	api("/partners/v2/webhooks/{id}", methods{"GET": a.getWebhook, "DELETE": a.deleteWebhook})
+	api("/partners/v2/webhooks/{id}/deliveries", methods{"GET": a.listDeliveries})
+	api("/partners/v2/webhooks/{id}/deliveries/{delivery}/retry", methods{"POST": a.retryDelivery})
 	mux.Handle("/partners/", a.authenticated(http.HandlerFunc(a.notFound)))
 
 	mux.HandleFunc("GET /healthz", a.healthz)

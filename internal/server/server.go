@@ -25,6 +25,7 @@ import (
 	"verigate/internal/store/sqlite"
 	"verigate/internal/token"
 	"verigate/internal/verification"
+	"verigate/internal/webhook"
 )
 
 // OpenStore opens the database a URL names: postgres:// or postgresql:// for
@@ -64,6 +65,9 @@ type App struct {
 	Flow     *connection.Service
 	// Aggregator fetches connected accounts' data; Run it in the background.
 	Aggregator *aggregate.Worker
+	Webhooks   *webhook.Service
+	// Dispatcher delivers webhooks; Run it in the background.
+	Dispatcher *webhook.Dispatcher
 	Handler    http.Handler
 }
 
@@ -98,19 +102,21 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	a := &App{Store: st}
 	a.Keys = &partner.Keys{Store: st, Now: o.Now}
 	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens}
-	a.Verifs = &verification.Service{Store: st, Now: o.Now}
+	a.Dispatcher = &webhook.Dispatcher{Store: st, Secrets: secrets, Now: o.Now, Log: o.Log}
+	a.Webhooks = &webhook.Service{Store: st, Secrets: secrets, Now: o.Now, Wake: a.Dispatcher.Wake}
+	a.Verifs = &verification.Service{Store: st, Now: o.Now, Notify: a.Dispatcher.Wake}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
 		Items: knownItems(o.Connectors[verification.Payroll])}
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log}
 	a.Aggregator.Init()
 	a.Flow = &connection.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
-		Connected: a.Aggregator.Wake}
+		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }}
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&connect.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
-		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions,
+		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks,
 		PublicURL: public, Log: o.Log, Pages: pages,
 	}).Handler()
 	return a, nil

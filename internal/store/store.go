@@ -134,6 +134,70 @@ type StatusChange struct {
 	// Reason says what caused the change (e.g. "ordered", "updated", "cancelled").
 	Reason    string
 	CreatedAt time.Time
+	// Event, when set, is raised in the same transaction as the change.
+	Event *Event
+}
+
+// Webhook event names.
+const (
+	EventVerificationsUpdated        = "verifications.updated"
+	EventVerificationsCreationFailed = "verifications.creation_failed"
+)
+
+// Event is something partners subscribe to; saving one queues a delivery
+// for each live subscription of its tenant to its event name.
+type Event struct {
+	ID             string
+	PartnerID      string
+	Environment    Environment
+	Event          string
+	VerificationID string // "" for events without a verification
+	// Data is the message's data object without resource.
+	Data json.RawMessage
+	// Resource is the verification as the API showed it at the change, or nil.
+	Resource  json.RawMessage
+	CreatedAt time.Time
+}
+
+// Subscription is a partner's webhook subscription.
+type Subscription struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	Name        string
+	URL         string
+	Events      []string
+	// Secret is the sealed signing secret, or "" when there is none.
+	Secret          string
+	IncludeResource bool
+	CreatedAt       time.Time
+}
+
+// Delivery states.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is one event's delivery to one subscription, with its attempts.
+type Delivery struct {
+	ID             string
+	SubscriptionID string
+	EventID        string
+	EventName      string
+	VerificationID string
+	State          string
+	Attempts       int
+	NextAttemptAt  time.Time
+	LeaseUntil     time.Time
+	LastStatus     *int
+	LastError      string
+	DeliveredAt    *time.Time
+	CreatedAt      time.Time
+	Version        int64
+	// Event is the delivered event, filled by ClaimDelivery.
+	Event *Event
 }
 
 // Account is a user's connection to a payroll provider or a bank.
@@ -302,6 +366,28 @@ type Store interface {
 	FinishAggregation(ctx context.Context, a Account, records []AccountRecord) error
 	// AccountRecords returns an account's records of one kind, oldest id first.
 	AccountRecords(ctx context.Context, accountID, kind string) ([]AccountRecord, error)
+
+	// RecordEvent saves an event that no status change carries, queueing its deliveries.
+	RecordEvent(ctx context.Context, e Event) error
+	// CreateSubscription stores a webhook subscription.
+	CreateSubscription(ctx context.Context, sub Subscription) error
+	// Subscription returns a live subscription visible in scope.
+	Subscription(ctx context.Context, s Scope, id string) (Subscription, error)
+	// Subscriptions returns the scope's live subscriptions, newest first.
+	Subscriptions(ctx context.Context, s Scope) ([]Subscription, error)
+	// DeleteSubscription stops a subscription; its pending deliveries are dropped.
+	DeleteSubscription(ctx context.Context, s Scope, id string, at time.Time) error
+	// Deliveries returns one keyset page of a subscription's deliveries, newest first.
+	Deliveries(ctx context.Context, subscriptionID string, p Page) ([]Delivery, error)
+	// Delivery returns one delivery of a subscription.
+	Delivery(ctx context.Context, subscriptionID, id string) (Delivery, error)
+	// ClaimDelivery leases one due delivery whose verification has no earlier
+	// undelivered event for the same subscription; ok is false when none is due.
+	ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (d Delivery, sub Subscription, ok bool, err error)
+	// FinishDelivery saves an attempt's outcome if the delivery still holds its lease.
+	FinishDelivery(ctx context.Context, d Delivery) error
+	// RetryDelivery queues a delivery for another attempt at once.
+	RetryDelivery(ctx context.Context, subscriptionID, id string, now time.Time) (Delivery, error)
 }
 
 // NewID returns a new time-ordered (version 7) UUID; listings rely on ids

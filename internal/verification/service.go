@@ -21,6 +21,14 @@ var ErrNoConnection = errors.New("verification: nothing to refresh from")
 type Service struct {
 	Store store.Store
 	Now   func() time.Time
+	// Notify, if set, is called after a change that raised an event.
+	Notify func()
+}
+
+func (s *Service) notify() {
+	if s.Notify != nil {
+		s.Notify()
+	}
 }
 
 // StatusError is one entry of a status's errors list.
@@ -88,11 +96,11 @@ func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg 
 	rec.Employments, _ = json.Marshal(emps)
 	rec.Loan, _ = json.Marshal(loan)
 	rec.Billing, _ = json.Marshal(billing)
-	first := store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
-		Errors: rec.Errors, Reason: reason, CreatedAt: now}
-	if err := s.Store.CreateVerification(ctx, rec, first); err != nil {
+	first := HistoryEntry(&rec, reason, now)
+	if err := s.Store.CreateVerification(ctx, rec, *first); err != nil {
 		return View{}, fmt.Errorf("create verification: %w", err)
 	}
+	s.notify()
 	rec.Version = 1
 	return Render(rec), nil
 }
@@ -155,6 +163,9 @@ func (s *Service) change(ctx context.Context, sc store.Scope, id string, fn func
 			return rec, fmt.Errorf("update verification: %w", err)
 		}
 		rec.Version++
+		if entry != nil {
+			s.notify()
+		}
 		return rec, nil
 	}
 }
@@ -250,11 +261,20 @@ func Move(rec *store.Verification, to Status, errs []StatusError) error {
 }
 
 // HistoryEntry returns the status-history entry for rec's current status,
-// stamping rec's UpdatedAt with now.
+// with the verifications.updated event it raises, stamping rec's UpdatedAt
+// with now.
 func HistoryEntry(rec *store.Verification, reason string, now time.Time) *store.StatusChange {
 	rec.UpdatedAt = now.UTC().Truncate(time.Millisecond)
+	data, _ := json.Marshal(struct {
+		User         string `json:"user"`
+		Verification string `json:"verification"`
+		Client       string `json:"client"`
+	}{rec.UserID, rec.ID, rec.ClientID})
+	resource, _ := json.Marshal(Render(*rec))
 	return &store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
-		Errors: rec.Errors, Reason: reason, CreatedAt: rec.UpdatedAt}
+		Errors: rec.Errors, Reason: reason, CreatedAt: rec.UpdatedAt,
+		Event: &store.Event{ID: store.NewID(), PartnerID: rec.PartnerID, Environment: rec.Environment,
+			Event: store.EventVerificationsUpdated, VerificationID: rec.ID, Data: data, Resource: resource, CreatedAt: rec.UpdatedAt}}
 }
 
 // Refresh orders a new verification that reuses what the user already
@@ -282,7 +302,8 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 			return View{}, err
 		}
 		if len(prev) == 0 {
-			return View{}, fmt.Errorf("%w: %w", ErrNoConnection, v.Field("user", "The user has no earlier documents verification to refresh; order one first."))
+			return View{}, s.creationFailed(ctx, u, typ, ds, loan, billing,
+				v.Field("user", "The user has no earlier documents verification to refresh; order one first."))
 		}
 	} else {
 		ok, err := s.Store.HasConnectedAccount(ctx, u.ID, ds)
@@ -290,8 +311,38 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 			return View{}, err
 		}
 		if !ok {
-			return View{}, fmt.Errorf("%w: %w", ErrNoConnection, v.Field("user", fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)))
+			return View{}, s.creationFailed(ctx, u, typ, ds, loan, billing,
+				v.Field("user", fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)))
 		}
 	}
 	return s.create(ctx, u, typ, ds, cfg, nil, loan, billing, "refreshed")
+}
+
+// creationFailed raises verifications.creation_failed for an order refused
+// because of the user's state, and returns the refusal.
+func (s *Service) creationFailed(ctx context.Context, u store.User, typ, ds string, loan Loan, billing Billing, refusal error) error {
+	now := s.now()
+	type attempt struct {
+		User        string  `json:"user"`
+		AttemptedAt string  `json:"attempted_at"`
+		Channel     string  `json:"channel"`
+		DataSource  string  `json:"data_source"`
+		ReportType  string  `json:"report_type"`
+		Loan        Loan    `json:"loan"`
+		Billing     Billing `json:"billing"`
+	}
+	data, err := json.Marshal(struct {
+		User    string  `json:"user"`
+		Client  string  `json:"client"`
+		Context attempt `json:"context"`
+	}{u.ID, u.ClientID, attempt{u.ID, now.Format(partner.TimeFormat), "api", ds, typ, loan, billing}})
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RecordEvent(ctx, store.Event{ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment,
+		Event: store.EventVerificationsCreationFailed, Data: data, CreatedAt: now}); err != nil {
+		return fmt.Errorf("record creation_failed: %w", err)
+	}
+	s.notify()
+	return fmt.Errorf("%w: %w", ErrNoConnection, refusal)
 }

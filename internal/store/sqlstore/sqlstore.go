@@ -367,7 +367,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 func insertChange(ctx context.Context, tx *sql.Tx, c store.StatusChange) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO verification_status_history (id, verification_id, state, code, errors, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		c.ID, c.VerificationID, c.State, c.Code, orEmpty(c.Errors, "[]"), c.Reason, ms(c.CreatedAt))
-	return err
+	if err != nil || c.Event == nil {
+		return err
+	}
+	return insertEvent(ctx, tx, *c.Event)
 }
 
 const verificationColumns = `id, partner_id, environment, client_id, user_id, channel, data_source, report_type, state, code, errors,

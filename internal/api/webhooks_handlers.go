@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"verigate/internal/validate"
+	"verigate/internal/webhook"
+)
+
+func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
+	var in webhook.SubscriptionInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := a.Webhooks.Create(r.Context(), principal(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
+	out, err := a.Webhooks.List(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listPage[webhook.SubscriptionView]{Results: out})
+	return nil
+}
+
+func (a *API) getWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	out, err := a.Webhooks.Get(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.Webhooks.Delete(r.Context(), principal(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	errs := validate.Errors{}
+	page := pageParams(errs, r.URL.Query())
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	limit := page.Limit
+	page.Limit++
+	rows, err := a.Webhooks.Deliveries(r.Context(), principal(r), id, page)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, paginate(a, r, page, limit, rows, func(d webhook.DeliveryView) string { return d.ID }))
+	return nil
+}
+
+func (a *API) retryDelivery(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	delivery := r.PathValue("delivery")
+	if !validate.IsUUID(delivery) {
+		return errNotFound
+	}
+	out, err := a.Webhooks.Retry(r.Context(), principal(r), id, strings.ToLower(delivery))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,274 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"verigate/internal/store"
+	"verigate/internal/token"
+)
+
+// Delivery timing.
+const (
+	// Timeout bounds one delivery attempt.
+	Timeout = 10 * time.Second
+	// RetryFor is how long verigate keeps retrying a delivery that fails.
+	RetryFor = 24 * time.Hour
+	// firstRetry and maxRetry bound the exponential backoff between attempts.
+	firstRetry = 10 * time.Second
+	maxRetry   = time.Hour
+	// maxRetryAfter caps how long a receiver's Retry-After can postpone an attempt.
+	maxRetryAfter = 6 * time.Hour
+)
+
+// Headers of a delivery.
+const (
+	HeaderSignature = "X-Argyle-Signature"
+	HeaderDelivery  = "X-Verigate-Delivery"
+	HeaderAttempt   = "X-Verigate-Attempt"
+	HeaderEvent     = "X-Verigate-Event"
+)
+
+// Sign returns the lowercase hex HMAC-SHA512 of body keyed with secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha512.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Dispatcher delivers due webhook deliveries.
+type Dispatcher struct {
+	Store   store.Store
+	Secrets *token.Sealer
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Sandbox sends sandbox deliveries; Production sends production ones
+	// and refuses private addresses. Nil means the defaults.
+	Sandbox, Production *http.Client
+	// Jitter returns a factor near 1 that spreads retries; nil means random in [0.8, 1.2).
+	Jitter func() float64
+	// Poll is how often idle workers look for due deliveries.
+	Poll time.Duration
+
+	once sync.Once
+	wake chan struct{}
+}
+
+func (d *Dispatcher) init() {
+	d.once.Do(func() {
+		d.wake = make(chan struct{}, 1)
+		if d.Sandbox == nil {
+			d.Sandbox = NewClient(false)
+		}
+		if d.Production == nil {
+			d.Production = NewClient(true)
+		}
+		if d.Jitter == nil {
+			d.Jitter = func() float64 { return 0.8 + 0.4*rand.Float64() }
+		}
+		if d.Poll == 0 {
+			d.Poll = time.Second
+		}
+		if d.Log == nil {
+			d.Log = slog.Default()
+		}
+	})
+}
+
+// Wake tells idle workers that a delivery may be due.
+func (d *Dispatcher) Wake() {
+	d.init()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// errPrivateAddress is returned when a production delivery would reach a non-public address.
+var errPrivateAddress = errors.New("webhook: destination is not a public address")
+
+// NewClient returns the HTTP client deliveries use; a guarded client refuses
+// to connect to loopback, private and link-local addresses, whatever the
+// name resolved to. Redirects are not followed.
+func NewClient(guarded bool) *http.Client {
+	dialer := &net.Dialer{Timeout: Timeout}
+	if guarded {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip := net.ParseIP(host); ip == nil || !PublicIP(ip) {
+				return errPrivateAddress
+			}
+			return nil
+		}
+	}
+	return &http.Client{
+		Timeout: Timeout,
+		Transport: &http.Transport{
+			Proxy:               nil,
+			DialContext:         dialer.DialContext,
+			TLSHandshakeTimeout: Timeout,
+			MaxIdleConnsPerHost: 4,
+			IdleConnTimeout:     90 * time.Second,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Run delivers with workers concurrent workers until ctx ends.
+func (d *Dispatcher) Run(ctx context.Context, workers int) {
+	d.init()
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Go(func() {
+			t := time.NewTicker(d.Poll)
+			defer t.Stop()
+			for {
+				for {
+					did, err := d.RunOnce(ctx)
+					if err != nil && ctx.Err() == nil {
+						d.Log.Error("webhook delivery", "err", err)
+					}
+					if !did || ctx.Err() != nil {
+						break
+					}
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				case <-d.wake:
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// RunOnce makes one due delivery attempt, if any, and reports whether it found one.
+func (d *Dispatcher) RunOnce(ctx context.Context) (bool, error) {
+	d.init()
+	now := d.Now()
+	del, sub, ok, err := d.Store.ClaimDelivery(ctx, now, now.Add(Timeout+20*time.Second))
+	if err != nil || !ok {
+		return false, err
+	}
+	status, retryAfter, sendErr := d.send(ctx, del, sub)
+	if ctx.Err() != nil {
+		return true, ctx.Err() // shutting down: the lease runs out and the attempt is made again
+	}
+	now = d.Now().UTC().Truncate(time.Millisecond)
+	del.LeaseUntil = now
+	if status != 0 {
+		del.LastStatus = &status
+	}
+	del.LastError = ""
+	switch {
+	case sendErr == nil && status >= 200 && status < 300:
+		del.State, del.DeliveredAt = store.DeliveryDelivered, &now
+	case sendErr == nil && status != http.StatusTooManyRequests && status < 500:
+		del.State, del.LastError = store.DeliveryFailed, fmt.Sprintf("receiver answered %d; not retried", status)
+	case now.Sub(del.CreatedAt) >= RetryFor:
+		del.State = store.DeliveryFailed
+		del.LastError = describe(status, sendErr) + "; gave up after " + RetryFor.String()
+	default:
+		del.State, del.LastError = store.DeliveryPending, describe(status, sendErr)
+		del.NextAttemptAt = now.Add(d.backoff(del.Attempts, retryAfter))
+	}
+	if err := d.Store.FinishDelivery(ctx, del); err != nil {
+		return true, fmt.Errorf("delivery %s: save attempt: %w", del.ID, err)
+	}
+	d.Log.Info("webhook attempt", "delivery", del.ID, "subscription", sub.ID, "attempt", del.Attempts, "status", status, "state", del.State)
+	return true, nil
+}
+
+func describe(status int, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("receiver answered %d", status)
+}
+
+// Backoff is the wait before attempt n+1 after n failed attempts, without jitter.
+func Backoff(n int) time.Duration {
+	wait := firstRetry
+	for i := 1; i < n && wait < maxRetry; i++ {
+		wait *= 2
+	}
+	return min(wait, maxRetry)
+}
+
+func (d *Dispatcher) backoff(attempts int, retryAfter time.Duration) time.Duration {
+	wait := time.Duration(float64(Backoff(attempts)) * d.Jitter())
+	if retryAfter > wait {
+		wait = min(retryAfter, maxRetryAfter)
+	}
+	return wait
+}
+
+// send makes one HTTP attempt and returns the status, any Retry-After, and a transport error.
+func (d *Dispatcher) send(ctx context.Context, del store.Delivery, sub store.Subscription) (int, time.Duration, error) {
+	body, err := Body(*del.Event, sub)
+	if err != nil {
+		return 0, 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "verigate-webhooks/1")
+	req.Header.Set(HeaderDelivery, del.ID)
+	req.Header.Set(HeaderAttempt, strconv.Itoa(del.Attempts))
+	req.Header.Set(HeaderEvent, del.Event.Event)
+	if sub.Secret != "" {
+		var secret string
+		if err := d.Secrets.Open(sub.Secret, &secret); err != nil {
+			return 0, 0, fmt.Errorf("open subscription secret: %w", err)
+		}
+		req.Header.Set(HeaderSignature, Sign(secret, body))
+	}
+	client := d.Sandbox
+	if sub.Environment == store.Production {
+		client = d.Production
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), d.Now()), nil
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date).
+func retryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(h); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

@@ -1,0 +1,281 @@
+// Package webhook keeps partners' webhook subscriptions and delivers the
+// events their verifications raise: signed, retried, in order per
+// verification, from a queue kept in the database.
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"verigate/internal/partner"
+	"verigate/internal/store"
+	"verigate/internal/token"
+	v "verigate/internal/validate"
+)
+
+// Events lists the event names a subscription may ask for.
+var Events = []string{store.EventVerificationsUpdated, store.EventVerificationsCreationFailed}
+
+// SubscriptionInput is the body of POST /partners/v2/webhooks.
+type SubscriptionInput struct {
+	Events v.Opt[[]string]    `json:"events"`
+	Name   v.Opt[string]      `json:"name"`
+	URL    v.Opt[string]      `json:"url"`
+	Secret v.Opt[string]      `json:"secret"`
+	Config v.Opt[ConfigInput] `json:"config"`
+}
+
+// ConfigInput is a subscription's optional delivery configuration.
+type ConfigInput struct {
+	IncludeResource v.Opt[bool] `json:"include_resource"`
+}
+
+// SubscriptionView is a subscription as the API returns it; the secret never appears.
+type SubscriptionView struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	URL       string   `json:"url"`
+	Events    []string `json:"events"`
+	Config    Config   `json:"config"`
+	HasSecret bool     `json:"has_secret"`
+	CreatedAt string   `json:"created_at"`
+}
+
+// Config is a subscription's delivery configuration.
+type Config struct {
+	IncludeResource bool `json:"include_resource"`
+}
+
+// DeliveryView is one delivery as the API returns it.
+type DeliveryView struct {
+	ID             string  `json:"id"`
+	Event          string  `json:"event"`
+	Verification   *string `json:"verification"`
+	State          string  `json:"state"`
+	Attempts       int     `json:"attempts"`
+	LastStatusCode *int    `json:"last_status_code"`
+	LastError      *string `json:"last_error"`
+	NextAttemptAt  *string `json:"next_attempt_at"`
+	DeliveredAt    *string `json:"delivered_at"`
+	CreatedAt      string  `json:"created_at"`
+}
+
+// Service manages subscriptions for the partner API.
+type Service struct {
+	Store   store.Store
+	Secrets *token.Sealer
+	Now     func() time.Time
+	// Wake tells the dispatcher that a delivery is due.
+	Wake func()
+}
+
+// Create validates in and stores a subscription for p.
+func (s *Service) Create(ctx context.Context, p partner.Principal, in SubscriptionInput) (SubscriptionView, error) {
+	errs := v.Errors{}
+	sub := store.Subscription{ID: store.NewID(), PartnerID: p.PartnerID, Environment: p.Environment, CreatedAt: s.Now().UTC().Truncate(time.Millisecond)}
+	if v.Required(errs, "events", in.Events) {
+		if len(in.Events.V) == 0 {
+			errs.Add("events", "Subscribe to at least one event.")
+		}
+		for _, e := range in.Events.V {
+			if !contains(Events, e) {
+				errs.Add("events", v.Choice(e))
+			} else if !contains(sub.Events, e) {
+				sub.Events = append(sub.Events, e)
+			}
+		}
+	}
+	if v.Required(errs, "name", in.Name) {
+		sub.Name = strings.TrimSpace(in.Name.V)
+		if sub.Name == "" {
+			errs.Add("name", v.MsgBlank)
+		}
+		v.MaxLen(errs, "name", sub.Name, 200)
+	}
+	if v.Required(errs, "url", in.URL) {
+		if msg := CheckURL(in.URL.V, p.Environment); msg != "" {
+			errs.Add("url", msg)
+		}
+		sub.URL = strings.TrimSpace(in.URL.V)
+	}
+	if v.NotNull(errs, "secret", in.Secret) && in.Secret.V != "" {
+		v.MaxLen(errs, "secret", in.Secret.V, 500)
+		sealed, err := s.Secrets.Seal(in.Secret.V)
+		if err != nil {
+			return SubscriptionView{}, err
+		}
+		sub.Secret = sealed
+	}
+	if v.NotNull(errs, "config", in.Config) && v.NotNull(errs, "config.include_resource", in.Config.V.IncludeResource) {
+		sub.IncludeResource = in.Config.V.IncludeResource.V
+	}
+	if err := errs.Err(); err != nil {
+		return SubscriptionView{}, err
+	}
+	if err := s.Store.CreateSubscription(ctx, sub); err != nil {
+		return SubscriptionView{}, fmt.Errorf("create subscription: %w", err)
+	}
+	return View(sub), nil
+}
+
+// List returns p's subscriptions, newest first.
+func (s *Service) List(ctx context.Context, p partner.Principal) ([]SubscriptionView, error) {
+	subs, err := s.Store.Subscriptions(ctx, p.Scope())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SubscriptionView, 0, len(subs))
+	for _, sub := range subs {
+		out = append(out, View(sub))
+	}
+	return out, nil
+}
+
+// Get returns one of p's subscriptions.
+func (s *Service) Get(ctx context.Context, p partner.Principal, id string) (SubscriptionView, error) {
+	sub, err := s.Store.Subscription(ctx, p.Scope(), id)
+	if err != nil {
+		return SubscriptionView{}, err
+	}
+	return View(sub), nil
+}
+
+// Delete stops one of p's subscriptions.
+func (s *Service) Delete(ctx context.Context, p partner.Principal, id string) error {
+	return s.Store.DeleteSubscription(ctx, p.Scope(), id, s.Now())
+}
+
+// Deliveries returns a page of a subscription's deliveries, newest first.
+func (s *Service) Deliveries(ctx context.Context, p partner.Principal, id string, page store.Page) ([]DeliveryView, error) {
+	if _, err := s.Store.Subscription(ctx, p.Scope(), id); err != nil {
+		return nil, err
+	}
+	ds, err := s.Store.Deliveries(ctx, id, page)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeliveryView, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, s.deliveryView(ctx, d))
+	}
+	return out, nil
+}
+
+// Retry queues one of a subscription's deliveries for another attempt now.
+func (s *Service) Retry(ctx context.Context, p partner.Principal, id, delivery string) (DeliveryView, error) {
+	if _, err := s.Store.Subscription(ctx, p.Scope(), id); err != nil {
+		return DeliveryView{}, err
+	}
+	d, err := s.Store.RetryDelivery(ctx, id, delivery, s.Now())
+	if err != nil {
+		return DeliveryView{}, err
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	return s.deliveryView(ctx, d), nil
+}
+
+func (s *Service) deliveryView(ctx context.Context, d store.Delivery) DeliveryView {
+	out := DeliveryView{ID: d.ID, State: d.State, Attempts: d.Attempts, LastStatusCode: d.LastStatus, CreatedAt: stamp(d.CreatedAt),
+		Event: d.EventName}
+	if d.VerificationID != "" {
+		out.Verification = &d.VerificationID
+	}
+	if d.LastError != "" {
+		out.LastError = &d.LastError
+	}
+	if d.State == store.DeliveryPending {
+		t := stamp(d.NextAttemptAt)
+		out.NextAttemptAt = &t
+	}
+	if d.DeliveredAt != nil {
+		t := stamp(*d.DeliveredAt)
+		out.DeliveredAt = &t
+	}
+	return out
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(partner.TimeFormat) }
+
+// View renders a subscription without its secret.
+func View(sub store.Subscription) SubscriptionView {
+	events := sub.Events
+	if events == nil {
+		events = []string{}
+	}
+	return SubscriptionView{ID: sub.ID, Name: sub.Name, URL: sub.URL, Events: events,
+		Config: Config{IncludeResource: sub.IncludeResource}, HasSecret: sub.Secret != "", CreatedAt: stamp(sub.CreatedAt)}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckURL returns why raw is not an acceptable webhook URL for env, or "".
+// In production, hosts that are loopback, private or link-local addresses
+// (or obviously local names) are refused; names are checked again when they
+// are resolved at delivery.
+func CheckURL(raw string, env store.Environment) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return "Enter an absolute http:// or https:// URL without credentials."
+	}
+	if len(raw) > 2048 {
+		return "Ensure this field has no more than 2048 characters."
+	}
+	if env != store.Production {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") {
+		return "Webhook URLs in production must not point at local hosts."
+	}
+	if ip := net.ParseIP(host); ip != nil && !PublicIP(ip) {
+		return "Webhook URLs in production must not point at loopback, private or link-local addresses."
+	}
+	return ""
+}
+
+// PublicIP reports whether ip is a publicly routable unicast address.
+func PublicIP(ip net.IP) bool {
+	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
+		// 100.64.0.0/10, carrier-grade NAT, is not public either.
+		(ip.To4() != nil && ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64))
+}
+
+// message is the body of a delivery, as the contract's webhook examples show it.
+type message struct {
+	Event string          `json:"event"`
+	Name  string          `json:"name"`
+	Data  json.RawMessage `json:"data"`
+}
+
+// Body returns the exact bytes delivered for an event to a subscription.
+func Body(e store.Event, sub store.Subscription) ([]byte, error) {
+	data := e.Data
+	if sub.IncludeResource && e.Resource != nil && e.Event == store.EventVerificationsUpdated {
+		trimmed := strings.TrimSpace(string(data))
+		if !strings.HasSuffix(trimmed, "}") {
+			return nil, fmt.Errorf("event %s: data is not an object", e.ID)
+		}
+		sep := ","
+		if trimmed == "{}" {
+			sep = ""
+		}
+		data = json.RawMessage(trimmed[:len(trimmed)-1] + sep + `"resource":` + string(e.Resource) + "}")
+	}
+	return json.Marshal(message{Event: e.Event, Name: sub.Name, Data: data})
+}
