@@ -124,24 +124,7 @@ func (a *API) listVerifications(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listPage[verification.View]{Results: rows}
-	more := len(rows) > limit
-	backwards := page.Before != ""
-	if more {
-		if backwards {
-			out.Results = rows[1:]
-		} else {
-			out.Results = rows[:limit]
-		}
-	}
-	if n := len(out.Results); n > 0 {
-		if more || backwards {
-			out.Next = a.pageURL(r, cursor{After: out.Results[n-1].ID})
-		}
-		if (more && backwards) || (!backwards && page.After != "") {
-			out.Previous = a.pageURL(r, cursor{Before: out.Results[0].ID})
-		}
-	}
+	out := paginate(a, r, page, limit, rows, func(v verification.View) string { return v.ID })
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -44,6 +44,12 @@ func NewStaticCatalog(items []Item) *StaticCatalog {
 // Len returns the number of items in the catalog.
 func (c *StaticCatalog) Len() int { return len(c.items) }
 
+// Has reports whether the catalog holds an item with the given id.
+func (c *StaticCatalog) Has(id string) bool {
+	_, ok := c.byID[id]
+	return ok
+}
+
 // Get returns a copy of the item with the given id, Features included.
 func (c *StaticCatalog) Get(id string) (Item, bool) {
 	i, ok := c.byID[id]

@@ -115,6 +115,8 @@ func nullable(s string) *string {
 type Catalog interface {
 	// Get returns the item with the given id, including Features.
 	Get(id string) (Item, bool)
+	// Has reports whether an item exists, without building it.
+	Has(id string) bool
 	// Search returns up to limit items (all when limit <= 0) whose name
 	// matches query, restricted to the ids in only when only is non-empty.
 	//

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -124,7 +125,8 @@ func (k *Keys) CreateKeyForClient(ctx context.Context, clientID, keyName string,
 	if !env.Valid() {
 		return NewKey{}, fmt.Errorf("unknown environment %q (want sandbox or production)", env)
 	}
-	c, err := k.Store.Client(ctx, clientID)
+	// Client ids are UUIDs, stored in lower case; accept them in any case.
+	c, err := k.Store.Client(ctx, strings.ToLower(strings.TrimSpace(clientID)))
 	if err != nil {
 		return NewKey{}, fmt.Errorf("client %s: %w", clientID, err)
 	}

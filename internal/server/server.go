@@ -129,7 +129,7 @@ func knownItems(c connector.Connector) session.ItemChecker {
 	}
 	return func(ids []string) (unknown []string) {
 		for _, id := range ids {
-			if _, ok := c.Catalog().Get(id); !ok {
+			if !c.Catalog().Has(id) {
 				unknown = append(unknown, id)
 			}
 		}
