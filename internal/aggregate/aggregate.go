@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"verigate/internal/connector"
+	"verigate/internal/poll"
 	"verigate/internal/store"
 	"verigate/internal/token"
 )
@@ -82,25 +83,7 @@ func (w *Worker) Init() {
 // Run works until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
 	w.Init()
-	t := time.NewTicker(w.Poll)
-	defer t.Stop()
-	for {
-		for {
-			did, err := w.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil {
-				w.Log.Error("aggregation", "err", err)
-			}
-			if !did || ctx.Err() != nil {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-w.wake:
-		}
-	}
+	poll.Loop(ctx, w.Poll, w.wake, w.RunOnce, w.Log, "aggregation")
 }
 
 // RunOnce aggregates one waiting account, if any, and reports whether it found one.

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"verigate/internal/poll"
 	"verigate/internal/store"
 	"verigate/internal/token"
 )
@@ -28,8 +29,9 @@ const (
 	Timeout = 10 * time.Second
 	// RetryFor is how long verigate keeps retrying a delivery that fails.
 	RetryFor = 24 * time.Hour
-	// firstRetry and maxRetry bound the exponential backoff between attempts.
-	firstRetry = 10 * time.Second
+	// FirstRetry is the default wait before the second attempt; each later
+	// wait doubles, up to maxRetry.
+	FirstRetry = 10 * time.Second
 	maxRetry   = time.Hour
 	// maxRetryAfter caps how long a receiver's Retry-After can postpone an attempt.
 	maxRetryAfter = 6 * time.Hour
@@ -63,6 +65,12 @@ type Dispatcher struct {
 	Jitter func() float64
 	// Poll is how often idle workers look for due deliveries.
 	Poll time.Duration
+	// FirstRetry, when positive, replaces the FirstRetry constant as the
+	// first wait of the backoff schedule (still doubling up to an hour).
+	// It is a testing knob: `verigate serve` sets it from the environment
+	// variable VERIGATE_WEBHOOK_FIRST_RETRY so that end-to-end tests need
+	// not wait 10 s for a retry.
+	FirstRetry time.Duration
 
 	once sync.Once
 	wake chan struct{}
@@ -136,27 +144,7 @@ func (d *Dispatcher) Run(ctx context.Context, workers int) {
 	d.init()
 	var wg sync.WaitGroup
 	for range max(workers, 1) {
-		wg.Go(func() {
-			t := time.NewTicker(d.Poll)
-			defer t.Stop()
-			for {
-				for {
-					did, err := d.RunOnce(ctx)
-					if err != nil && ctx.Err() == nil {
-						d.Log.Error("webhook delivery", "err", err)
-					}
-					if !did || ctx.Err() != nil {
-						break
-					}
-				}
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				case <-d.wake:
-				}
-			}
-		})
+		wg.Go(func() { poll.Loop(ctx, d.Poll, d.wake, d.RunOnce, d.Log, "webhook delivery") })
 	}
 	wg.Wait()
 }
@@ -206,8 +194,11 @@ func describe(status int, err error) string {
 }
 
 // Backoff is the wait before attempt n+1 after n failed attempts, without jitter.
-func Backoff(n int) time.Duration {
-	wait := firstRetry
+func Backoff(n int) time.Duration { return backoffFrom(FirstRetry, n) }
+
+// backoffFrom is Backoff with first as the first wait.
+func backoffFrom(first time.Duration, n int) time.Duration {
+	wait := first
 	for i := 1; i < n && wait < maxRetry; i++ {
 		wait *= 2
 	}
@@ -215,7 +206,11 @@ func Backoff(n int) time.Duration {
 }
 
 func (d *Dispatcher) backoff(attempts int, retryAfter time.Duration) time.Duration {
-	wait := time.Duration(float64(Backoff(attempts)) * d.Jitter())
+	first := FirstRetry
+	if d.FirstRetry > 0 {
+		first = d.FirstRetry
+	}
+	wait := time.Duration(float64(backoffFrom(first, attempts)) * d.Jitter())
 	if retryAfter > wait {
 		wait = min(retryAfter, maxRetryAfter)
 	}
