@@ -46,6 +46,20 @@ var pages = func() map[string]*template.Template {
 				}
 				return m
 			},
+			// raw is a message unformatted, for the script to fill in.
+			"raw": func(key string) string {
+				if m, ok := msgs[key]; ok {
+					return m
+				}
+				return messages["EN"][key]
+			},
+			// kind names an item kind, or shows it as is if unknown.
+			"kind": func(k string) string {
+				if m, ok := msgs["kind."+k]; ok {
+					return m
+				}
+				return k
+			},
 			"initials": initials,
 			"hue":      hue,
 		}
@@ -138,7 +152,7 @@ func (h *Handler) post(fn func(q *request) (connection.State, error)) func(q *re
 	return func(q *request) {
 		q.r.Body = http.MaxBytesReader(q.w, q.r.Body, 64<<10)
 		if err := q.r.ParseForm(); err != nil || !hmac.Equal([]byte(q.r.PostFormValue("csrf")), []byte(h.csrf(q.claims))) {
-			h.message(q.w, http.StatusForbidden, q.lang, "oops")
+			h.message(q.w, http.StatusForbidden, q.lang, "forbidden")
 			return
 		}
 		_, err := fn(q)
@@ -225,6 +239,21 @@ func (h *Handler) newView(q *request) view {
 
 // page shows the session at its current stage.
 func (h *Handler) page(q *request) {
+	if _, err := h.Flow.Connector(q.claims); err != nil {
+		// No connector serves this data source here: say so instead of
+		// failing, and leave the verification untouched.
+		v := h.newView(q)
+		v.Stage, v.Base = "unavailable", ""
+		key := "title.connect"
+		if v.Banking {
+			key = "title.connect_bank"
+		}
+		if v.Title = messages[q.lang][key]; v.Title == "" {
+			v.Title = messages["EN"][key]
+		}
+		h.render(q.w, http.StatusOK, q.lang, "message.html", v)
+		return
+	}
 	st, err := h.Flow.Open(q.r.Context(), q.claims)
 	if err != nil {
 		h.fail(q, err)
@@ -239,7 +268,7 @@ func (h *Handler) page(q *request) {
 	case connection.StageSearch:
 		v.Query = strings.TrimSpace(q.r.URL.Query().Get("q"))
 		v.Searched = v.Query != ""
-		if v.Items, err = h.Flow.Items(q.claims, v.Query, 60); err != nil {
+		if v.Items, err = h.Flow.Items(q.claims, v.Query, itemLimit(q.claims, v.Query)); err != nil {
 			h.fail(q, err)
 			return
 		}
@@ -255,9 +284,24 @@ func (h *Handler) page(q *request) {
 	h.render(q.w, http.StatusOK, q.lang, v.Stage+".html", v)
 }
 
+// Search result sizes: before the user types, only the most popular items
+// of the whole catalog are listed; a session's own item list is shown whole.
+const (
+	popularItems = 12
+	maxResults   = 60
+)
+
+func itemLimit(c session.Claims, query string) int {
+	if query == "" && (c.Configuration.Items == nil || len(*c.Configuration.Items) == 0) {
+		return popularItems
+	}
+	return maxResults
+}
+
 // items answers the page's live search with the contract's Item shape.
 func (h *Handler) items(q *request) {
-	items, err := h.Flow.Items(q.claims, q.r.URL.Query().Get("q"), 60)
+	query := strings.TrimSpace(q.r.URL.Query().Get("q"))
+	items, err := h.Flow.Items(q.claims, query, itemLimit(q.claims, query))
 	if err != nil {
 		h.fail(q, err)
 		return
@@ -286,16 +330,18 @@ func (h *Handler) exit(q *request) {
 		h.fail(q, err)
 		return
 	}
+	// The submission is complete once an account is connected, whichever
+	// control the user left by; the link's query cannot claim it.
 	complete := st.Session.Stage == connection.StageDone || st.Session.Stage == connection.StageConnecting
-	if q.r.URL.Query().Get("complete") == "0" && st.Session.Stage != connection.StageDone {
-		complete = false
-	}
 	v := h.newView(q)
 	if v.RedirectURL != "" {
 		http.Redirect(q.w, q.r, RedirectURL(v.RedirectURL, complete, st.Session.AttemptedSelection), http.StatusSeeOther)
 		return
 	}
 	v.Stage, v.Complete = "exit", complete
+	if v.MobileApp {
+		v.Title = messages[q.lang]["exit.title_app"]
+	}
 	h.render(q.w, http.StatusOK, q.lang, "exit.html", v)
 }
 

@@ -200,6 +200,17 @@ func (s *Service) step(ctx context.Context, c session.Claims, stages []string, f
 	if err != nil {
 		return State{}, err
 	}
+	// A connected account whose aggregation failed leaves the session at
+	// StageFailed, as the page shows it, so the user may try again.
+	if cs.Stage == StageConnecting && cs.AccountID != "" {
+		a, err := s.Store.Account(ctx, cs.AccountID)
+		if err != nil {
+			return State{}, err
+		}
+		if a.Aggregation == store.AggregationFailed {
+			cs.Stage, cs.ErrorCode = StageFailed, a.ErrorCode
+		}
+	}
 	ok := false
 	for _, st := range stages {
 		ok = ok || cs.Stage == st
@@ -234,7 +245,7 @@ func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (
 		if _, err := s.item(c, itemID); err != nil {
 			return err
 		}
-		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge = StageSignIn, itemID, "", ""
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID = StageSignIn, itemID, "", "", ""
 		cs.AttemptedSelection = true
 		return nil
 	})
@@ -243,7 +254,7 @@ func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (
 // Back returns to the item search, dropping the chosen item.
 func (s *Service) Back(ctx context.Context, c session.Claims) (State, error) {
 	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageFailed}, func(cs *store.ConnectSession) error {
-		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge = StageSearch, "", "", ""
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID = StageSearch, "", "", "", ""
 		return nil
 	})
 }

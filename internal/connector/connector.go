@@ -1,12 +1,16 @@
 // Package connector defines the seam between verigate's core and the payroll
-// providers it reads data from.
+// providers and banks it reads data from.
 //
 // A [Connector] signs a user in to one payroll item, completes any
 // multi-factor challenge, and aggregates the connected account's identity,
-// employments, paystubs and payroll documents. Everything a web flow must keep
-// between HTTP requests ([Challenge], [Connection]) is a plain serialisable
-// value, and every failure a user can cause or see is one of the sentinel
-// errors in this package, so callers never depend on a particular connector.
+// employments, paystubs and payroll documents. A [BankConnector] does the
+// same for a financial institution: its connections list the user's
+// accounts ([AccountChoice]) and it aggregates the shared accounts' balances
+// and transactions ([BankAccount], [Transaction]). Everything a web flow must
+// keep between HTTP requests ([Challenge], [Connection]) is a plain
+// serialisable value, and every failure a user can cause or see is one of the
+// sentinel errors in this package, so callers never depend on a particular
+// connector.
 package connector
 
 import "context"
@@ -58,6 +62,13 @@ type Connection struct {
 	ItemID string `json:"item_id"`
 	// Source names the payroll data source, as in the contract's Account.source.
 	Source string `json:"source"`
+	// Accounts lists the financial accounts a banking user may choose to
+	// share, as the bank connector found them at sign-in; empty for payroll.
+	Accounts []AccountChoice `json:"accounts,omitempty"`
+	// Shared holds the ids (from Accounts) the user chose to share; empty
+	// means all. The web flow sets it before the first Aggregate; a bank
+	// connector's Aggregate returns only these accounts. Empty for payroll.
+	Shared []string `json:"shared,omitempty"`
 }
 
 // SignInResult is the outcome of a successful [Connector.SignIn]: exactly one

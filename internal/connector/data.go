@@ -2,6 +2,10 @@ package connector
 
 // Data is everything a connector aggregates from one connected account.
 //
+// A payroll connector fills Identity, Employments, Paystubs and Documents; a
+// bank connector fills Identity (as far as the bank knows it), BankAccounts
+// and Transactions and leaves the payroll lists empty.
+//
 // IDs inside Data (employments, paystubs, documents) are stable for the same
 // account but are only unique within one Data value; a store should scope
 // them by account or map them to its own ids. JSON tags follow the partners
@@ -15,6 +19,10 @@ type Data struct {
 	Paystubs []Paystub `json:"paystubs"`
 	// Documents lists payroll documents such as W-2 forms, oldest first.
 	Documents []PayrollDocument `json:"payroll_documents"`
+	// BankAccounts lists the shared financial accounts of a bank connection, in display order.
+	BankAccounts []BankAccount `json:"bank_accounts,omitempty"`
+	// Transactions lists the transactions of BankAccounts, oldest first.
+	Transactions []Transaction `json:"transactions,omitempty"`
 }
 
 // Address is a postal address, as in the contracts' Address schema.
