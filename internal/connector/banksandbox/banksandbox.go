@@ -260,5 +260,5 @@ func parseRef(kind, ref string) (p *profile, inst connector.Institution, scenari
 
 // SignInHint names test credentials for the sign-in page of sandbox sessions.
 func (c *Connector) SignInHint() string {
-	return "test_1 / " + sandbox.PasswordGood + " (code 8081)"
+	return "test_1 / " + sandbox.PasswordGood + " / 8081"
 }

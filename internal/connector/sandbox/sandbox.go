@@ -197,5 +197,5 @@ func (u *user) connection(itemID, scenario string) connector.Connection {
 
 // SignInHint names test credentials for the sign-in page of sandbox sessions.
 func (c *Connector) SignInHint() string {
-	return "test_1 / " + PasswordGood + " (code 8081)"
+	return "test_1 / " + PasswordGood + " / 8081"
 }
