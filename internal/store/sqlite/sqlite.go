@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -18,33 +19,45 @@ import (
 
 // Open opens (creating if needed) the SQLite database file at path and applies migrations.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	s, _, _, err := open(ctx, path)
+	return s, err
+}
+
+// open is Open that also returns the reading and writing pools, for tests.
+func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql.DB, err error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("sqlite: create directory: %w", err)
+			return nil, nil, nil, fmt.Errorf("sqlite: create directory: %w", err)
 		}
 	}
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+	// WAL is not set here but once, by enableWAL: it is a property of the
+	// file, and switching a new file to it can fail at connect time.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	write, err = sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	// One writer avoids SQLITE_BUSY between our own connections; WAL lets
 	// readers proceed beside it.
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", base)
+	if err := enableWAL(ctx, write); err != nil {
+		write.Close()
+		return nil, nil, nil, err
+	}
+	read, err = sql.Open("sqlite", base)
 	if err != nil {
 		write.Close()
-		return nil, err
+		return nil, nil, nil, err
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	s := sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate})
+	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate})
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return s, nil
+	return s, read, write, nil
 }
 
 func isDuplicate(err error) bool {
@@ -53,4 +66,35 @@ func isDuplicate(err error) bool {
 		return false
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// enableWAL switches the database file to write-ahead logging, which then
+// persists in the file. Switching a new file needs an exclusive lock, and
+// SQLite reports SQLITE_BUSY at once, without waiting busy_timeout, when
+// another connection holds a shared lock on it (another process opening the
+// same new file), so this retries for as long as busy_timeout would wait.
+func enableWAL(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+		switch {
+		case err == nil && mode == "wal":
+			return nil
+		case err == nil:
+			return fmt.Errorf("sqlite: journal mode is %q, want wal", mode)
+		case !isBusy(err) || time.Now().After(deadline):
+			return fmt.Errorf("sqlite: enable WAL: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }

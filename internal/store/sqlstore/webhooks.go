@@ -281,18 +281,25 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "")
 }
 
-// RetryDelivery makes a delivery due now, whatever its state.
+// RetryDelivery makes a delivery due now, whatever its state. A delivery
+// whose attempt is in flight (pending and leased) is left alone: that attempt
+// is the retry, and taking its lease away would let a second worker send the
+// delivery while the first one still is.
 func (s *Store) RetryDelivery(ctx context.Context, subscriptionID, id string, now time.Time) (store.Delivery, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1, lease_until = 0, version = version + 1
-WHERE id = $2 AND subscription_id = $3`, ms(now), id, subscriptionID)
+		var state string
+		var lease int64
+		err := tx.QueryRowContext(ctx, `SELECT state, lease_until FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2`, id, subscriptionID).Scan(&state, &lease)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return store.ErrNotFound
+		if state == store.DeliveryPending && lease > ms(now) {
+			return nil
 		}
-		return nil
+		// The condition repeats the check: a worker may lease it in the meantime.
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = $1, version = version + 1
+WHERE id = $2 AND subscription_id = $3 AND NOT (state = 'pending' AND lease_until > $1)`, ms(now), id, subscriptionID)
+		return err
 	})
 	if err != nil {
 		return store.Delivery{}, err

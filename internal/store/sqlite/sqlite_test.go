@@ -1,0 +1,216 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"verigate/internal/store"
+	"verigate/internal/store/migrations"
+	"verigate/internal/store/sqlstore"
+	"verigate/internal/store/storetest"
+)
+
+func openTemp(t *testing.T) store.Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "verigate.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, openTemp)
+}
+
+func countMigrations(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatalf("count schema_migrations: %v", err)
+	}
+	return n
+}
+
+func wantMigrations(t *testing.T) int {
+	t.Helper()
+	all, err := migrations.All()
+	if err != nil || len(all) == 0 {
+		t.Fatalf("migrations.All() = %d, %v", len(all), err)
+	}
+	return len(all)
+}
+
+// TestReopen checks that data survives Close and Open of the same file, and
+// that the file is created at the path given even when it has characters
+// that are special in URLs.
+func TestReopen(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "a dir #1", "verigate %20?x=1.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	p := store.Partner{ID: store.NewID(), Name: "Acme", CreatedAt: time.UnixMilli(1_700_000_000_123).UTC()}
+	c := store.Client{ID: store.NewID(), PartnerID: p.ID, Name: "Acme client", CreatedAt: p.CreatedAt}
+	k := store.APIKey{ID: store.NewID(), PartnerID: p.ID, ClientID: c.ID, Name: "key", Environment: store.Sandbox, SecretHash: []byte{1, 2, 3}, CreatedAt: p.CreatedAt}
+	if err := s.CreatePartner(ctx, p, c, k); err != nil {
+		t.Fatalf("CreatePartner: %v", err)
+	}
+	secret, err := s.Secret(ctx, "seal", func() ([]byte, error) { return []byte("first"), nil })
+	if err != nil {
+		t.Fatalf("Secret: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file not at the path given: %v", err)
+	}
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if n, err := s.CountPartners(ctx); err != nil || n != 1 {
+		t.Fatalf("CountPartners after reopen = %d, %v; want 1", n, err)
+	}
+	got, err := s.APIKey(ctx, k.ID)
+	if err != nil {
+		t.Fatalf("APIKey after reopen: %v", err)
+	}
+	if got.PartnerID != p.ID || got.ClientID != c.ID || !got.CreatedAt.Equal(k.CreatedAt) || string(got.SecretHash) != string(k.SecretHash) {
+		t.Fatalf("APIKey after reopen = %+v, want %+v", got, k)
+	}
+	again, err := s.Secret(ctx, "seal", func() ([]byte, error) { return []byte("second"), nil })
+	if err != nil || string(again) != string(secret) {
+		t.Fatalf("Secret after reopen = %q, %v; want %q", again, err, secret)
+	}
+}
+
+// TestMigrateTwice checks that applying migrations again is a no-op.
+func TestMigrateTwice(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "verigate.db")
+	s, _, write, err := open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	want := wantMigrations(t)
+	if n := countMigrations(t, write); n != want {
+		t.Fatalf("schema_migrations has %d rows, want %d", n, want)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	if n := countMigrations(t, write); n != want {
+		t.Fatalf("schema_migrations has %d rows after second Migrate, want %d", n, want)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, _, write, err = open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if n := countMigrations(t, write); n != want {
+		t.Fatalf("schema_migrations has %d rows after reopen, want %d", n, want)
+	}
+}
+
+// TestConcurrentOpen checks that stores opening a fresh file at once (say a
+// server and a command-line tool) all succeed and migrate it once.
+func TestConcurrentOpen(t *testing.T) {
+	ctx := t.Context()
+	want := wantMigrations(t)
+	for round := range 10 {
+		path := filepath.Join(t.TempDir(), "verigate.db")
+		const n = 4
+		var wg sync.WaitGroup
+		stores := make([]*sqlstore.Store, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := range stores {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				stores[i], errs[i] = Open(ctx, path)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: Open %d: %v", round, i, err)
+			}
+			defer stores[i].Close()
+		}
+		// Every store can write and read.
+		for i, s := range stores {
+			if _, err := s.Secret(ctx, fmt.Sprint("s", i), func() ([]byte, error) { return []byte("v"), nil }); err != nil {
+				t.Fatalf("round %d: store %d: Secret: %v", round, i, err)
+			}
+		}
+		check, _, write, err := open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countMigrations(t, write); n != want {
+			t.Fatalf("round %d: schema_migrations has %d rows, want %d", round, n, want)
+		}
+		check.Close()
+	}
+}
+
+// TestPragmas checks foreign keys and WAL on every connection of both pools.
+func TestPragmas(t *testing.T) {
+	ctx := t.Context()
+	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "verigate.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	for name, db := range map[string]*sql.DB{"read": read, "write": write} {
+		// Hold several connections at once so each is a distinct one (the
+		// write pool has only one).
+		n := 3
+		if name == "write" {
+			n = 1
+		}
+		var conns []*sql.Conn
+		for range n {
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatalf("%s pool: Conn: %v", name, err)
+			}
+			conns = append(conns, conn)
+		}
+		for i, conn := range conns {
+			var fk int
+			var mode string
+			if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+				t.Fatalf("%s pool: PRAGMA foreign_keys: %v", name, err)
+			}
+			if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+				t.Fatalf("%s pool: PRAGMA journal_mode: %v", name, err)
+			}
+			if fk != 1 || mode != "wal" {
+				t.Errorf("%s pool connection %d: foreign_keys=%d journal_mode=%q, want 1 and wal", name, i, fk, mode)
+			}
+			conn.Close()
+		}
+	}
+}
