@@ -74,6 +74,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dbURL := databaseFlag(fs)
 	publicURL := fs.String("public-url", env("VERIGATE_PUBLIC_URL", ""), "base URL of session links; default http://<addr> (env VERIGATE_PUBLIC_URL)")
 	frames := fs.String("frame-ancestors", env("VERIGATE_FRAME_ANCESTORS", ""), "origins allowed to frame the connection pages, space- or comma-separated; none by default (env VERIGATE_FRAME_ANCESTORS)")
+	reportsDir := fs.String("reports-dir", env("VERIGATE_REPORTS_DIR", "./data/reports"), "directory generated reports are stored in (env VERIGATE_REPORTS_DIR)")
+	uploadsDir := fs.String("uploads-dir", env("VERIGATE_UPLOADS_DIR", "./data/uploads"), "directory uploaded documents are stored in (env VERIGATE_UPLOADS_DIR)")
 	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -103,7 +105,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors})
+	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors,
+		ReportsDir: *reportsDir, UploadsDir: *uploadsDir})
 	if err != nil {
 		ln.Close()
 		return err
@@ -111,6 +114,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := bootstrap(ctx, app.Keys, st, base, stdout); err != nil {
 		ln.Close()
 		return err
+	}
+	// A testing knob, deliberately not a flag: end-to-end tests shorten the
+	// first webhook retry (10 s by default) so they need not wait for it.
+	if v := os.Getenv("VERIGATE_WEBHOOK_FIRST_RETRY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			ln.Close()
+			return fmt.Errorf("VERIGATE_WEBHOOK_FIRST_RETRY: %q is not a positive duration like 500ms", v)
+		}
+		app.Dispatcher.FirstRetry = d
+		log.Warn("webhook first retry shortened for testing", "first_retry", d.String())
 	}
 	srv := &http.Server{
 		Handler:           app.Handler,
@@ -124,6 +138,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
 	go app.Aggregator.Run(workCtx)
+	go app.Documents.Run(workCtx)
 	go app.Dispatcher.Run(workCtx, 4)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

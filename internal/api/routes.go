@@ -9,7 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"verigate/internal/documents"
 	"verigate/internal/partner"
+	"verigate/internal/report"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/verification"
@@ -24,6 +26,10 @@ type API struct {
 	Verifications *verification.Service
 	Sessions      *session.Service
 	Webhooks      *webhook.Service
+	// Reports serves report files and receipts.
+	Reports *report.Service
+	// Documents stores uploads and queues documents verifications.
+	Documents *documents.Service
 	// PublicURL is the externally visible base URL, without a trailing slash.
 	PublicURL string
 	Log       *slog.Logger
@@ -49,6 +55,18 @@ func (a *API) Handler() http.Handler {
 	api("/partners/v2/webhooks/{id}", methods{"GET": a.getWebhook, "DELETE": a.deleteWebhook})
 	api("/partners/v2/webhooks/{id}/deliveries", methods{"GET": a.listDeliveries})
 	api("/partners/v2/webhooks/{id}/deliveries/{delivery}/retry", methods{"POST": a.retryDelivery})
+	api("/partners/v2/accounts", methods{"GET": a.listAccounts})
+	api("/partners/v2/accounts/{id}", methods{"GET": a.getAccount})
+	api("/partners/v2/paystubs", methods{"GET": a.listPaystubs})
+	api("/partners/v2/paystubs/{id}", methods{"GET": a.getPaystub})
+	api("/partners/v2/payroll-documents", methods{"GET": a.listPayrollDocuments})
+	api("/partners/v2/payroll-documents/{id}", methods{"GET": a.getPayrollDocument})
+	api("/partners/v2/payroll-documents/{id}/file", methods{"GET": a.getPayrollDocumentFile})
+	api("/partners/v2/user-uploads", methods{"POST": a.createUpload})
+	api("/partners/v2/user-uploads/{id}", methods{"GET": a.getUpload})
+	api("/partners/v2/user-uploads/{id}/file", methods{"GET": a.uploadFile})
+	api("/partners/v2/reports/{id}/{format}", methods{"GET": a.reportFile})
+	api("/partners/v2/receipts", methods{"POST": a.createReceipt})
 	mux.Handle("/partners/", a.authenticated(http.HandlerFunc(a.notFound)))
 
 	mux.HandleFunc("GET /healthz", a.healthz)

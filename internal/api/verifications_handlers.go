@@ -32,6 +32,9 @@ func (a *API) orderVerification(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if out, err = a.documentsOrdered(r, out); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -43,6 +46,9 @@ func (a *API) refreshVerification(w http.ResponseWriter, r *http.Request) error 
 	}
 	out, err := a.Verifications.Refresh(r.Context(), principal(r), in)
 	if err != nil {
+		return err
+	}
+	if out, err = a.documentsOrdered(r, out); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -73,6 +79,9 @@ func (a *API) updateVerification(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := a.Verifications.Update(r.Context(), principal(r), id, in)
 	if err != nil {
+		return err
+	}
+	if out, err = a.documentsOrdered(r, out); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -154,8 +163,13 @@ const (
 	maxLimit     = 200
 )
 
-// pageParams reads limit and cursor.
+// pageParams reads limit and a cursor whose positions are ids.
 func pageParams(errs validate.Errors, q url.Values) store.Page {
+	return pageParamsWith(errs, q, validate.IsUUID)
+}
+
+// pageParamsWith reads limit and a cursor whose positions valid accepts.
+func pageParamsWith(errs validate.Errors, q url.Values, valid func(string) bool) store.Page {
 	p := store.Page{Limit: defaultLimit}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -171,7 +185,7 @@ func pageParams(errs validate.Errors, q url.Values) store.Page {
 			err = json.Unmarshal(raw, &c)
 		}
 		switch {
-		case err != nil, c.After != "" && !validate.IsUUID(c.After), c.Before != "" && !validate.IsUUID(c.Before), (c.After == "") == (c.Before == ""):
+		case err != nil, c.After != "" && !valid(c.After), c.Before != "" && !valid(c.Before), (c.After == "") == (c.Before == ""):
 			errs.Add("cursor", "Invalid cursor.")
 		default:
 			p.After, p.Before = c.After, c.Before
@@ -187,4 +201,13 @@ func (a *API) pageURL(r *http.Request, c cursor) *string {
 	q.Set("cursor", base64.RawURLEncoding.EncodeToString(b))
 	u := a.PublicURL + r.URL.Path + "?" + q.Encode()
 	return &u
+}
+
+// documentsOrdered lets the documents service queue a documents
+// verification that was just ordered, refreshed or updated.
+func (a *API) documentsOrdered(r *http.Request, out verification.View) (verification.View, error) {
+	if a.Documents == nil {
+		return out, nil
+	}
+	return a.Documents.Ordered(r.Context(), principal(r), out)
 }

@@ -18,7 +18,10 @@ import (
 	"verigate/internal/connection"
 	"verigate/internal/connector"
 	"verigate/internal/connector/sandbox"
+	"verigate/internal/documents"
+	"verigate/internal/filestore"
 	"verigate/internal/partner"
+	"verigate/internal/report"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/store/postgres"
@@ -53,6 +56,11 @@ type Options struct {
 	Connectors map[string]connector.Connector
 	// FrameAncestors lists origins allowed to frame the connection pages.
 	FrameAncestors []string
+	// ReportsDir is the directory generated reports are stored in, and
+	// UploadsDir the one uploaded documents are stored in; "" keeps those
+	// files in memory (tests), never on disk.
+	ReportsDir string
+	UploadsDir string
 }
 
 // App is a wired verigate instance over one store.
@@ -68,7 +76,19 @@ type App struct {
 	Webhooks   *webhook.Service
 	// Dispatcher delivers webhooks; Run it in the background.
 	Dispatcher *webhook.Dispatcher
-	Handler    http.Handler
+	// Reports generates and serves reports; the Aggregator's hook completes payroll verifications with it.
+	Reports *report.Service
+	// Documents stores uploads and evaluates documents verifications; Run it in the background.
+	Documents *documents.Service
+	Handler   http.Handler
+}
+
+// files opens the file store of a directory, or an in-memory one for "".
+func files(dir string) (filestore.Files, error) {
+	if dir == "" {
+		return &filestore.Mem{}, nil
+	}
+	return filestore.NewDir(dir)
 }
 
 // New wires an App over st.
@@ -107,8 +127,22 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	a.Verifs = &verification.Service{Store: st, Now: o.Now, Notify: a.Dispatcher.Wake}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
 		Items: knownItems(o.Connectors[verification.Payroll])}
-	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log}
+	reportFiles, err := files(o.ReportsDir)
+	if err != nil {
+		return nil, fmt.Errorf("reports directory: %w", err)
+	}
+	uploadFiles, err := files(o.UploadsDir)
+	if err != nil {
+		return nil, fmt.Errorf("uploads directory: %w", err)
+	}
+	a.Reports = &report.Service{Store: st, Files: reportFiles, Verifications: a.Verifs, PublicURL: public, Now: o.Now, Log: o.Log}
+	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
+		Aggregated: a.Reports.Aggregated}
 	a.Aggregator.Init()
+	a.Verifs.Requeued = a.Aggregator.Wake
+	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,
+		PublicURL: public, Now: o.Now, Log: o.Log}
+	a.Documents.Init()
 	a.Flow = &connection.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
 		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }}
 	csrfKey := hmac.New(sha256.New, secret)
@@ -117,7 +151,7 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
 		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks,
-		PublicURL: public, Log: o.Log, Pages: pages,
+		PublicURL: public, Log: o.Log, Pages: pages, Reports: a.Reports, Documents: a.Documents,
 	}).Handler()
 	return a, nil
 }

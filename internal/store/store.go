@@ -294,8 +294,120 @@ type Page struct {
 	Limit int
 	// After returns records older than this id (next page); Before returns
 	// records newer than this id (previous page). At most one is set.
+	// ListRecords takes a RecordKey here instead of an id.
 	After  string
 	Before string
+}
+
+// AccountFilter narrows ListAccounts; empty fields match everything.
+type AccountFilter struct {
+	UserID string
+	Item   string
+	// OngoingRefreshStatus is one of the OngoingRefresh* values.
+	OngoingRefreshStatus string
+}
+
+// The contract's ongoing_refresh.status of an account.
+const (
+	OngoingRefreshEnabled  = "enabled"
+	OngoingRefreshDisabled = "disabled"
+	OngoingRefreshIdle     = "idle"
+)
+
+// OngoingRefresh returns an account's ongoing_refresh.status: idle for an
+// account that has no payroll or bank connection (data source "documents":
+// uploads only), disabled for a connection in error (verigate refreshes
+// only connected accounts, until the user connects again), enabled
+// otherwise. ListAccounts filters by the same rule.
+func OngoingRefresh(a Account) string {
+	switch {
+	case a.DataSource == "documents":
+		return OngoingRefreshIdle
+	case a.ConnectionStatus == "error":
+		return OngoingRefreshDisabled
+	}
+	return OngoingRefreshEnabled
+}
+
+// RecordFilter narrows ListRecords; empty fields match everything.
+type RecordFilter struct {
+	UserID     string
+	AccountID  string
+	Employment string
+	// FromDate and ToDate are inclusive YYYY-MM-DD bounds on the record's Date.
+	FromDate string
+	ToDate   string
+}
+
+// RecordKey is the keyset position of a record in ListRecords' order
+// (Date descending, then ID descending): "2024-01-05|<id>". Record ids are
+// name-based hashes, not time-ordered, so the date leads the key.
+func RecordKey(r AccountRecord) string { return r.Date + "|" + r.ID }
+
+// ParseRecordKey splits a RecordKey; ok is false when s is not one.
+func ParseRecordKey(s string) (date, id string, ok bool) {
+	date, id, ok = strings.Cut(s, "|")
+	if !ok || len(date) != len("2006-01-02") || id == "" {
+		return "", "", false
+	}
+	if _, err := time.Parse("2006-01-02", date); err != nil {
+		return "", "", false
+	}
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return "", "", false
+	}
+	return date, strings.ToLower(id), true
+}
+
+// RecordSummary counts one account's records of one kind.
+type RecordSummary struct {
+	AccountID string
+	Kind      string
+	Count     int
+	// FirstDate and LastDate are the least and greatest record dates ("" when none is dated).
+	FirstDate string
+	LastDate  string
+	// UpdatedAt is the latest UpdatedAt of the records.
+	UpdatedAt time.Time
+}
+
+// Report is a generated verification report: its JSON and PDF files in the
+// report file store, each with its SHA-256. Reports never change.
+type Report struct {
+	ID             string
+	PartnerID      string
+	Environment    Environment
+	VerificationID string
+	UserID         string
+	Type           string
+	// Schema is the version of the JSON document, such as "verigate.report/v1".
+	Schema     string
+	PDFName    string
+	PDFSHA256  string
+	PDFSize    int64
+	JSONName   string
+	JSONSHA256 string
+	JSONSize   int64
+	CreatedAt  time.Time
+}
+
+// Upload is a document a partner uploaded for a user.
+type Upload struct {
+	ID           string
+	PartnerID    string
+	Environment  Environment
+	UserID       string
+	AccountID    string
+	DocumentType string
+	FileName     string
+	ContentType  string
+	Size         int64
+	SHA256       string
+	// StoredName is the file's name in the upload file store.
+	StoredName string
+	// Stated is the JSON object of what the uploader stated about the document.
+	Stated    json.RawMessage
+	CreatedAt time.Time
 }
 
 // Store is the persistence verigate needs; each database provides one.
@@ -366,6 +478,49 @@ type Store interface {
 	FinishAggregation(ctx context.Context, a Account, records []AccountRecord) error
 	// AccountRecords returns an account's records of one kind, oldest id first.
 	AccountRecords(ctx context.Context, accountID, kind string) ([]AccountRecord, error)
+
+	// AccountInScope returns an account visible in scope.
+	AccountInScope(ctx context.Context, s Scope, id string) (Account, error)
+	// ListAccounts returns up to p.Limit accounts visible in scope, newest
+	// (greatest id) first, by keyset on the id.
+	ListAccounts(ctx context.Context, s Scope, f AccountFilter, p Page) ([]Account, error)
+	// RecordInScope returns a record of one kind visible in scope.
+	RecordInScope(ctx context.Context, s Scope, kind, id string) (AccountRecord, error)
+	// ListRecords returns up to p.Limit records of one kind visible in scope,
+	// ordered by Date descending, then ID descending. p.After and p.Before
+	// are RecordKey values: After returns the records after that key in
+	// this order (next page), Before those before it (previous page).
+	ListRecords(ctx context.Context, s Scope, kind string, f RecordFilter, p Page) ([]AccountRecord, error)
+	// SummarizeRecords counts the records of the given accounts by account and kind.
+	SummarizeRecords(ctx context.Context, accountIDs []string) ([]RecordSummary, error)
+
+	// AccountsOfUser returns the user's accounts of a data source, oldest first.
+	AccountsOfUser(ctx context.Context, userID, dataSource string) ([]Account, error)
+	// QueueRefresh creates v with its first history entry and queues the
+	// account for re-aggregation on v's behalf, atomically.
+	QueueRefresh(ctx context.Context, v Verification, first StatusChange, accountID string) error
+	// AccountRefreshes returns the verifications waiting for the account's next aggregation.
+	AccountRefreshes(ctx context.Context, accountID string) ([]string, error)
+	// DeleteAccountRefresh forgets a refresh once its verification is done.
+	DeleteAccountRefresh(ctx context.Context, verificationID string) error
+
+	// VerificationsInStatus returns up to limit verifications of every tenant
+	// with the data source and status, least recently updated first.
+	VerificationsInStatus(ctx context.Context, dataSource, state, code string, limit int) ([]Verification, error)
+
+	// CreateReport stores a generated report; ErrDuplicate if its verification has one.
+	CreateReport(ctx context.Context, r Report) error
+	// Report returns a report visible in scope.
+	Report(ctx context.Context, s Scope, id string) (Report, error)
+	// ReportOfVerification returns the report generated for a verification.
+	ReportOfVerification(ctx context.Context, verificationID string) (Report, error)
+
+	// CreateUpload stores an uploaded document's record.
+	CreateUpload(ctx context.Context, u Upload) error
+	// Upload returns an upload visible in scope.
+	Upload(ctx context.Context, s Scope, id string) (Upload, error)
+	// UploadsOfUser returns a user's uploads, oldest first.
+	UploadsOfUser(ctx context.Context, userID string) ([]Upload, error)
 
 	// RecordEvent saves an event that no status change carries, queueing its deliveries.
 	RecordEvent(ctx context.Context, e Event) error

@@ -23,6 +23,8 @@ type Service struct {
 	Now   func() time.Time
 	// Notify, if set, is called after a change that raised an event.
 	Notify func()
+	// Requeued, if set, is called after a refresh queued an account's re-aggregation.
+	Requeued func()
 }
 
 func (s *Service) notify() {
@@ -67,7 +69,7 @@ func (s *Service) Order(ctx context.Context, p partner.Principal, in OrderInput)
 	if err != nil {
 		return View{}, fmt.Errorf("user %s: %w", userID, err)
 	}
-	return s.create(ctx, u, typ, ds, cfg, emps, loan, billing, "ordered")
+	return s.create(ctx, u, typ, ds, cfg, emps, loan, billing, "ordered", "")
 }
 
 // userRef validates the user field of an order or refresh.
@@ -83,7 +85,9 @@ func userRef(errs v.Errors, o v.Opt[string]) string {
 	return id
 }
 
-func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg json.RawMessage, emps []Employment, loan Loan, billing Billing, reason string) (View, error) {
+// create stores a new PENDING verification; with refreshAccount it also
+// queues that account's re-aggregation, whose completion completes it.
+func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg json.RawMessage, emps []Employment, loan Loan, billing Billing, reason, refreshAccount string) (View, error) {
 	now := s.now()
 	if emps == nil {
 		emps = []Employment{}
@@ -97,7 +101,14 @@ func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg 
 	rec.Loan, _ = json.Marshal(loan)
 	rec.Billing, _ = json.Marshal(billing)
 	first := HistoryEntry(&rec, reason, now)
-	if err := s.Store.CreateVerification(ctx, rec, *first); err != nil {
+	if refreshAccount != "" {
+		if err := s.Store.QueueRefresh(ctx, rec, *first, refreshAccount); err != nil {
+			return View{}, fmt.Errorf("create refreshed verification: %w", err)
+		}
+		if s.Requeued != nil {
+			s.Requeued()
+		}
+	} else if err := s.Store.CreateVerification(ctx, rec, *first); err != nil {
 		return View{}, fmt.Errorf("create verification: %w", err)
 	}
 	s.notify()
@@ -132,6 +143,9 @@ func (s *Service) List(ctx context.Context, p partner.Principal, f store.Verific
 	return out, nil
 }
 
+// errUnchanged, returned by a change's fn, leaves the verification as it is.
+var errUnchanged = errors.New("verification: unchanged")
+
 // change reads a verification, lets fn modify it, and saves it with a history
 // entry when fn changed the status (or always asks for one), retrying when a
 // concurrent change got there first.
@@ -143,6 +157,9 @@ func (s *Service) change(ctx context.Context, sc store.Scope, id string, fn func
 		}
 		before := Status{rec.State, rec.Code}
 		reason, err := fn(&rec)
+		if errors.Is(err, errUnchanged) {
+			return rec, nil
+		}
 		if err != nil {
 			return rec, err
 		}
@@ -305,7 +322,23 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 			return View{}, s.creationFailed(ctx, u, typ, ds, loan, billing,
 				v.Field("user", "The user has no earlier documents verification to refresh; order one first."))
 		}
-	} else {
+	}
+	refreshAccount := ""
+	if ds == Payroll {
+		// The newest connected payroll account is aggregated again for the
+		// new verification, which its completion completes; no session.
+		accts, err := s.Store.AccountsOfUser(ctx, u.ID, ds)
+		if err != nil {
+			return View{}, err
+		}
+		for _, a := range accts {
+			if a.ConnectionStatus == "connected" {
+				refreshAccount = a.ID
+			}
+		}
+	}
+	if ds != Documents && refreshAccount == "" {
+		// Banking has no connector yet: its refresh only records the order.
 		ok, err := s.Store.HasConnectedAccount(ctx, u.ID, ds)
 		if err != nil {
 			return View{}, err
@@ -315,7 +348,32 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 				v.Field("user", fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)))
 		}
 	}
-	return s.create(ctx, u, typ, ds, cfg, nil, loan, billing, "refreshed")
+	return s.create(ctx, u, typ, ds, cfg, nil, loan, billing, "refreshed", refreshAccount)
+}
+
+// ReportRef names a generated report and where it is downloaded.
+type ReportRef struct {
+	ID      string
+	FileURL string
+	JSONURL string
+}
+
+// Complete attaches a generated report to a verification and moves it to
+// COMPLETED/code (completed, or completed_with_errors with errs) in one
+// update carrying its history entry and webhook event. Completing again
+// with the same report changes nothing, so a repeated completion (a retried
+// worker step) is harmless.
+func (s *Service) Complete(ctx context.Context, sc store.Scope, id string, r ReportRef, code string, errs []StatusError, reason string) (store.Verification, error) {
+	return s.change(ctx, sc, id, func(rec *store.Verification) (string, error) {
+		if rec.State == StateCompleted && rec.ReportID != nil && *rec.ReportID == r.ID {
+			return "", errUnchanged
+		}
+		if err := Move(rec, Status{StateCompleted, code}, errs); err != nil {
+			return "", err
+		}
+		rec.ReportID, rec.FileURL, rec.JSONURL = &r.ID, &r.FileURL, &r.JSONURL
+		return reason, nil
+	})
 }
 
 // creationFailed raises verifications.creation_failed for an order refused

@@ -84,7 +84,8 @@ var flows = map[string]map[Status][]Status{
 }
 
 var connectionFlow = map[Status][]Status{
-	{StatePending, CodePending}:               {{StateProcessing, CodeUserSessionStarted}},
+	// A refresh reuses the existing connection: no session is opened.
+	{StatePending, CodePending}:               {{StateProcessing, CodeUserSessionStarted}, {StateProcessing, CodeAuthenticated}},
 	{StateProcessing, CodePending}:            {{StateProcessing, CodeUserSessionStarted}},
 	{StateProcessing, CodeUserSessionStarted}: {{StateProcessing, CodeAuthenticated}},
 	{StateProcessing, CodeAuthenticated}:      {{StateCompleted, CodeCompleted}, {StatePaused, CodeMoreDataRequired}},

@@ -1,0 +1,4 @@
+package report
+
+// FormatMoney exposes money to the tests.
+var FormatMoney = money

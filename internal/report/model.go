@@ -1,0 +1,192 @@
+// Package report generates verification reports: a versioned JSON document
+// and a paginated PDF for each completed verification, stored once with
+// their checksums. It also renders receipts.
+package report
+
+import (
+	"verigate/internal/connector"
+	"verigate/internal/verification"
+)
+
+// Schema is the version of the JSON report document; a change that is not
+// backwards compatible gets a new version. docs/reports.md describes it.
+const Schema = "verigate.report/v1"
+
+// RecentPaystubs is how many of each employment's latest paystubs a voie report lists.
+const RecentPaystubs = 3
+
+// IncomeYears is how many calendar years of income a voie report shows:
+// the current year to date and the two before it.
+const IncomeYears = 3
+
+// Report is the JSON report document. Payroll reports (voie, voe) fill
+// DataAsOf, Accounts, Identity and Employments, and voie also Income;
+// documents reports (doc-voi-mortgage) fill Documents.
+type Report struct {
+	Schema       string                     `json:"schema"`
+	ID           string                     `json:"id"`
+	Type         string                     `json:"type"`
+	GeneratedAt  string                     `json:"generated_at"`
+	Environment  string                     `json:"environment"`
+	Verification string                     `json:"verification"`
+	User         string                     `json:"user"`
+	Client       string                     `json:"client"`
+	DataSource   string                     `json:"data_source"`
+	Loan         verification.Loan          `json:"loan"`
+	Billing      verification.Billing       `json:"billing"`
+	CustomFields []verification.CustomField `json:"custom_fields"`
+
+	// DataAsOf is when the least recently aggregated account was aggregated.
+	DataAsOf    *string      `json:"data_as_of,omitempty"`
+	Accounts    []Account    `json:"accounts,omitempty"`
+	Identity    *Identity    `json:"identity,omitempty"`
+	Employments []Employment `json:"employments,omitempty"`
+	// Income sums every employment's income by year (voie only).
+	Income []IncomeYear `json:"income,omitempty"`
+
+	Documents *Documents `json:"documents,omitempty"`
+}
+
+// Account is a payroll account the report's data comes from.
+type Account struct {
+	ID     string `json:"id"`
+	Item   string `json:"item"`
+	Source string `json:"source"`
+	// DataAsOf is when the account's data was last aggregated.
+	DataAsOf string `json:"data_as_of"`
+}
+
+// Identity is the borrower as the payroll provider knows them.
+type Identity struct {
+	FirstName   string            `json:"first_name"`
+	LastName    string            `json:"last_name"`
+	FullName    string            `json:"full_name"`
+	BirthDate   connector.Date    `json:"birth_date"`
+	SSN         string            `json:"ssn"`
+	Email       string            `json:"email"`
+	PhoneNumber string            `json:"phone_number"`
+	Address     connector.Address `json:"address"`
+}
+
+// Employment is one job with (voie) its income and latest paystubs.
+type Employment struct {
+	ID                string            `json:"id"`
+	Account           string            `json:"account"`
+	Employer          string            `json:"employer"`
+	EmployerAddress   connector.Address `json:"employer_address"`
+	JobTitle          string            `json:"job_title"`
+	Status            string            `json:"status"`
+	EmploymentType    string            `json:"employment_type"`
+	OriginalHireDate  connector.Date    `json:"original_hire_date"`
+	HireDate          connector.Date    `json:"hire_date"`
+	TerminationDate   connector.Date    `json:"termination_date"`
+	TerminationReason *string           `json:"termination_reason"`
+	PayFrequency      string            `json:"pay_frequency"`
+	BasePay           connector.BasePay `json:"base_pay"`
+	Income            []IncomeYear      `json:"income,omitempty"`
+	RecentPaystubs    []Paystub         `json:"recent_paystubs,omitempty"`
+}
+
+// IncomeYear is one calendar year of gross income, summed from paystubs.
+// Base, Overtime, Bonus and Commission sum the earnings lines of those
+// types; Other is the rest of Gross, so the five always add up to Gross.
+type IncomeYear struct {
+	Year int `json:"year"`
+	// YearToDate marks the current year.
+	YearToDate bool `json:"year_to_date"`
+	// From and Through are the earliest and latest paystub dates counted,
+	// or null without paystubs: a year the aggregated paystubs cover only
+	// in part starts after 1 January.
+	From       connector.Date  `json:"from"`
+	Through    connector.Date  `json:"through"`
+	Paystubs   int             `json:"paystubs"`
+	Base       connector.Money `json:"base"`
+	Overtime   connector.Money `json:"overtime"`
+	Bonus      connector.Money `json:"bonus"`
+	Commission connector.Money `json:"commission"`
+	Other      connector.Money `json:"other"`
+	Gross      connector.Money `json:"gross"`
+	Net        connector.Money `json:"net"`
+	// PayrollYTDGross is the year-to-date gross printed on the year's last
+	// paystub (summed over employments), or null without paystubs.
+	PayrollYTDGross *connector.Money `json:"payroll_ytd_gross"`
+	// Complete is true when Gross equals PayrollYTDGross: no paystub of the
+	// year is missing (years before the aggregated window are partial).
+	Complete bool `json:"complete"`
+}
+
+// Paystub is one of an employment's latest paystubs.
+type Paystub struct {
+	ID          string          `json:"id"`
+	PaystubDate connector.Date  `json:"paystub_date"`
+	PeriodStart connector.Date  `json:"period_start"`
+	PeriodEnd   connector.Date  `json:"period_end"`
+	GrossPay    connector.Money `json:"gross_pay"`
+	Taxes       connector.Money `json:"taxes"`
+	Deductions  connector.Money `json:"deductions"`
+	NetPay      connector.Money `json:"net_pay"`
+	Hours       connector.Hours `json:"hours"`
+	GrossPayYTD connector.Money `json:"gross_pay_ytd"`
+	NetPayYTD   connector.Money `json:"net_pay_ytd"`
+	Earnings    []Earning       `json:"earnings"`
+}
+
+// Earning is one earnings line of a paystub.
+type Earning struct {
+	Name   string          `json:"name"`
+	Type   string          `json:"type"`
+	Amount connector.Money `json:"amount"`
+	Hours  connector.Hours `json:"hours"`
+}
+
+// Documents is the body of a doc-voi-mortgage report.
+type Documents struct {
+	// AsOf is the date the requirements were evaluated against.
+	AsOf        string               `json:"as_of"`
+	Employments []DocumentEmployment `json:"employments"`
+	Uploads     []DocumentUpload     `json:"uploads"`
+	Eligibility Eligibility          `json:"eligibility"`
+}
+
+// DocumentEmployment is an employment the partner stated, with what its
+// documents had to show and which upload showed it.
+type DocumentEmployment struct {
+	Index           int           `json:"index"`
+	Employer        string        `json:"employer"`
+	Status          string        `json:"status"`
+	HireDate        string        `json:"hire_date"`
+	TerminationDate *string       `json:"termination_date"`
+	Requirements    []Requirement `json:"requirements"`
+}
+
+// Requirement is one document an employment needs.
+type Requirement struct {
+	Requirement string `json:"requirement"`
+	Met         bool   `json:"met"`
+	// Upload is the upload that meets it, or null.
+	Upload *string `json:"upload"`
+}
+
+// DocumentUpload is an uploaded document as the report lists it.
+type DocumentUpload struct {
+	ID           string  `json:"id"`
+	DocumentType string  `json:"document_type"`
+	FileName     string  `json:"file_name"`
+	ContentType  string  `json:"content_type"`
+	Size         int64   `json:"size"`
+	SHA256       string  `json:"sha256"`
+	UploadedAt   string  `json:"uploaded_at"`
+	Employer     *string `json:"employer"`
+	PayDate      *string `json:"pay_date"`
+	PeriodStart  *string `json:"period_start"`
+	PeriodEnd    *string `json:"period_end"`
+	TaxYear      *int    `json:"tax_year"`
+	// Employment is the index of the stated employment the upload matched, or null.
+	Employment *int `json:"employment"`
+}
+
+// Eligibility is the outcome of a documents verification.
+type Eligibility struct {
+	Eligible bool                       `json:"eligible"`
+	Errors   []verification.StatusError `json:"errors"`
+}

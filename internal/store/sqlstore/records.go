@@ -1,0 +1,224 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"verigate/internal/store"
+)
+
+// AccountInScope returns an account visible in scope.
+func (s *Store) AccountInScope(ctx context.Context, sc store.Scope, id string) (store.Account, error) {
+	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+		id, sc.PartnerID, string(sc.Environment)))
+	return a, s.mapErr(err)
+}
+
+// ongoingRefreshSQL is store.OngoingRefresh as a condition on accounts.
+var ongoingRefreshSQL = map[string]string{
+	store.OngoingRefreshIdle:     `data_source = 'documents'`,
+	store.OngoingRefreshDisabled: `data_source <> 'documents' AND connection_status = 'error'`,
+	store.OngoingRefreshEnabled:  `data_source <> 'documents' AND connection_status <> 'error'`,
+}
+
+// where collects the conditions and arguments of a listing query.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends cond, whose %d placeholders each take the next argument.
+func (w *where) add(cond string, vals ...any) {
+	nums := make([]any, len(vals))
+	for i, v := range vals {
+		w.args = append(w.args, v)
+		nums[i] = len(w.args)
+	}
+	w.conds = append(w.conds, fmt.Sprintf(cond, nums...))
+}
+
+func (w *where) String() string { return strings.Join(w.conds, " AND ") }
+
+// reverse puts a page read backwards (for a Before cursor) back in listing order.
+func reverse[T any](out []T) {
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+}
+
+// ListAccounts returns one keyset page of accounts, newest first.
+func (s *Store) ListAccounts(ctx context.Context, sc store.Scope, f store.AccountFilter, p store.Page) ([]store.Account, error) {
+	w := &where{}
+	w.add("partner_id = $%d", sc.PartnerID)
+	w.add("environment = $%d", string(sc.Environment))
+	if f.UserID != "" {
+		w.add("user_id = $%d", f.UserID)
+	}
+	if f.Item != "" {
+		w.add("item = $%d", f.Item)
+	}
+	if f.OngoingRefreshStatus != "" {
+		cond, ok := ongoingRefreshSQL[f.OngoingRefreshStatus]
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: unknown ongoing refresh status %q", f.OngoingRefreshStatus)
+		}
+		w.add(cond)
+	}
+	order := "DESC"
+	switch {
+	case p.Before != "":
+		w.add("id > $%d", p.Before)
+		order = "ASC"
+	case p.After != "":
+		w.add("id < $%d", p.After)
+	}
+	w.args = append(w.args, p.Limit)
+	q := fmt.Sprintf(`SELECT %s FROM accounts WHERE %s ORDER BY id %s LIMIT $%d`, accountColumns, w, order, len(w.args))
+	rows, err := s.query(ctx, q, w.args...)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, s.mapErr(err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapErr(err)
+	}
+	if order == "ASC" {
+		reverse(out)
+	}
+	return out, nil
+}
+
+const recordColumns = `id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at`
+
+func scanRecord(r scanner) (store.AccountRecord, error) {
+	var rec store.AccountRecord
+	var env, data string
+	var created, updated int64
+	if err := r.Scan(&rec.ID, &rec.Kind, &rec.AccountID, &rec.UserID, &rec.PartnerID, &env, &rec.SourceID, &rec.Employment,
+		&rec.Date, &data, &created, &updated); err != nil {
+		return rec, err
+	}
+	rec.Environment, rec.Data = store.Environment(env), json.RawMessage(data)
+	rec.CreatedAt, rec.UpdatedAt = fromMS(created), fromMS(updated)
+	return rec, nil
+}
+
+// RecordInScope returns a record of one kind visible in scope.
+func (s *Store) RecordInScope(ctx context.Context, sc store.Scope, kind, id string) (store.AccountRecord, error) {
+	rec, err := scanRecord(s.queryRow(ctx, `SELECT `+recordColumns+` FROM account_records WHERE id = $1 AND kind = $2 AND partner_id = $3 AND environment = $4`,
+		id, kind, sc.PartnerID, string(sc.Environment)))
+	return rec, s.mapErr(err)
+}
+
+// ListRecords returns one keyset page of records, by date then id, both descending.
+// The cursor compares (record_date, id) as a pair, written out rather than
+// as a row value so that both databases use the (…, record_date, id) indexes.
+func (s *Store) ListRecords(ctx context.Context, sc store.Scope, kind string, f store.RecordFilter, p store.Page) ([]store.AccountRecord, error) {
+	w := &where{}
+	w.add("kind = $%d", kind)
+	w.add("partner_id = $%d", sc.PartnerID)
+	w.add("environment = $%d", string(sc.Environment))
+	if f.UserID != "" {
+		w.add("user_id = $%d", f.UserID)
+	}
+	if f.AccountID != "" {
+		w.add("account_id = $%d", f.AccountID)
+	}
+	if f.Employment != "" {
+		w.add("employment = $%d", f.Employment)
+	}
+	if f.FromDate != "" {
+		w.add("record_date >= $%d", f.FromDate)
+	}
+	if f.ToDate != "" {
+		w.add("record_date <= $%d", f.ToDate)
+	}
+	order := "DESC"
+	switch {
+	case p.Before != "":
+		date, id, ok := store.ParseRecordKey(p.Before)
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: invalid record key %q", p.Before)
+		}
+		w.add("(record_date > $%d OR (record_date = $%d AND id > $%d))", date, date, id)
+		order = "ASC"
+	case p.After != "":
+		date, id, ok := store.ParseRecordKey(p.After)
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: invalid record key %q", p.After)
+		}
+		w.add("(record_date < $%d OR (record_date = $%d AND id < $%d))", date, date, id)
+	}
+	w.args = append(w.args, p.Limit)
+	q := fmt.Sprintf(`SELECT %s FROM account_records WHERE %s ORDER BY record_date %s, id %s LIMIT $%d`,
+		recordColumns, w, order, order, len(w.args))
+	rows, err := s.query(ctx, q, w.args...)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.AccountRecord
+	for rows.Next() {
+		rec, err := scanRecord(rows)
+		if err != nil {
+			return nil, s.mapErr(err)
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.mapErr(err)
+	}
+	if order == "ASC" {
+		reverse(out)
+	}
+	return out, nil
+}
+
+// SummarizeRecords counts the given accounts' records by account and kind.
+func (s *Store) SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error) {
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(accountIDs))
+	args := make([]any, len(accountIDs))
+	for i, id := range accountIDs {
+		marks[i] = fmt.Sprintf("$%d", i+1)
+		args[i] = id
+	}
+	// Dates are compared only where set: identities have none.
+	q := `SELECT account_id, kind, COUNT(*), COALESCE(MIN(NULLIF(record_date, '')), ''), COALESCE(MAX(NULLIF(record_date, '')), ''), MAX(updated_at)
+FROM account_records WHERE account_id IN (` + strings.Join(marks, ", ") + `) GROUP BY account_id, kind ORDER BY account_id, kind`
+	var rows *sql.Rows
+	var err error
+	if len(accountIDs) <= 16 {
+		rows, err = s.query(ctx, q, args...) // a handful of shapes: worth caching
+	} else {
+		rows, err = s.read.QueryContext(ctx, q, args...)
+	}
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	var out []store.RecordSummary
+	for rows.Next() {
+		var r store.RecordSummary
+		var updated int64
+		if err := rows.Scan(&r.AccountID, &r.Kind, &r.Count, &r.FirstDate, &r.LastDate, &updated); err != nil {
+			return nil, s.mapErr(err)
+		}
+		r.UpdatedAt = fromMS(updated)
+		out = append(out, r)
+	}
+	return out, s.mapErr(rows.Err())
+}
