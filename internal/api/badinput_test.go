@@ -26,7 +26,7 @@ func TestBadInputEverywhere(t *testing.T) {
 			send := func(body any, ct string) resp {
 				return e.send(t, req{key: &k, method: r.method, path: r.path, body: body, contentType: ct})
 			}
-			for _, bad := range []string{`{"user": `, `{"a":1,}`, `{'a': 1}`, `nul`, `{}{}`, `{} x`, ``} {
+			for _, bad := range []string{`{"user": `, `{"a":1,}`, `{'a': 1}`, `nul`, `{}{}`, `{} x`, ``, `{"first_name": "a\u0000b"}`} {
 				got := send(bad, "")
 				if d := detailOf(t, got, http.StatusBadRequest); d == "" {
 					t.Errorf("%s with body %q: %s", name, bad, got)

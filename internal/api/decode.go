@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,13 +26,17 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		}
 		return detail(http.StatusUnsupportedMediaType, fmt.Sprintf("Unsupported media type %q in request; send application/json.", ct))
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	err = dec.Decode(dst)
-	if err == nil {
-		// Exactly one JSON value may be sent.
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("unexpected data after the JSON object")
-		}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	switch {
+	case err != nil:
+		// reported below
+	case len(bytes.TrimSpace(body)) == 0:
+		err = io.EOF
+	case bytes.Contains(body, []byte(`\u0000`)):
+		// Text columns cannot hold NUL characters; no field needs one.
+		return detail(http.StatusBadRequest, "JSON parse error - strings may not contain NUL characters (\\u0000).")
+	default:
+		err = json.Unmarshal(body, dst)
 	}
 	var tooLarge *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError

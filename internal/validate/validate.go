@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Errors maps a dotted field path (e.g. "configuration.language") to messages.
@@ -71,9 +72,28 @@ type Opt[T any] struct {
 // UnmarshalJSON records presence and nullness, then decodes the value.
 func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	o.Set = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, []byte("null")) {
 		o.Null = true
 		return nil
+	}
+	// The decoder has already checked b; plain strings and booleans, the
+	// most common fields, need no second pass through encoding/json.
+	switch p := any(&o.V).(type) {
+	case *string:
+		if len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			*p = string(b[1 : len(b)-1])
+			return nil
+		}
+	case *bool:
+		switch string(b) {
+		case "true":
+			*p = true
+			return nil
+		case "false":
+			*p = false
+			return nil
+		}
 	}
 	return json.Unmarshal(b, &o.V)
 }

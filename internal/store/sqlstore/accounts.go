@@ -65,7 +65,16 @@ func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 	return a, s.mapErr(err)
 }
 
-const connectSessionColumns = `id, verification_id, stage, item, failures, challenge, account_id, attempted_selection, error_code, created_at, updated_at, version`
+const connectSessionColumns = `id, verification_id, stage, item, failures, challenge, account_id, attempted_selection, error_code,
+connection, experience, used_at, created_at, updated_at, version`
+
+// nullMS is a nullable instant as Unix milliseconds.
+func nullMS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ms(*t)
+}
 
 func boolInt(b bool) int {
 	if b {
@@ -77,9 +86,9 @@ func boolInt(b bool) int {
 // CreateConnectSession stores a newly opened session.
 func (s *Store) CreateConnectSession(ctx context.Context, cs store.ConnectSession) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO connect_sessions (`+connectSessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO connect_sessions (`+connectSessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)`,
 			cs.ID, cs.VerificationID, cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
-			ms(cs.CreatedAt), ms(cs.UpdatedAt))
+			cs.Connection, cs.Experience, nullMS(cs.UsedAt), ms(cs.CreatedAt), ms(cs.UpdatedAt))
 		return err
 	})
 }
@@ -90,17 +99,25 @@ func (s *Store) ConnectSession(ctx context.Context, id string) (store.ConnectSes
 	var cs store.ConnectSession
 	var attempted int
 	var created, updated int64
+	var used sql.NullInt64
 	err := s.write.QueryRowContext(ctx, `SELECT `+connectSessionColumns+` FROM connect_sessions WHERE id = $1`, id).
-		Scan(&cs.ID, &cs.VerificationID, &cs.Stage, &cs.Item, &cs.Failures, &cs.Challenge, &cs.AccountID, &attempted, &cs.ErrorCode, &created, &updated, &cs.Version)
+		Scan(&cs.ID, &cs.VerificationID, &cs.Stage, &cs.Item, &cs.Failures, &cs.Challenge, &cs.AccountID, &attempted, &cs.ErrorCode,
+			&cs.Connection, &cs.Experience, &used, &created, &updated, &cs.Version)
 	cs.AttemptedSelection = attempted != 0
+	if used.Valid {
+		t := fromMS(used.Int64)
+		cs.UsedAt = &t
+	}
 	cs.CreatedAt, cs.UpdatedAt = fromMS(created), fromMS(updated)
 	return cs, s.mapErr(err)
 }
 
 func updateConnectSession(ctx context.Context, tx *sql.Tx, cs store.ConnectSession) error {
 	res, err := tx.ExecContext(ctx, `UPDATE connect_sessions SET stage = $1, item = $2, failures = $3, challenge = $4, account_id = $5,
-attempted_selection = $6, error_code = $7, updated_at = $8, version = version + 1 WHERE id = $9 AND version = $10`,
-		cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode, ms(cs.UpdatedAt), cs.ID, cs.Version)
+attempted_selection = $6, error_code = $7, connection = $8, experience = $9, used_at = $10, updated_at = $11, version = version + 1
+WHERE id = $12 AND version = $13`,
+		cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
+		cs.Connection, cs.Experience, nullMS(cs.UsedAt), ms(cs.UpdatedAt), cs.ID, cs.Version)
 	if err != nil {
 		return err
 	}
@@ -114,6 +131,9 @@ func (s *Store) UpdateConnectSession(ctx context.Context, cs store.ConnectSessio
 
 // ConnectAccount stores an account with everything that changes with it, in one transaction.
 func (s *Store) ConnectAccount(ctx context.Context, a store.Account, cs store.ConnectSession, v *store.Verification, change *store.StatusChange) error {
+	if v != nil {
+		defer s.forgetHead(v.ID)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := insertAccount(ctx, tx, a); err != nil {
 			return err

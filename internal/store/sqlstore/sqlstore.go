@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"verigate/internal/store"
@@ -34,6 +35,9 @@ type Store struct {
 	// stmts caches prepared read statements by query text: parsing SQL
 	// costs more than running these point queries.
 	stmts sync.Map
+	// heads caches verification heads (cachedHead values) by id.
+	heads     sync.Map
+	headCount atomic.Uint64
 }
 
 // query runs a read through a cached prepared statement.
@@ -406,13 +410,46 @@ func (s *Store) Verification(ctx context.Context, sc store.Scope, id string) (st
 	return v, s.mapErr(err)
 }
 
-// VerificationHead returns the head of a verification in scope.
+// headTTL bounds how long a verification's head is answered from memory.
+// Changes made through this Store drop the entry at once; the TTL bounds
+// how stale a head can be after a change made by another process.
+const headTTL = time.Second
+
+type cachedHead struct {
+	h      store.VerificationHead
+	expiry time.Time
+}
+
+// VerificationHead returns the head of a verification in scope. It is read
+// on every session creation, so recent heads are kept in memory.
 func (s *Store) VerificationHead(ctx context.Context, sc store.Scope, id string) (store.VerificationHead, error) {
+	now := time.Now()
+	if c, ok := s.heads.Load(id); ok {
+		ch := c.(cachedHead)
+		if now.Before(ch.expiry) && ch.h.PartnerID == sc.PartnerID && ch.h.Environment == sc.Environment {
+			return ch.h, nil
+		}
+	}
 	h := store.VerificationHead{ID: id, PartnerID: sc.PartnerID, Environment: sc.Environment}
 	err := s.queryRow(ctx, `SELECT data_source, state, code FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment)).Scan(&h.DataSource, &h.State, &h.Code)
-	return h, s.mapErr(err)
+	if err != nil {
+		return h, s.mapErr(err)
+	}
+	if s.headCount.Add(1)%4096 == 0 {
+		s.heads.Range(func(k, c any) bool { // drop expired entries now and then
+			if now.After(c.(cachedHead).expiry) {
+				s.heads.Delete(k)
+			}
+			return true
+		})
+	}
+	s.heads.Store(id, cachedHead{h: h, expiry: now.Add(headTTL)})
+	return h, nil
 }
+
+// forgetHead drops a verification's cached head after a change to it.
+func (s *Store) forgetHead(id string) { s.heads.Delete(id) }
 
 // ListVerifications returns one keyset page, newest first.
 func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error) {
@@ -473,6 +510,7 @@ func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.V
 
 // UpdateVerification saves v when its version is current and records change.
 func (s *Store) UpdateVerification(ctx context.Context, v store.Verification, change *store.StatusChange) error {
+	defer s.forgetHead(v.ID)
 	return s.inTx(ctx, func(tx *sql.Tx) error { return updateVerification(ctx, tx, v, change) })
 }
 
