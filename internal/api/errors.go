@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"verigate/internal/customization"
 	"verigate/internal/partner"
 	"verigate/internal/session"
 	"verigate/internal/store"
@@ -48,6 +49,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": state.Msg}}
 	case errors.Is(err, partner.ErrUnauthenticated):
 		he = errBadCredentials.(*httpError)
+	case errors.Is(err, customization.ErrSample):
+		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": "The sample customizations are read-only; create your own instead."}}
 	case errors.Is(err, session.ErrInvalid):
 		he = errNotFound.(*httpError)
 	default:

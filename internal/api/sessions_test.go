@@ -55,11 +55,11 @@ func TestSessionCreateAndDefaults(t *testing.T) {
 	}, got, "link")
 
 	// Accepted values, echoed.
-	got = e.session(t, k, payroll, map[string]any{"redirect_url": "app://return", "language": "ZH", "items": []any{"item_000000001", "item_000000001", "item_000000002"}, "flow_id": "F1", "single_use_url": false})
+	got = e.session(t, k, payroll, map[string]any{"redirect_url": "app://return", "language": "ZH", "items": []any{"item_000000001", "item_000000001", "item_000000002"}, "flow_id": "12ABCD3E", "single_use_url": false})
 	sameAsExample(t, map[string]any{
 		"verification": payroll,
 		"configuration": map[string]any{"experience": nil, "single_use_url": false, "redirect_url": "app://return",
-			"flow_id": "F1", "items": []any{"item_000000001", "item_000000002"}, "language": "ZH", "mobile_app": false},
+			"flow_id": "12ABCD3E", "items": []any{"item_000000001", "item_000000002"}, "language": "ZH", "mobile_app": false},
 		"data_source": "payroll",
 	}, got, "link")
 	for _, u := range []string{"http://localhost:3000/back?state=1", "https://example.com/" + strings.Repeat("a", 2048-len("https://example.com/")), "myapp://return-to-app"} {
