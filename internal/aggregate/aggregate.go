@@ -197,6 +197,20 @@ func Records(a store.Account, d connector.Data, now time.Time) ([]store.AccountR
 			return nil, err
 		}
 	}
+	// Bank data: one record per shared account (with its balance history)
+	// and per transaction; a transaction's Employment column holds its bank
+	// account's record id, which the bank_account listing filter uses.
+	for _, ba := range d.BankAccounts {
+		if err := add(store.RecordBankAccount, ba.ID, "", ba.BalanceDate.String(), ba); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range d.Transactions {
+		if err := add(store.RecordTransaction, t.ID, "", t.PostedDate.String(), t); err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Employment = RecordID(a.ID, store.RecordBankAccount, t.AccountID)
+	}
 	return out, nil
 }
 

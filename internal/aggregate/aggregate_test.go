@@ -2,6 +2,7 @@ package aggregate_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"verigate/internal/aggregate"
 	"verigate/internal/connector"
+	"verigate/internal/connector/banksandbox"
 	"verigate/internal/connector/sandbox"
 	"verigate/internal/store"
 	"verigate/internal/store/sqlite"
@@ -262,5 +264,100 @@ func TestExpiredLeaseIsReclaimed(t *testing.T) {
 	a, _ := f.st.Account(ctx, f.account.ID)
 	if a.Aggregation != store.AggregationDone {
 		t.Fatalf("aggregation = %s", a.Aggregation)
+	}
+}
+
+// TestBankRecords aggregates a bank sandbox connection sharing one of the
+// user's two accounts and checks the bank_account and transaction records.
+func TestBankRecords(t *testing.T) {
+	f := newFixture(t, "test_1")
+	ctx := context.Background()
+	bank := banksandbox.New()
+	bank.Now = func() time.Time { return f.now }
+	const inst = "ins_000000001"
+	res, err := bank.SignIn(ctx, inst, connector.Credentials{Username: "test_1", Password: sandbox.PasswordGood})
+	if err != nil || res.Challenge == nil {
+		t.Fatalf("sign in: %v %+v", err, res)
+	}
+	conn, err := bank.Verify(ctx, *res.Challenge, "8081")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(conn.Accounts) != 2 {
+		t.Fatalf("test_1 has %d bank accounts, want 2", len(conn.Accounts))
+	}
+	conn.Shared = []string{conn.Accounts[0].ID}
+	sealed, err := f.secrets.Seal(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.account
+	a.ID, a.DataSource, a.Item, a.Source, a.Connection = store.NewID(), "banking", inst, conn.Source, sealed
+	if err := f.st.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	w := &aggregate.Worker{Store: f.st, Connectors: map[string]connector.Connector{"banking": bank}, Secrets: f.secrets,
+		Now: func() time.Time { return f.now }}
+	// The fixture's payroll account has no connector here: it waits for a retry while the bank one is aggregated.
+	for range 2 {
+		if _, err := w.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := f.st.Account(ctx, a.ID)
+	if err != nil || got.Aggregation != store.AggregationDone {
+		t.Fatalf("bank account aggregation = %+v, %v", got, err)
+	}
+	want, err := banksandbox.DataFor("test_1", inst, conn.Shared, connector.DateOf(f.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, _ := f.st.AccountRecords(ctx, a.ID, store.RecordBankAccount)
+	txs, _ := f.st.AccountRecords(ctx, a.ID, store.RecordTransaction)
+	if len(accts) != 1 || len(txs) != len(want.Transactions) || len(txs) < 100 {
+		t.Fatalf("%d bank_account and %d transaction records; want 1 and %d", len(accts), len(txs), len(want.Transactions))
+	}
+	ba := accts[0]
+	var stored connector.BankAccount
+	if err := json.Unmarshal(ba.Data, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if ba.ID != aggregate.RecordID(a.ID, store.RecordBankAccount, conn.Shared[0]) || ba.SourceID != conn.Shared[0] ||
+		ba.Employment != "" || ba.Date != want.BankAccounts[0].BalanceDate.String() || ba.UserID != a.UserID {
+		t.Errorf("bank_account record = %+v", ba)
+	}
+	if len(stored.BalanceHistory) < 700 || stored.Balances != want.BankAccounts[0].Balances {
+		t.Errorf("stored bank account has %d balance days and balances %+v", len(stored.BalanceHistory), stored.Balances)
+	}
+	bySource := map[string]connector.Transaction{}
+	for _, tx := range want.Transactions {
+		bySource[tx.ID] = tx
+	}
+	for _, r := range txs {
+		tx, ok := bySource[r.SourceID]
+		if !ok {
+			t.Fatalf("transaction record %s has no source transaction", r.SourceID)
+		}
+		if r.ID != aggregate.RecordID(a.ID, store.RecordTransaction, tx.ID) || r.Employment != ba.ID || r.Date != tx.PostedDate.String() {
+			t.Fatalf("transaction record %+v for %+v", r, tx)
+		}
+	}
+	// Aggregating again the next day updates the same records.
+	later := f.now.AddDate(0, 0, 1)
+	next, err := banksandbox.DataFor("test_1", inst, conn.Shared, connector.DateOf(later))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := aggregate.Records(got, next, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Aggregation, got.UpdatedAt = store.AggregationDone, later
+	if err := f.st.FinishAggregation(ctx, got, recs); err != nil {
+		t.Fatal(err)
+	}
+	accts2, _ := f.st.AccountRecords(ctx, a.ID, store.RecordBankAccount)
+	if len(accts2) != 1 || accts2[0].ID != ba.ID || accts2[0].Date != connector.DateOf(later).String() {
+		t.Errorf("after re-aggregation: %d bank accounts, %+v", len(accts2), accts2)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"verigate/internal/customization"
 	"verigate/internal/documents"
 	"verigate/internal/partner"
 	"verigate/internal/report"
@@ -26,6 +27,8 @@ type API struct {
 	Verifications *verification.Service
 	Sessions      *session.Service
 	Webhooks      *webhook.Service
+	// Customizations keeps flows and experiences.
+	Customizations *customization.Service
 	// Reports serves report files and receipts.
 	Reports *report.Service
 	// Documents stores uploads and queues documents verifications.
@@ -62,11 +65,21 @@ func (a *API) Handler() http.Handler {
 	api("/partners/v2/payroll-documents", methods{"GET": a.listPayrollDocuments})
 	api("/partners/v2/payroll-documents/{id}", methods{"GET": a.getPayrollDocument})
 	api("/partners/v2/payroll-documents/{id}/file", methods{"GET": a.getPayrollDocumentFile})
+	api("/partners/v2/bank-accounts", methods{"GET": a.listBankAccounts})
+	api("/partners/v2/bank-accounts/{id}", methods{"GET": a.getBankAccount})
+	api("/partners/v2/bank-transactions", methods{"GET": a.listBankTransactions})
+	api("/partners/v2/bank-transactions/{id}", methods{"GET": a.getBankTransaction})
 	api("/partners/v2/user-uploads", methods{"POST": a.createUpload})
 	api("/partners/v2/user-uploads/{id}", methods{"GET": a.getUpload})
 	api("/partners/v2/user-uploads/{id}/file", methods{"GET": a.uploadFile})
 	api("/partners/v2/reports/{id}/{format}", methods{"GET": a.reportFile})
 	api("/partners/v2/receipts", methods{"POST": a.createReceipt})
+	for path, kind := range map[string]string{"flows": store.CustomizationFlow, "experiences": store.CustomizationExperience} {
+		collection, item, logo := a.customizationRoutes(kind)
+		api("/partners/v2/"+path, collection)
+		api("/partners/v2/"+path+"/{id}", item)
+		api("/partners/v2/"+path+"/{id}/logo", logo)
+	}
 	mux.Handle("/partners/", a.authenticated(http.HandlerFunc(a.notFound)))
 
 	mux.HandleFunc("GET /healthz", a.healthz)

@@ -34,6 +34,8 @@ func TestBrowser(t *testing.T) {
 		{"JavaScriptDisabled", javaScriptDisabled},
 		{"Keyboard", keyboard},
 		{"Replay", replay},
+		{"BankingFlow", bankingFlow},
+		{"BankingPhoneNoScript", bankingPhoneNoScript},
 	} {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()

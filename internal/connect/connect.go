@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"verigate/internal/connection"
@@ -60,6 +61,14 @@ var pages = func() map[string]*template.Template {
 				}
 				return k
 			},
+			// acct names a bank account type, or shows it as is if unknown.
+			"acct": func(typ string) string {
+				if m, ok := msgs["account."+typ]; ok {
+					return m
+				}
+				return typ
+			},
+			"money":    func(m connector.Money) string { return formatMoney(lang, m) },
 			"initials": initials,
 			"hue":      hue,
 		}
@@ -84,14 +93,17 @@ type Handler struct {
 // Init builds the routes; call it once before serving.
 func (h *Handler) Init() *Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /connect/{token}", h.withSession(h.page))
-	mux.HandleFunc("GET /connect/{token}/items", h.withSession(h.items))
-	mux.HandleFunc("GET /connect/{token}/status", h.withSession(h.status))
-	mux.HandleFunc("GET /connect/{token}/exit", h.withSession(h.exit))
-	mux.HandleFunc("POST /connect/{token}/select", h.withSession(h.post(h.selectItem)))
-	mux.HandleFunc("POST /connect/{token}/signin", h.withSession(h.post(h.signIn)))
-	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.post(h.verify)))
-	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.post(h.back)))
+	// A used single-use link answers only its own flow's continuation
+	// (page, status, exit); see unused.
+	mux.HandleFunc("GET /connect/{token}", h.withSession(h.unused(true, h.page)))
+	mux.HandleFunc("GET /connect/{token}/items", h.withSession(h.unused(false, h.items)))
+	mux.HandleFunc("GET /connect/{token}/status", h.withSession(h.unused(true, h.status)))
+	mux.HandleFunc("GET /connect/{token}/exit", h.withSession(h.unused(true, h.exit)))
+	mux.HandleFunc("POST /connect/{token}/select", h.withSession(h.unused(false, h.post(h.selectItem))))
+	mux.HandleFunc("POST /connect/{token}/signin", h.withSession(h.unused(false, h.post(h.signIn))))
+	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.unused(false, h.post(h.verify))))
+	mux.HandleFunc("POST /connect/{token}/accounts", h.withSession(h.unused(false, h.post(h.share))))
+	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.unused(false, h.post(h.back))))
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/assets/", http.FileServer(http.FS(static)))
 	mux.Handle("GET /assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -122,6 +134,8 @@ type request struct {
 	token  string
 	claims session.Claims
 	lang   string
+	// cont is "?c=<continuation>" on the continuation of a used single-use link's flow.
+	cont string
 }
 
 func (q *request) base() string { return "/connect/" + q.token }
@@ -132,10 +146,7 @@ func (h *Handler) withSession(fn func(q *request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok := r.PathValue("token")
 		claims, err := h.Sessions.Open(tok)
-		lang := "EN"
-		if l := claims.Configuration.Language; l != nil && messages[*l] != nil {
-			lang = *l
-		}
+		lang := language(claims, r, w.Header())
 		switch {
 		case errors.Is(err, session.ErrExpired):
 			h.message(w, http.StatusGone, lang, "expired")
@@ -147,6 +158,82 @@ func (h *Handler) withSession(fn func(q *request)) http.HandlerFunc {
 	}
 }
 
+// language is the page language of a link: its configuration.language
+// (payroll), else, for banking sessions, which have none, the first of the
+// page languages the browser's Accept-Language asks for, else EN.
+func language(c session.Claims, r *http.Request, hd http.Header) string {
+	if l := c.Configuration.Language; l != nil {
+		if messages[*l] != nil {
+			return *l
+		}
+		return "EN"
+	}
+	if c.DataSource != "banking" {
+		return "EN"
+	}
+	hd.Add("Vary", "Accept-Language")
+	return negotiate(r.Header.Get("Accept-Language"))
+}
+
+// negotiate picks the page language an Accept-Language header prefers most
+// (by q-value, then by order), matching primary language subtags ("es-MX"
+// is ES; every "zh" is ZH, whose catalog is Simplified Chinese); EN when it
+// names none of them.
+func negotiate(header string) string {
+	best, bestQ := "EN", 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		primary, _, _ := strings.Cut(strings.TrimSpace(tag), "-")
+		lang := strings.ToUpper(primary)
+		if messages[lang] == nil || q <= 0 || q <= bestQ {
+			continue
+		}
+		best, bestQ = lang, q
+	}
+	return best
+}
+
+// unused refuses every request of a single_use_url link that has connected
+// an account already (410, "This link has already been used"), except, when
+// cont is set, the continuation of the flow that connected it: the page,
+// status and exit requests carrying the link's continuation parameter
+// ("?c=", an HMAC of the session id), which only the response to the
+// connecting step hands out.
+func (h *Handler) unused(cont bool, fn func(q *request)) func(q *request) {
+	return func(q *request) {
+		used, err := h.Flow.Used(q.r.Context(), q.claims)
+		if err != nil {
+			h.fail(q, err)
+			return
+		}
+		if used {
+			c := h.cont(q.claims)
+			if !cont || !hmac.Equal([]byte(q.r.URL.Query().Get("c")), []byte(c)) {
+				h.message(q.w, http.StatusGone, q.lang, "used")
+				return
+			}
+			q.cont = "?c=" + c
+		}
+		fn(q)
+	}
+}
+
+// cont is a session's continuation parameter: what lets the borrower who
+// spent a single-use link see that flow to its end.
+func (h *Handler) cont(c session.Claims) string {
+	m := hmac.New(sha256.New, h.CSRFKey)
+	m.Write([]byte("continue:" + c.SessionID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
 // post checks the form's CSRF token before a step runs.
 func (h *Handler) post(fn func(q *request) (connection.State, error)) func(q *request) {
 	return func(q *request) {
@@ -155,7 +242,7 @@ func (h *Handler) post(fn func(q *request) (connection.State, error)) func(q *re
 			h.message(q.w, http.StatusForbidden, q.lang, "forbidden")
 			return
 		}
-		_, err := fn(q)
+		st, err := fn(q)
 		switch {
 		case err == nil, errors.Is(err, connection.ErrWrongStage):
 			// Re-posting a finished step just shows where the session is.
@@ -165,8 +252,16 @@ func (h *Handler) post(fn func(q *request) (connection.State, error)) func(q *re
 		case errors.Is(err, connection.ErrUnknownItem):
 			http.Redirect(q.w, q.r, q.base()+"?notice=unknown_item", http.StatusSeeOther)
 			return
+		case errors.Is(err, connection.ErrItemUnavailable):
+			http.Redirect(q.w, q.r, q.base()+"?notice=item_unavailable", http.StatusSeeOther)
+			return
 		default:
 			h.fail(q, err)
+			return
+		}
+		if st.Session.UsedAt != nil {
+			// This step spent a single-use link: its flow goes on by the continuation.
+			http.Redirect(q.w, q.r, q.base()+"?c="+h.cont(q.claims), http.StatusSeeOther)
 			return
 		}
 		http.Redirect(q.w, q.r, q.base(), http.StatusSeeOther)
@@ -176,6 +271,10 @@ func (h *Handler) post(fn func(q *request) (connection.State, error)) func(q *re
 func (h *Handler) fail(q *request, err error) {
 	if errors.Is(err, connection.ErrClosed) {
 		h.message(q.w, http.StatusConflict, q.lang, "closed")
+		return
+	}
+	if errors.Is(err, connection.ErrUsed) {
+		h.message(q.w, http.StatusGone, q.lang, "used")
 		return
 	}
 	h.Log.Error("connection step failed", "verification", q.claims.VerificationID, "err", err)
@@ -205,6 +304,10 @@ func (h *Handler) verify(q *request) (connection.State, error) {
 	return h.Flow.Verify(q.r.Context(), q.claims, q.r.PostFormValue("code"))
 }
 
+func (h *Handler) share(q *request) (connection.State, error) {
+	return h.Flow.Share(q.r.Context(), q.claims, q.r.PostForm["account"])
+}
+
 // view is what every page template receives.
 type view struct {
 	Lang        string // <html lang>
@@ -223,11 +326,30 @@ type view struct {
 	Hint        string
 	RedirectURL string // where leaving goes, if set
 	Complete    bool
+	// Cont is "?c=<continuation>" for the exit and status URLs of a used single-use link's flow.
+	Cont string
+}
+
+// bankKeys are the messages a banking session shows instead of the payroll ones.
+var bankKeys = map[string]string{
+	"title.connect": "title.connect_bank", "intro": "bank.intro", "search.label": "bank.search.label",
+	"search.placeholder": "bank.search.placeholder", "search.popular": "bank.search.popular",
+	"connecting.body": "bank.connecting.body", "done.body": "bank.done.body", "failed.other": "bank.failed.other",
+	"error.unknown_item": "bank.error.unknown_item",
+}
+
+// Key returns the message key to show for key: its banking variant in a
+// banking session, if it has one.
+func (v view) Key(key string) string {
+	if b, ok := bankKeys[key]; ok && v.Banking {
+		return b
+	}
+	return key
 }
 
 func (h *Handler) newView(q *request) view {
 	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims),
-		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking"}
+		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking", Cont: q.cont}
 	if m := q.claims.Configuration.MobileApp; m != nil {
 		v.MobileApp = *m
 	}
@@ -261,8 +383,11 @@ func (h *Handler) page(q *request) {
 	}
 	v := h.newView(q)
 	v.State, v.Stage = st, st.Session.Stage
-	if n := q.r.URL.Query().Get("notice"); n == "busy" || n == "unknown_item" {
+	switch n := q.r.URL.Query().Get("notice"); n {
+	case "busy", "unknown_item":
 		v.Notice = "error." + n
+	case "item_unavailable":
+		v.Notice = "error.platform_temporarily_unavailable"
 	}
 	switch v.Stage {
 	case connection.StageSearch:
@@ -376,7 +501,7 @@ func (h *Handler) message(w http.ResponseWriter, status int, lang, key string) {
 var titleKeys = map[string]string{
 	connection.StageSearch: "title.connect", connection.StageSignIn: "title.connect", connection.StageMFA: "mfa.title",
 	connection.StageConnecting: "connecting.title", connection.StageDone: "done.title", connection.StageFailed: "failed.title",
-	connection.StageLocked: "locked.title", "exit": "exit.title",
+	connection.StageLocked: "locked.title", "exit": "exit.title", connection.StageAccounts: "accounts.title",
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, lang, name string, data view) {
@@ -385,6 +510,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, lang, name string, d
 		if !ok {
 			key = data.Stage + ".title"
 		}
+		key = data.Key(key)
 		data.Title = messages[lang][key]
 		if data.Title == "" {
 			data.Title = messages["EN"][key]
@@ -427,6 +553,44 @@ func (h *Handler) securityHeaders(hd http.Header) {
 	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Content-Type-Options", "nosniff")
+}
+
+// formatMoney shows an amount of US dollars the way a page language writes it.
+func formatMoney(lang string, m connector.Money) string {
+	s := m.String() // "-1234.56"
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, cents, _ := strings.Cut(s, ".")
+	group, dec := ",", "."
+	switch lang {
+	case "ES":
+		group, dec = ".", ","
+	case "RU":
+		group, dec = "\u00a0", ","
+	}
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(r)
+	}
+	num := b.String() + dec + cents
+	var out string
+	switch lang {
+	case "ES":
+		out = num + "\u00a0US$"
+	case "RU":
+		out = num + "\u00a0$"
+	case "ZH":
+		out = "US$" + num
+	default:
+		out = "$" + num
+	}
+	if neg {
+		return "−" + out
+	}
+	return out
 }
 
 // initials returns up to two letters for an item's generated logo.

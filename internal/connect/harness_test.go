@@ -21,6 +21,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver the accounts are counted with
 
 	"verigate/internal/connector"
+	"verigate/internal/connector/banksandbox"
 	"verigate/internal/connector/sandbox"
 	"verigate/internal/partner"
 	"verigate/internal/server"
@@ -85,9 +86,12 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if o.wrap != nil {
 		cx = o.wrap(sb)
 	}
+	bank := banksandbox.New()
+	bank.SlowDelay = 2 * time.Second
+	bank.Now = h.now
 	log := slog.New(slog.NewTextHandler(&testLog{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h.app, err = server.New(ctx, st, server.Options{PublicURL: h.srv.URL, Now: h.now, Log: log,
-		Connectors: map[string]connector.Connector{"payroll": cx}, FrameAncestors: o.frameAncestors})
+		Connectors: map[string]connector.Connector{"payroll": cx, "banking": bank}, FrameAncestors: o.frameAncestors})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,11 +179,29 @@ type flow struct {
 // newSession creates a user, a payroll verification and a session with configuration cfg.
 func (h *harness) newSession(cfg map[string]any) *flow {
 	h.t.Helper()
+	return h.newSessionFor("voie", cfg)
+}
+
+// newBankSession creates a user, a banking (voai) verification and a session with configuration cfg.
+func (h *harness) newBankSession(cfg map[string]any) *flow {
+	h.t.Helper()
+	return h.newSessionFor("voai", cfg)
+}
+
+// newSessionFor creates a user, a verification of a report type and a session with configuration cfg.
+func (h *harness) newSessionFor(reportType string, cfg map[string]any) *flow {
+	h.t.Helper()
 	var user struct{ ID string }
 	h.api("POST", "/partners/v2/users", map[string]any{"client": h.key.ClientID, "first_name": "Bob", "last_name": "Jones"}, &user)
 	var v struct{ ID string }
-	h.api("POST", "/partners/v2/verifications", map[string]any{"user": user.ID, "report": map[string]any{"type": "voie"}}, &v)
-	body := map[string]any{"verification": v.ID}
+	h.api("POST", "/partners/v2/verifications", map[string]any{"user": user.ID, "report": map[string]any{"type": reportType}}, &v)
+	return h.sessionFor(v.ID, user.ID, cfg)
+}
+
+// sessionFor creates another session for an existing verification.
+func (h *harness) sessionFor(verification, user string, cfg map[string]any) *flow {
+	h.t.Helper()
+	body := map[string]any{"verification": verification}
 	if cfg != nil {
 		body["configuration"] = cfg
 	}
@@ -189,7 +211,7 @@ func (h *harness) newSession(cfg map[string]any) *flow {
 	if err != nil || !strings.HasPrefix(s.Link, h.srv.URL+"/connect/") {
 		h.t.Fatalf("link %q is not under %s", s.Link, h.srv.URL)
 	}
-	return &flow{h: h, link: s.Link, base: u.Path, verification: v.ID, user: user.ID}
+	return &flow{h: h, link: s.Link, base: u.Path, verification: verification, user: user}
 }
 
 // status returns the verification's state and code through the API.

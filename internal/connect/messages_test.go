@@ -76,7 +76,7 @@ func TestKeysUsedExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	used := regexp.MustCompile(`\{\{-?\s*(?:t|raw)\s+"([^"]+)"`)
+	used := regexp.MustCompile(`(?:\{\{-?\s*(?:t|raw)\s+|\.Key\s+)"([^"]+)"`)
 	for _, e := range entries {
 		b, err := templateFS.ReadFile("templates/" + e.Name())
 		if err != nil {
@@ -98,13 +98,20 @@ func TestKeysUsedExist(t *testing.T) {
 		connector.ErrUnknownItem, io.EOF} {
 		dynamic = append(dynamic, "error."+connector.ErrorCode(code))
 	}
-	for _, p := range []string{"expired", "notfound", "closed", "forbidden", "oops", "unavailable"} {
+	for _, p := range []string{"expired", "notfound", "closed", "forbidden", "oops", "unavailable", "used"} {
 		dynamic = append(dynamic, p+".title", p+".body")
 	}
-	for _, k := range []string{connector.KindEmployer, connector.KindPlatform, connector.KindGig, connector.KindBenefits} {
+	for _, k := range []string{connector.KindEmployer, connector.KindPlatform, connector.KindGig, connector.KindBenefits, connector.KindBank} {
 		dynamic = append(dynamic, "kind."+k)
 	}
-	dynamic = append(dynamic, "error.busy", "error.unknown_item")
+	for _, k := range []string{connector.AccountChecking, connector.AccountSavings, connector.AccountMoneyMarket, connector.AccountCD,
+		connector.AccountCreditCard} {
+		dynamic = append(dynamic, "account."+k)
+	}
+	for k, b := range bankKeys {
+		dynamic = append(dynamic, k, b)
+	}
+	dynamic = append(dynamic, "error.busy", "error.unknown_item", "error."+connection.CodeAccountsRequired, "error."+connection.CodeUnknownAccount)
 	for _, k := range dynamic {
 		if _, ok := messages["EN"][k]; !ok {
 			t.Errorf("message %q is used but missing", k)
@@ -115,6 +122,7 @@ func TestKeysUsedExist(t *testing.T) {
 // fakeViews returns a view for each page template, covering its branches.
 func fakeViews(lang string) map[string][]view {
 	item := &connector.Item{ID: "item_000000005", Name: "Café Riviera Foods", Kind: connector.KindEmployer}
+	bank := &connector.Item{ID: "ins_000000001", Name: "Harborview National Bank", Kind: connector.KindBank}
 	base := view{Lang: htmlLang[lang], Base: "/connect/tok", CSRF: "csrf-value", Sandbox: true}
 	with := func(f func(v *view)) view {
 		v := base
@@ -133,6 +141,25 @@ func fakeViews(lang string) map[string][]view {
 			with(func(v *view) { v.Stage, v.Query, v.Searched = "search", "zzz", true }),
 			with(func(v *view) { v.Stage, v.Query, v.Searched, v.Items = "search", "caf", true, []connector.Item{*item} }),
 			with(func(v *view) { v.Stage, v.Banking, v.Notice, v.Sandbox = "search", true, "error.busy", false }),
+			with(func(v *view) {
+				v.Stage, v.Banking = "search", true
+				v.Items = []connector.Item{{ID: "ins_000000001", Name: "Harborview National Bank", Kind: connector.KindBank, Status: connector.StatusHealthy},
+					{ID: "ins_000000024", Name: "Meridian Digital Bank", Kind: connector.KindBank, Status: connector.StatusUnavailable}}
+			}),
+		},
+		"accounts.html": {
+			with(func(v *view) {
+				v.Stage, v.Banking, v.State = "accounts", true, st("accounts", "", bank, nil)
+				v.State.Accounts = []connector.AccountChoice{
+					{ID: "1000000001", Name: "Everyday Checking", Type: connector.AccountChecking, Mask: "…1234", CurrentBalance: 123456},
+					{ID: "1000000002", Name: "High-Yield Savings", Type: connector.AccountSavings, Mask: "…5678", CurrentBalance: -5},
+					{ID: "1000000003", Name: "Odd", Type: "brokerage", Mask: "…0001"}}
+			}),
+			with(func(v *view) {
+				v.Stage, v.Banking, v.State = "accounts", true, st("accounts", connection.CodeAccountsRequired, bank, nil)
+				v.State.Accounts = []connector.AccountChoice{{ID: "1", Name: "Checking", Type: connector.AccountChecking, Mask: "…1"}}
+			}),
+			with(func(v *view) { v.Stage, v.Banking, v.State = "accounts", true, st("accounts", "", bank, nil) }),
 		},
 		"signin.html": {
 			with(func(v *view) { v.Stage, v.State, v.Hint = "signin", st("signin", "", item, nil), "test_1 / passgood" }),
@@ -161,6 +188,9 @@ func fakeViews(lang string) map[string][]view {
 				v.Stage, v.State = "failed", st("failed", "platform_temporarily_unavailable", item, nil)
 			}),
 			with(func(v *view) { v.Stage, v.State = "failed", st("failed", "system_error", nil, nil) }),
+			with(func(v *view) {
+				v.Stage, v.Banking, v.State, v.Cont = "failed", true, st("failed", "auth_required", bank, nil), "?c=x"
+			}),
 		},
 		"locked.html": {with(func(v *view) { v.Stage, v.State = "locked", st("locked", "invalid_credentials", item, nil) })},
 		"exit.html": {
@@ -170,7 +200,7 @@ func fakeViews(lang string) map[string][]view {
 		"message.html": {
 			{Lang: htmlLang[lang], Stage: "expired"}, {Lang: htmlLang[lang], Stage: "notfound"},
 			{Lang: htmlLang[lang], Stage: "closed"}, {Lang: htmlLang[lang], Stage: "forbidden"}, {Lang: htmlLang[lang], Stage: "oops"},
-			{Lang: htmlLang[lang], Stage: "unavailable", Title: "Connect"},
+			{Lang: htmlLang[lang], Stage: "unavailable", Title: "Connect"}, {Lang: htmlLang[lang], Stage: "used"},
 		},
 	}
 }
@@ -248,4 +278,31 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+func TestNegotiate(t *testing.T) {
+	for header, want := range map[string]string{
+		"": "EN", "es": "ES", "es-MX,es;q=0.9,en;q=0.8": "ES", "fr-FR, ru;q=0.5, en;q=0.4": "RU", "zh-TW": "ZH",
+		"ZH-hans-CN": "ZH", "de": "EN", "en;q=0.5, es;q=0.7": "ES", "es;q=0, ru;q=0.1": "RU", "es;q=bad, ru": "RU",
+		"ru;q=0.8, es;q=0.8": "RU", "*": "EN",
+	} {
+		if got := negotiate(header); got != want {
+			t.Errorf("negotiate(%q) = %s, want %s", header, got, want)
+		}
+	}
+}
+
+func TestFormatMoney(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		m    connector.Money
+		want string
+	}{
+		{"EN", 123456789, "$1,234,567.89"}, {"EN", 5, "$0.05"}, {"EN", -100000, "−$1,000.00"},
+		{"ES", 123456, "1.234,56\u00a0US$"}, {"RU", 123456, "1\u00a0234,56\u00a0$"}, {"ZH", 99999, "US$999.99"},
+	} {
+		if got := formatMoney(c.lang, c.m); got != c.want {
+			t.Errorf("formatMoney(%s, %d) = %q, want %q", c.lang, c.m, got, c.want)
+		}
+	}
 }

@@ -73,4 +73,21 @@ func TestDocScreenshots(t *testing.T) {
 	p.signIn("test_1", "incorrecta")
 	p.waitText("El usuario o la contraseña no son correctos.")
 	save(p, "mobile-signin-es")
+
+	// Banking: the institution search and the account choice.
+	bf := h.newBankSession(nil)
+	bb := newTab(t, browser, desktop)
+	bb.open(bf.link)
+	bb.do(chromedp.SendKeys(chromedp.ID("q"), "cre"))
+	bb.waitText("Crédit Acadien Bank", "Results:")
+	save(bb, "bank-search")
+	bb.click(`button[value="ins_000000010"]`)
+	bb.waitText("Sign in to Crédit Acadien Bank")
+	bb.signIn("test_1", "passgood")
+	bb.waitText("Enter your verification code")
+	bb.fill("code", "8081")
+	bb.click("form[action$='/mfa'] button[type=submit]")
+	bb.waitText("Choose the accounts to share", "High-Yield Savings")
+	bb.click("label[for=account-1]")
+	save(bb, "bank-accounts")
 }

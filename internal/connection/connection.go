@@ -1,7 +1,7 @@
 // Package connection runs what a borrower does with a session link: choose
-// an item, sign in, pass multi-factor authentication, and wait while the
-// account's data is aggregated. It knows connectors only through the
-// connector package's interface.
+// an item, sign in, pass multi-factor authentication, choose the accounts to
+// share (banks only), and wait while the account's data is aggregated. It
+// knows connectors only through the connector package's interface.
 package connection
 
 import (
@@ -23,6 +23,7 @@ const (
 	StageSearch     = "search"     // choosing an item
 	StageSignIn     = "signin"     // item chosen, credentials asked
 	StageMFA        = "mfa"        // a code is asked
+	StageAccounts   = "accounts"   // signed in to a bank; the accounts to share are asked
 	StageConnecting = "connecting" // connected; data is being aggregated
 	StageDone       = "done"       // data aggregated
 	StageFailed     = "failed"     // the provider refused; the user may start over
@@ -42,6 +43,18 @@ var (
 	ErrClosed = errors.New("connection: verification closed")
 	// ErrBusy means another request changed the session at the same moment.
 	ErrBusy = errors.New("connection: session changed concurrently")
+	// ErrItemUnavailable means the item does not accept new connections for now (status unavailable).
+	ErrItemUnavailable = errors.New("connection: item unavailable")
+	// ErrUsed means a single_use_url link has connected an account already and refuses any further step.
+	ErrUsed = errors.New("connection: single-use link already used")
+)
+
+// Error codes of the account choice, shown like a connector's error codes.
+const (
+	// CodeAccountsRequired means no account was chosen.
+	CodeAccountsRequired = "accounts_required"
+	// CodeUnknownAccount means a chosen id is not one of the accounts offered.
+	CodeUnknownAccount = "unknown_account"
 )
 
 // State is what a page needs to show a session.
@@ -53,6 +66,8 @@ type State struct {
 	Challenge *connector.Challenge
 	// AttemptsLeft is how many more failures the session allows.
 	AttemptsLeft int
+	// Accounts are the bank accounts the borrower may share, at StageAccounts.
+	Accounts []connector.AccountChoice
 	// Aggregation is the account's aggregation state once connected.
 	Aggregation string
 }
@@ -129,6 +144,9 @@ func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
 		}
 		now := s.now()
 		cs = store.ConnectSession{ID: c.SessionID, VerificationID: c.VerificationID, Stage: StageSearch, CreatedAt: now, UpdatedAt: now}
+		if e := c.Configuration.Experience; e != nil {
+			cs.Experience = *e // recorded for a later customization of the pages
+		}
 		// A session offering exactly one item opens at that item's sign-in.
 		if items := c.Configuration.Items; items != nil && len(*items) == 1 {
 			cs.Stage, cs.Item = StageSignIn, (*items)[0]
@@ -178,6 +196,13 @@ func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectS
 		}
 		st.Challenge = &ch
 	}
+	if cs.Stage == StageAccounts && cs.Connection != "" {
+		var conn connector.Connection
+		if err := s.Secrets.Open(cs.Connection, &conn); err != nil {
+			return st, fmt.Errorf("session %s: open connection: %w", cs.ID, err)
+		}
+		st.Accounts = conn.Accounts
+	}
 	if cs.AccountID != "" {
 		a, err := s.Store.Account(ctx, cs.AccountID)
 		if err != nil {
@@ -199,6 +224,9 @@ func (s *Service) step(ctx context.Context, c session.Claims, stages []string, f
 	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
 	if err != nil {
 		return State{}, err
+	}
+	if cs.UsedAt != nil {
+		return State{}, ErrUsed
 	}
 	// A connected account whose aggregation failed leaves the session at
 	// StageFailed, as the page shows it, so the user may try again.
@@ -242,10 +270,14 @@ func (s *Service) step(ctx context.Context, c session.Claims, stages []string, f
 // Select chooses an item (from search, or to start over after a failure).
 func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (State, error) {
 	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageFailed}, func(cs *store.ConnectSession) error {
-		if _, err := s.item(c, itemID); err != nil {
+		it, err := s.item(c, itemID)
+		if err != nil {
 			return err
 		}
-		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID = StageSignIn, itemID, "", "", ""
+		if it.Status == connector.StatusUnavailable {
+			return ErrItemUnavailable
+		}
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID, cs.Connection = StageSignIn, itemID, "", "", "", ""
 		cs.AttemptedSelection = true
 		return nil
 	})
@@ -253,8 +285,8 @@ func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (
 
 // Back returns to the item search, dropping the chosen item.
 func (s *Service) Back(ctx context.Context, c session.Claims) (State, error) {
-	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageFailed}, func(cs *store.ConnectSession) error {
-		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID = StageSearch, "", "", "", ""
+	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageAccounts, StageFailed}, func(cs *store.ConnectSession) error {
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID, cs.Connection = StageSearch, "", "", "", "", ""
 		return nil
 	})
 }
@@ -301,8 +333,8 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred connector.C
 			cs.Stage, cs.Challenge, cs.ErrorCode = StageMFA, sealed, ""
 			return nil
 		default:
-			conn = res.Connection
-			return nil
+			conn, err = s.arrived(cx, cs, *res.Connection)
+			return err
 		}
 	})
 	if err != nil || conn == nil {
@@ -334,13 +366,94 @@ func (s *Service) Verify(ctx context.Context, c session.Claims, code string) (St
 		case err != nil:
 			return err
 		}
-		conn = &got
+		conn, err = s.arrived(cx, cs, got)
+		return err
+	})
+	if err != nil || conn == nil {
+		return st, err
+	}
+	return s.connected(ctx, c, *conn)
+}
+
+// arrived takes a connection the connector has just established. A bank
+// connection waits at StageAccounts for the borrower's choice of accounts,
+// sealed in the session (never in the page), and arrived returns nil; any
+// other connection is returned, to be connected at once.
+func (s *Service) arrived(cx connector.Connector, cs *store.ConnectSession, conn connector.Connection) (*connector.Connection, error) {
+	if _, bank := cx.(connector.BankConnector); !bank {
+		return &conn, nil
+	}
+	sealed, err := s.Secrets.Seal(conn)
+	if err != nil {
+		return nil, err
+	}
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.Connection = StageAccounts, "", "", sealed
+	return nil, nil
+}
+
+// Share connects a bank account with the accounts the borrower chose (ids
+// from State.Accounts; at least one). A choice that is empty or names an
+// account not offered stays at StageAccounts with CodeAccountsRequired or
+// CodeUnknownAccount as the session's error code, and counts as no failure.
+func (s *Service) Share(ctx context.Context, c session.Claims, ids []string) (State, error) {
+	var conn *connector.Connection
+	st, err := s.step(ctx, c, []string{StageAccounts}, func(cs *store.ConnectSession) error {
+		var pending connector.Connection
+		if err := s.Secrets.Open(cs.Connection, &pending); err != nil {
+			return fmt.Errorf("open connection: %w", err)
+		}
+		shared, code := chosen(pending.Accounts, ids)
+		cs.ErrorCode = code
+		if code == "" {
+			pending.Shared = shared
+			conn = &pending
+		}
 		return nil
 	})
 	if err != nil || conn == nil {
 		return st, err
 	}
 	return s.connected(ctx, c, *conn)
+}
+
+// chosen checks a choice of account ids against the accounts offered and
+// returns them without repeats, in the order offered, or an error code.
+func chosen(offered []connector.AccountChoice, ids []string) ([]string, string) {
+	picked := map[string]bool{}
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" {
+			picked[id] = true
+		}
+	}
+	if len(picked) == 0 {
+		return nil, CodeAccountsRequired
+	}
+	var out []string
+	for _, a := range offered {
+		if picked[a.ID] {
+			out = append(out, a.ID)
+		}
+	}
+	if len(out) != len(picked) {
+		return nil, CodeUnknownAccount
+	}
+	return out, ""
+}
+
+// Used reports whether a single_use_url link has connected an account
+// already; a link that is not single-use, or was never opened, is not used.
+func (s *Service) Used(ctx context.Context, c session.Claims) (bool, error) {
+	if !c.Configuration.SingleUseURL {
+		return false, nil
+	}
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return cs.UsedAt != nil, nil
 }
 
 // isRefusal reports whether err is a provider refusal the user should be told about.
@@ -361,7 +474,7 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn connecto
 	if err != nil {
 		return State{}, err
 	}
-	if cs.Stage != StageSignIn && cs.Stage != StageMFA {
+	if cs.Stage != StageSignIn && cs.Stage != StageMFA && cs.Stage != StageAccounts {
 		return s.state(ctx, c, cs)
 	}
 	rec, err := s.Store.Verification(ctx, c.Scope(), c.VerificationID)
@@ -381,7 +494,10 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn connecto
 		DataSource: rec.DataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
 		Connection: sealed, Aggregation: store.AggregationPending, CreatedAt: now, UpdatedAt: now,
 	}
-	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.UpdatedAt = StageConnecting, "", "", acct.ID, now
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.Connection, cs.UpdatedAt = StageConnecting, "", "", acct.ID, "", now
+	if c.Configuration.SingleUseURL {
+		cs.UsedAt = &now // spent with the connection, in the same transaction
+	}
 	var v *store.Verification
 	var change *store.StatusChange
 	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeAuthenticated}

@@ -21,7 +21,8 @@ const IncomeYears = 3
 
 // Report is the JSON report document. Payroll reports (voie, voe) fill
 // DataAsOf, Accounts, Identity and Employments, and voie also Income;
-// documents reports (doc-voi-mortgage) fill Documents.
+// documents reports (doc-voi-mortgage) fill Documents; banking reports
+// fill DataAsOf, Accounts, Identity and Banking.
 type Report struct {
 	Schema       string                     `json:"schema"`
 	ID           string                     `json:"id"`
@@ -45,6 +46,10 @@ type Report struct {
 	Income []IncomeYear `json:"income,omitempty"`
 
 	Documents *Documents `json:"documents,omitempty"`
+
+	// Banking is the body of banking reports (voa, voi, voai,
+	// voe-transactions), which also fill DataAsOf, Accounts and Identity.
+	Banking *Banking `json:"banking,omitempty"`
 }
 
 // Account is a payroll account the report's data comes from.

@@ -11,9 +11,13 @@ import (
 
 // titles of the report types.
 var titles = map[string]string{
-	"voie":             "Verification of Income and Employment (VOIE)",
-	"voe":              "Verification of Employment (VOE)",
-	"doc-voi-mortgage": "Mortgage Document Verification of Income (Doc VOI)",
+	"voie":              "Verification of Income and Employment (VOIE)",
+	"voe":               "Verification of Employment (VOE)",
+	"doc-voi-mortgage":  "Mortgage Document Verification of Income (Doc VOI)",
+	TypeVOA:             "Verification of Assets (VOA)",
+	TypeVOI:             "Verification of Income from Bank Transactions (VOI)",
+	TypeVOAI:            "Verification of Assets and Income (VOAI)",
+	TypeVOETransactions: "Verification of Employment from Bank Transactions (VOE)",
 }
 
 // Title names a report type.
@@ -106,9 +110,12 @@ func PDF(r *Report) ([]byte, error) {
 	}
 	d := newDoc(h, at)
 	d.loan(r)
-	if r.Documents != nil {
+	switch {
+	case r.Documents != nil:
 		d.documents(r)
-	} else {
+	case r.Banking != nil:
+		d.banking(r)
+	default:
 		d.payroll(r)
 	}
 	return d.bytes()
@@ -171,19 +178,25 @@ func incomeRows(years []IncomeYear) [][]string {
 	return rows
 }
 
-func (d *doc) payroll(r *Report) {
-	if r.Identity != nil {
-		id := r.Identity
-		d.section("Borrower")
-		d.kv([][2]string{
-			{"Name", orDash(id.FullName)},
-			{"Date of birth", date(id.BirthDate)},
-			{"SSN", orDash(id.SSN)},
-			{"Address", address(id.Address)},
-			{"Phone", orDash(id.PhoneNumber)},
-			{"Email", orDash(id.Email)},
-		})
+// borrower prints the borrower's identity, if the report has one.
+func (d *doc) borrower(r *Report) {
+	if r.Identity == nil {
+		return
 	}
+	id := r.Identity
+	d.section("Borrower")
+	d.kv([][2]string{
+		{"Name", orDash(id.FullName)},
+		{"Date of birth", date(id.BirthDate)},
+		{"SSN", orDash(id.SSN)},
+		{"Address", address(id.Address)},
+		{"Phone", orDash(id.PhoneNumber)},
+		{"Email", orDash(id.Email)},
+	})
+}
+
+func (d *doc) payroll(r *Report) {
+	d.borrower(r)
 	if len(r.Accounts) > 0 {
 		d.section("Data sources")
 		rows := make([][]string, 0, len(r.Accounts))

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"verigate/internal/connector"
 	"verigate/internal/filestore"
 	"verigate/internal/store"
 	"verigate/internal/verification"
@@ -28,6 +29,9 @@ type Service struct {
 	PublicURL string
 	Now       func() time.Time
 	Log       *slog.Logger
+	// Institutions names the institutions of banking reports; nil leaves
+	// only their ids.
+	Institutions *connector.InstitutionCatalog
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
@@ -129,6 +133,49 @@ func (s *Service) Payroll(ctx context.Context, v store.Verification) (store.Repo
 	})
 }
 
+// BankSources loads the user's aggregated banking accounts.
+func (s *Service) BankSources(ctx context.Context, userID string) ([]BankSource, error) {
+	accts, err := s.Store.AccountsOfUser(ctx, userID, verification.Banking)
+	if err != nil {
+		return nil, err
+	}
+	var out []BankSource
+	for _, a := range accts {
+		if a.Aggregation != store.AggregationDone || a.ScannedAt == nil {
+			continue
+		}
+		src := BankSource{Account: a}
+		if s.Institutions != nil {
+			if in, ok := s.Institutions.Get(a.Item); ok {
+				src.InstitutionName = in.Name
+			}
+		}
+		if src.Identity, err = s.Store.AccountRecords(ctx, a.ID, store.RecordIdentity); err != nil {
+			return nil, err
+		}
+		if src.BankAccounts, err = s.Store.AccountRecords(ctx, a.ID, store.RecordBankAccount); err != nil {
+			return nil, err
+		}
+		if src.Transactions, err = s.Store.AccountRecords(ctx, a.ID, store.RecordTransaction); err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, nil
+}
+
+// Banking generates (once) the report of a banking verification from the
+// user's aggregated banking accounts.
+func (s *Service) Banking(ctx context.Context, v store.Verification) (store.Report, error) {
+	return s.save(ctx, v, func(id string, at time.Time) (*Report, error) {
+		sources, err := s.BankSources(ctx, v.UserID)
+		if err != nil {
+			return nil, err
+		}
+		return BuildBanking(id, at, v, sources)
+	})
+}
+
 // Documents generates (once) the report of a documents verification.
 func (s *Service) Documents(ctx context.Context, v store.Verification, d Documents) (store.Report, error) {
 	return s.save(ctx, v, func(id string, at time.Time) (*Report, error) {
@@ -160,13 +207,13 @@ func (s *Service) Open(ctx context.Context, sc store.Scope, id, format string) (
 
 var authenticated = verification.Status{State: verification.StateProcessing, Code: verification.CodeAuthenticated}
 
-// Aggregated is the aggregation worker's hook: once an account's data is
-// stored, it completes the verification that connected the account and
-// every refresh waiting for it, each with a new report. Running it again
-// for the same aggregation changes nothing.
+// Aggregated is the aggregation worker's hook: once a payroll or banking
+// account's data is stored, it completes the verification that connected
+// the account and every refresh waiting for it, each with a new report.
+// Running it again for the same aggregation changes nothing.
 func (s *Service) Aggregated(ctx context.Context, a store.Account) error {
-	if a.DataSource != verification.Payroll {
-		return nil // banking reports are not generated yet
+	if a.DataSource != verification.Payroll && a.DataSource != verification.Banking {
+		return nil
 	}
 	refreshes, err := s.Store.AccountRefreshes(ctx, a.ID)
 	if err != nil {
@@ -179,7 +226,7 @@ func (s *Service) Aggregated(ctx context.Context, a store.Account) error {
 	sc := store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}
 	var errs []error
 	for i, id := range ids {
-		if err := s.completePayroll(ctx, sc, id, a); err != nil {
+		if err := s.complete(ctx, sc, id, a); err != nil {
 			errs = append(errs, fmt.Errorf("verification %s: %w", id, err))
 			continue
 		}
@@ -192,7 +239,8 @@ func (s *Service) Aggregated(ctx context.Context, a store.Account) error {
 	return errors.Join(errs...)
 }
 
-func (s *Service) completePayroll(ctx context.Context, sc store.Scope, id string, a store.Account) error {
+// complete generates the report of a verification of a's data source and completes it.
+func (s *Service) complete(ctx context.Context, sc store.Scope, id string, a store.Account) error {
 	v, err := s.Store.Verification(ctx, sc, id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.log().Warn("aggregated account names no verification", "account", a.ID, "verification", id)
@@ -202,11 +250,11 @@ func (s *Service) completePayroll(ctx context.Context, sc store.Scope, id string
 		return err
 	}
 	st := verification.Status{State: v.State, Code: v.Code}
-	if st.Terminal() || v.DataSource != verification.Payroll {
+	if st.Terminal() || v.DataSource != a.DataSource {
 		return nil // completed already (a repeated hook), or cancelled
 	}
 	// A verification that connected several accounts completes when the last one is aggregated.
-	accts, err := s.Store.AccountsOfUser(ctx, v.UserID, verification.Payroll)
+	accts, err := s.Store.AccountsOfUser(ctx, v.UserID, v.DataSource)
 	if err != nil {
 		return err
 	}
@@ -225,7 +273,11 @@ func (s *Service) completePayroll(ctx context.Context, sc store.Scope, id string
 			return err
 		}
 	}
-	rep, err := s.Payroll(ctx, v)
+	generate := s.Payroll
+	if v.DataSource == verification.Banking {
+		generate = s.Banking
+	}
+	rep, err := generate(ctx, v)
 	if err != nil {
 		return err
 	}

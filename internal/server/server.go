@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,7 +18,9 @@ import (
 	"verigate/internal/connect"
 	"verigate/internal/connection"
 	"verigate/internal/connector"
+	"verigate/internal/connector/banksandbox"
 	"verigate/internal/connector/sandbox"
+	"verigate/internal/customization"
 	"verigate/internal/documents"
 	"verigate/internal/filestore"
 	"verigate/internal/partner"
@@ -52,7 +55,8 @@ type Options struct {
 	Log       *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Connectors serves each data source; nil means the sandbox connectors.
+	// Connectors serves each data source; nil means the sandbox connectors
+	// (package sandbox for payroll, package banksandbox for banking).
 	Connectors map[string]connector.Connector
 	// FrameAncestors lists origins allowed to frame the connection pages.
 	FrameAncestors []string
@@ -74,6 +78,8 @@ type App struct {
 	// Aggregator fetches connected accounts' data; Run it in the background.
 	Aggregator *aggregate.Worker
 	Webhooks   *webhook.Service
+	// Customizations keeps flows and experiences.
+	Customizations *customization.Service
 	// Dispatcher delivers webhooks; Run it in the background.
 	Dispatcher *webhook.Dispatcher
 	// Reports generates and serves reports; the Aggregator's hook completes payroll verifications with it.
@@ -116,7 +122,7 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 		return nil, err
 	}
 	if o.Connectors == nil {
-		o.Connectors = map[string]connector.Connector{verification.Payroll: sandbox.New()}
+		o.Connectors = map[string]connector.Connector{verification.Payroll: sandbox.New(), verification.Banking: banksandbox.New()}
 	}
 	public := strings.TrimRight(o.PublicURL, "/")
 	a := &App{Store: st}
@@ -125,8 +131,9 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	a.Dispatcher = &webhook.Dispatcher{Store: st, Secrets: secrets, Now: o.Now, Log: o.Log}
 	a.Webhooks = &webhook.Service{Store: st, Secrets: secrets, Now: o.Now, Wake: a.Dispatcher.Wake}
 	a.Verifs = &verification.Service{Store: st, Now: o.Now, Notify: a.Dispatcher.Wake}
+	a.Customizations = &customization.Service{Store: st, Now: o.Now}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
-		Items: knownItems(o.Connectors[verification.Payroll])}
+		Items: knownItems(o.Connectors[verification.Payroll]), Customizations: a.customizationExists}
 	reportFiles, err := files(o.ReportsDir)
 	if err != nil {
 		return nil, fmt.Errorf("reports directory: %w", err)
@@ -136,6 +143,9 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
 	a.Reports = &report.Service{Store: st, Files: reportFiles, Verifications: a.Verifs, PublicURL: public, Now: o.Now, Log: o.Log}
+	if bank, ok := o.Connectors[verification.Banking].(connector.BankConnector); ok {
+		a.Reports.Institutions = bank.Institutions() // names the institutions in banking reports
+	}
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
 		Aggregated: a.Reports.Aggregated}
 	a.Aggregator.Init()
@@ -150,10 +160,19 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	pages := (&connect.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
-		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks,
+		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, Reports: a.Reports, Documents: a.Documents,
 	}).Handler()
 	return a, nil
+}
+
+// customizationExists reports whether a session's flow or experience exists.
+func (a *App) customizationExists(ctx context.Context, sc store.Scope, kind, id string) (bool, error) {
+	_, err := a.Customizations.Lookup(ctx, sc, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // knownItems checks session item ids against a connector's catalog.

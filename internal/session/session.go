@@ -88,6 +88,10 @@ func (c Claims) Scope() store.Scope {
 // ExpiresAt is the instant the link stops working.
 func (c Claims) ExpiresAt() time.Time { return time.UnixMilli(c.CreatedAt).Add(Lifetime) }
 
+// CustomizationChecker reports whether a customization of kind ("flow" or
+// "experience") with id exists in scope.
+type CustomizationChecker func(ctx context.Context, sc store.Scope, kind, id string) (bool, error)
+
 // ItemChecker reports which of the given item ids are unknown; nil accepts every id.
 type ItemChecker func(ids []string) (unknown []string)
 
@@ -98,8 +102,12 @@ type Service struct {
 	// PublicURL is the base of links, without a trailing slash.
 	PublicURL string
 	Now       func() time.Time
-	// Items validates configuration.items against the catalog.
+	// Items validates a payroll session's configuration.items against the
+	// payroll catalog (banking sessions have no items).
 	Items ItemChecker
+	// Customizations reports whether the flow or experience a session names
+	// exists for its tenant; nil accepts every id.
+	Customizations CustomizationChecker
 }
 
 // Create validates a request and returns a new session for a verification visible to p.
@@ -130,6 +138,9 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 	}
 	cfg := s.configuration(errs, in.Configuration, rec.DataSource)
 	if err := errs.Err(); err != nil {
+		return View{}, err
+	}
+	if err := s.checkCustomizations(ctx, p.Scope(), cfg); err != nil {
 		return View{}, err
 	}
 	sid := make([]byte, 16)
@@ -232,7 +243,7 @@ func (s *Service) configuration(errs v.Errors, in v.Opt[ConfigurationInput], ds 
 		}
 		if len(items) > 100 {
 			errs.Add("configuration.items", "Ensure this field has no more than 100 elements.")
-		} else if s.Items != nil {
+		} else if s.Items != nil && payroll { // banking sessions have no items
 			if unknown := s.Items(items); len(unknown) > 0 {
 				errs.Add("configuration.items", "Unknown item ids: "+strings.Join(unknown, ", ")+".")
 			}
@@ -294,4 +305,28 @@ func checkRedirect(u string) string {
 		}
 	}
 	return ""
+}
+
+// checkCustomizations refuses a flow_id or experience the tenant does not have.
+func (s *Service) checkCustomizations(ctx context.Context, sc store.Scope, cfg Configuration) error {
+	if s.Customizations == nil {
+		return nil
+	}
+	errs := v.Errors{}
+	for _, c := range []struct {
+		field, kind string
+		id          *string
+	}{{"configuration.flow_id", "flow", cfg.FlowID}, {"configuration.experience", "experience", cfg.Experience}} {
+		if c.id == nil {
+			continue
+		}
+		ok, err := s.Customizations(ctx, sc, c.kind, *c.id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			errs.Add(c.field, "Unknown "+c.kind+" "+*c.id+"; create it with /partners/v2/"+c.kind+"s first.")
+		}
+	}
+	return errs.Err()
 }

@@ -159,6 +159,36 @@ type Event struct {
 	CreatedAt time.Time
 }
 
+// Kinds of customization.
+const (
+	CustomizationFlow       = "flow"       // payroll, named by a session's flow_id
+	CustomizationExperience = "experience" // banking, named by a session's experience
+)
+
+// Customization is a partner's branding and limits for the connection
+// experience; its id is unique within its tenant and kind.
+type Customization struct {
+	ID          string
+	Kind        string
+	PartnerID   string
+	Environment Environment
+	Name        string
+	BrandName   string
+	AccentColor string // "#1f5eff", or "" for verigate's
+	// Intro maps a language (EN, ES, RU, ZH) to the introduction text.
+	Intro map[string]string
+	// Allowed lists the items (flows) or institutions (experiences) offered; empty means all.
+	Allowed []string
+	// FrameOrigins lists the origins allowed to frame the pages.
+	FrameOrigins []string
+	// Logo is the logo image, base64, with its sniffed content type.
+	Logo      string
+	LogoType  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
 // Subscription is a partner's webhook subscription.
 type Subscription struct {
 	ID          string
@@ -248,9 +278,16 @@ type ConnectSession struct {
 	AccountID          string
 	AttemptedSelection bool
 	ErrorCode          string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Version            int64
+	// Connection is the sealed connector.Connection of a bank sign-in
+	// waiting for the borrower's choice of accounts; empty otherwise.
+	Connection string
+	// Experience is the session's configuration.experience, or empty.
+	Experience string
+	// UsedAt is when a single-use link connected an account; nil otherwise.
+	UsedAt    *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
 }
 
 // Kinds of account records.
@@ -259,6 +296,13 @@ const (
 	RecordEmployment      = "employment"
 	RecordPaystub         = "paystub"
 	RecordPayrollDocument = "payroll_document"
+	// RecordBankAccount is a shared bank account (connector.BankAccount,
+	// balance history included), dated by its balance date.
+	RecordBankAccount = "bank_account"
+	// RecordTransaction is a bank account's transaction
+	// (connector.Transaction), dated by its posted date; its Employment
+	// holds the id of its bank_account record.
+	RecordTransaction = "transaction"
 )
 
 // AccountRecord is one aggregated record of an account, kept as JSON.
@@ -271,7 +315,9 @@ type AccountRecord struct {
 	Environment Environment
 	// SourceID is the connector's id for the record, unique per account and kind.
 	SourceID string
-	// Employment is the id of the employment record the record belongs to, or "".
+	// Employment is the id of the record the record belongs to: the
+	// employment record of a paystub or payroll document, the bank_account
+	// record of a transaction; "" for the other kinds.
 	Employment string
 	// Date is the record's date (YYYY-MM-DD) for range filters, or "".
 	Date      string
@@ -521,6 +567,17 @@ type Store interface {
 	Upload(ctx context.Context, s Scope, id string) (Upload, error)
 	// UploadsOfUser returns a user's uploads, oldest first.
 	UploadsOfUser(ctx context.Context, userID string) ([]Upload, error)
+
+	// CreateCustomization stores a new customization; ErrDuplicate if its id is taken.
+	CreateCustomization(ctx context.Context, c Customization) error
+	// Customization returns one customization of the scope.
+	Customization(ctx context.Context, s Scope, kind, id string) (Customization, error)
+	// Customizations returns the scope's customizations of a kind, newest first.
+	Customizations(ctx context.Context, s Scope, kind string) ([]Customization, error)
+	// UpdateCustomization saves c if its Version is still current, incrementing it.
+	UpdateCustomization(ctx context.Context, c Customization) error
+	// DeleteCustomization removes a customization.
+	DeleteCustomization(ctx context.Context, s Scope, kind, id string) error
 
 	// RecordEvent saves an event that no status change carries, queueing its deliveries.
 	RecordEvent(ctx context.Context, e Event) error

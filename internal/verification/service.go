@@ -324,9 +324,10 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 		}
 	}
 	refreshAccount := ""
-	if ds == Payroll {
-		// The newest connected payroll account is aggregated again for the
-		// new verification, which its completion completes; no session.
+	if ds == Payroll || ds == Banking {
+		// The newest connected payroll or banking account is aggregated
+		// again for the new verification, which its completion completes;
+		// no session.
 		accts, err := s.Store.AccountsOfUser(ctx, u.ID, ds)
 		if err != nil {
 			return View{}, err
@@ -338,7 +339,7 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 		}
 	}
 	if ds != Documents && refreshAccount == "" {
-		// Banking has no connector yet: its refresh only records the order.
+		// No connected account to aggregate again: the order is refused.
 		ok, err := s.Store.HasConnectedAccount(ctx, u.ID, ds)
 		if err != nil {
 			return View{}, err

@@ -46,6 +46,11 @@
         var n = document.createElement("span"); n.className = "name"; n.textContent = it.name;
         var k = document.createElement("span"); k.className = "kind";
         k.textContent = list.getAttribute("data-kind-" + it.kind) || it.kind;
+        if (it.status === "unavailable") { // shown, but not accepting connections
+          b.disabled = true;
+          b.setAttribute("aria-label", fill(list.getAttribute("data-unavailable-label") || "%s", it.name));
+          k.textContent = list.getAttribute("data-unavailable") || "";
+        }
         b.appendChild(logo); b.appendChild(n); b.appendChild(k); li.appendChild(b); list.appendChild(li);
       });
       if (count) {

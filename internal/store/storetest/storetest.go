@@ -62,7 +62,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ForeignKeys", testForeignKeys},
 	}
 	tests = append(tests, recordTests...)
+	tests = append(tests, customizationTests...)
 	tests = append(tests, reportTests...)
+	tests = append(tests, connectSessionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
