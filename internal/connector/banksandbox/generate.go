@@ -1,9 +1,7 @@
 package banksandbox
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -212,7 +210,7 @@ func fixed(m money) func(date) money { return func(date) money { return m } }
 func (g *gen) seasonal(key string, lo, hi money, season [12]int64) func(date) money {
 	return func(m date) money {
 		r := g.rng("bill", key, m.String())
-		base := lo + roundDiv(int64(hi-lo)*season[m.Month-1], 100)
+		base := lo + sandbox.RoundDiv(int64(hi-lo)*season[m.Month-1], 100)
 		return pct(base, between(r, int64(900000), 1100000))
 	}
 }
@@ -295,7 +293,7 @@ func (g *gen) addInterest(a int, apyPPM int64) {
 			return
 		}
 		bal := g.endOfDay(a)[daysBetween(g.start, d)-1]
-		if interest := roundDiv(int64(bal)*apyPPM, 12*1000000); interest > 0 {
+		if interest := sandbox.RoundDiv(int64(bal)*apyPPM, 12*1000000); interest > 0 {
 			g.add(a, d, interest, "INTEREST PAYMENT", g.inst.Name, connector.TxInterest)
 		}
 	})
@@ -389,61 +387,26 @@ func (g *gen) data() (connector.Data, error) {
 
 // accountID returns a stable 10-digit account id.
 func accountID(login, institutionID, key string) string {
-	d := digestOf("bank-account", login, institutionID, key)
+	d := sandbox.Digest("bank-account", login, institutionID, key)
 	return strconv.FormatUint(1000000000+binary.LittleEndian.Uint64(d[:8])%9000000000, 10)
 }
 
 func companyHash(name string) uint64 {
-	d := digestOf("company", name)
+	d := sandbox.Digest("company", name)
 	return binary.LittleEndian.Uint64(d[:8])
 }
 
 func daysBetween(a, b date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
-// pct returns m times ppm parts per million, rounded half away from zero.
-func pct(m money, ppm int64) money { return roundDiv(int64(m)*ppm, 1000000) }
-
-// roundDiv returns a/b rounded half away from zero, for b > 0.
-func roundDiv(a, b int64) money {
-	if a < 0 {
-		return -money((-a + b/2) / b)
-	}
-	return money((a + b/2) / b)
-}
+// The bank sandbox draws its numbers the way the payroll sandbox does.
+var (
+	pct     = sandbox.Percent
+	rngFor  = sandbox.RandFor
+	uuidFor = sandbox.UUIDFor
+)
 
 // between returns a uniformly random value in [lo, hi].
-func between[T ~int64](r *rand.Rand, lo, hi T) T {
-	if hi <= lo {
-		return lo
-	}
-	return lo + T(r.Int64N(int64(hi-lo)+1))
-}
-
-func digestOf(parts ...string) [32]byte {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	var d [32]byte
-	h.Sum(d[:0])
-	return d
-}
-
-// rngFor returns a PCG generator seeded from a hash of parts.
-func rngFor(parts ...string) *rand.Rand {
-	d := digestOf(parts...)
-	return rand.New(rand.NewPCG(binary.LittleEndian.Uint64(d[:8]), binary.LittleEndian.Uint64(d[8:16])))
-}
-
-// uuidFor returns a stable UUID (version 8, name-based on SHA-256) for parts.
-func uuidFor(parts ...string) string {
-	d := digestOf(parts...)
-	d[6] = d[6]&0x0f | 0x80
-	d[8] = d[8]&0x3f | 0x80
-	h := hex.EncodeToString(d[:16])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func between[T ~int64](r *rand.Rand, lo, hi T) T { return sandbox.Between(r, lo, hi) }
 
 // weekdayOnOrAfter returns d, or the Monday after when d falls on a weekend.
 func weekdayOnOrAfter(d date) date {

@@ -319,7 +319,7 @@ func (j *job) paystubs(u *user, itemID string, from, asOf date) ([]connector.Pay
 		rate := j.rateIn(pd.pay.Year)
 		hourly := rate
 		if !j.hourly {
-			hourly = roundDiv(int64(rate), 2080)
+			hourly = RoundDiv(int64(rate), 2080)
 		}
 
 		// Earnings.
@@ -336,7 +336,7 @@ func (j *job) paystubs(u *user, itemID string, from, asOf date) ([]connector.Pay
 		}
 		switch {
 		case !j.hourly:
-			addLine("Regular", connector.GrossBase, hourly, standardHours(j.cycle), roundDiv(int64(rate), int64(periods)))
+			addLine("Regular", connector.GrossBase, hourly, standardHours(j.cycle), RoundDiv(int64(rate), int64(periods)))
 		default:
 			q := 160 * weeksPerPeriod(j.cycle)
 			switch {
@@ -345,12 +345,12 @@ func (j *job) paystubs(u *user, itemID string, from, asOf date) ([]connector.Pay
 			case r.IntN(100) < j.shortPct:
 				q -= 1 + r.IntN(32)
 			}
-			addLine("Regular", connector.GrossBase, rate, hours(q*25), roundDiv(int64(rate)*int64(q), 4))
+			addLine("Regular", connector.GrossBase, rate, hours(q*25), RoundDiv(int64(rate)*int64(q), 4))
 		}
 		if j.overtimePct > 0 && r.IntN(100) < j.overtimePct {
 			q := 4 + r.IntN(j.overtimeMaxQ-3)
 			otRate := pct(hourly, 1500000)
-			addLine("Overtime", connector.GrossOvertime, otRate, hours(q*25), roundDiv(int64(otRate)*int64(q), 4))
+			addLine("Overtime", connector.GrossOvertime, otRate, hours(q*25), RoundDiv(int64(otRate)*int64(q), 4))
 		}
 		if j.bonusName != "" && pd.pay.Month == j.bonusMonth && firstPaycheckOfMonth(j.cycle, pd.pay) {
 			br := rngFor("bonus", u.username, itemID, strconv.Itoa(j.idx), strconv.Itoa(pd.pay.Year))
@@ -380,7 +380,7 @@ func (j *job) paystubs(u *user, itemID string, from, asOf date) ([]connector.Pay
 		fed := federalTax(wages, periods, u.fedMarried)
 		ss := pct(fica, 62000)
 		med := pct(fica, 14500)
-		state := pct(max(0, wages-roundDiv(int64(u.state.stdAnnul), int64(periods))), u.state.ratePPM)
+		state := pct(max(0, wages-RoundDiv(int64(u.state.stdAnnul), int64(periods))), u.state.ratePPM)
 		var local money
 		if u.local != nil {
 			local = pct(wages, u.local.ratePPM)
@@ -543,7 +543,7 @@ func federalTax(wages money, periods int, married bool) money {
 		tax += pct(min(taxable, b.upTo)-lower, b.ppm)
 		lower = b.upTo
 	}
-	return roundDiv(int64(tax), int64(periods))
+	return RoundDiv(int64(tax), int64(periods))
 }
 
 func periodsPerYear(cycle string) int {
@@ -568,7 +568,7 @@ func weeksPerPeriod(cycle string) int {
 
 // standardHours is a salaried employee's hours per paycheck.
 func standardHours(cycle string) hours {
-	return hours(roundDiv(2080*100, int64(periodsPerYear(cycle))))
+	return hours(RoundDiv(2080*100, int64(periodsPerYear(cycle))))
 }
 
 func firstPaycheckOfMonth(cycle string, pay date) bool {
@@ -603,12 +603,15 @@ func floorDiv(a, b int) int {
 }
 
 // pct returns m times ppm parts per million, rounded half away from zero.
-func pct(m money, ppm int64) money {
-	return roundDiv(int64(m)*ppm, 1000000)
+func pct(m money, ppm int64) money { return Percent(m, ppm) }
+
+// Percent returns m times ppm parts per million, rounded half away from zero.
+func Percent(m connector.Money, ppm int64) connector.Money {
+	return RoundDiv(int64(m)*ppm, 1000000)
 }
 
-// roundDiv returns a/b rounded half away from zero, for b > 0.
-func roundDiv(a, b int64) money {
+// RoundDiv returns a/b rounded half away from zero, for b > 0.
+func RoundDiv(a, b int64) money {
 	if a < 0 {
 		return -money((-a + b/2) / b)
 	}
@@ -616,14 +619,18 @@ func roundDiv(a, b int64) money {
 }
 
 // between returns a uniformly random value in [lo, hi].
-func between[T ~int64](r *rand.Rand, lo, hi T) T {
+func between[T ~int64](r *rand.Rand, lo, hi T) T { return Between(r, lo, hi) }
+
+// Between returns a uniformly random value in [lo, hi].
+func Between[T ~int64](r *rand.Rand, lo, hi T) T {
 	if hi <= lo {
 		return lo
 	}
 	return lo + T(r.Int64N(int64(hi-lo)+1))
 }
 
-func digest(parts ...string) [32]byte {
+// Digest hashes parts (SHA-256, each part NUL-terminated).
+func Digest(parts ...string) [32]byte {
 	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
@@ -635,14 +642,21 @@ func digest(parts ...string) [32]byte {
 }
 
 // rngFor returns a PCG generator seeded from a hash of parts.
-func rngFor(parts ...string) *rand.Rand {
-	d := digest(parts...)
+func rngFor(parts ...string) *rand.Rand { return RandFor(parts...) }
+
+// RandFor returns a PCG generator seeded from a hash of parts, so that the
+// same parts always give the same sequence.
+func RandFor(parts ...string) *rand.Rand {
+	d := Digest(parts...)
 	return rand.New(rand.NewPCG(binary.LittleEndian.Uint64(d[:8]), binary.LittleEndian.Uint64(d[8:16])))
 }
 
 // uuidFor returns a stable UUID (version 8, name-based on SHA-256) for parts.
-func uuidFor(parts ...string) string {
-	d := digest(parts...)
+func uuidFor(parts ...string) string { return UUIDFor(parts...) }
+
+// UUIDFor returns a stable UUID (version 8, name-based on SHA-256) for parts.
+func UUIDFor(parts ...string) string {
+	d := Digest(parts...)
 	d[6] = d[6]&0x0f | 0x80
 	d[8] = d[8]&0x3f | 0x80
 	h := hex.EncodeToString(d[:16])
