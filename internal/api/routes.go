@@ -38,6 +38,8 @@ type API struct {
 	Log       *slog.Logger
 	// Pages serves the connection experience under /connect/.
 	Pages http.Handler
+	// SDK serves the Web SDK under /sdk/.
+	SDK http.Handler
 }
 
 // Handler returns the whole HTTP surface: the partner API, health checks and the link pages.
@@ -87,6 +89,9 @@ func (a *API) Handler() http.Handler {
 	if a.Pages != nil {
 		mux.Handle("/connect/", a.Pages)
 		mux.Handle("/assets/", a.Pages)
+	}
+	if a.SDK != nil {
+		mux.Handle("/sdk/", a.SDK)
 	}
 	mux.HandleFunc("/", a.notFound)
 	return a.observe(mux)

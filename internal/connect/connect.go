@@ -16,11 +16,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"verigate/internal/connection"
 	"verigate/internal/connector"
+	"verigate/internal/customization"
 	"verigate/internal/session"
 	"verigate/internal/store"
 )
@@ -99,6 +102,10 @@ func (h *Handler) Init() *Handler {
 	mux.HandleFunc("GET /connect/{token}/items", h.withSession(h.unused(false, h.items)))
 	mux.HandleFunc("GET /connect/{token}/status", h.withSession(h.unused(true, h.status)))
 	mux.HandleFunc("GET /connect/{token}/exit", h.withSession(h.unused(true, h.exit)))
+	// The customization's logo and accent colour (branding only, so a used
+	// single-use link's continuation pages can show them too).
+	mux.HandleFunc("GET /connect/{token}/logo", h.withSession(h.logo))
+	mux.HandleFunc("GET /connect/{token}/theme.css", h.withSession(h.theme))
 	mux.HandleFunc("POST /connect/{token}/select", h.withSession(h.unused(false, h.post(h.selectItem))))
 	mux.HandleFunc("POST /connect/{token}/signin", h.withSession(h.unused(false, h.post(h.signIn))))
 	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.unused(false, h.post(h.verify))))
@@ -136,6 +143,9 @@ type request struct {
 	lang   string
 	// cont is "?c=<continuation>" on the continuation of a used single-use link's flow.
 	cont string
+	// custom is the link's flow or experience, when customized is true.
+	custom     store.Customization
+	customized bool
 }
 
 func (q *request) base() string { return "/connect/" + q.token }
@@ -147,13 +157,24 @@ func (h *Handler) withSession(fn func(q *request)) http.HandlerFunc {
 		tok := r.PathValue("token")
 		claims, err := h.Sessions.Open(tok)
 		lang := language(claims, r, w.Header())
+		var custom store.Customization
+		customized := false
+		if err == nil || errors.Is(err, session.ErrExpired) {
+			// A genuine link's customization may allow more framing origins,
+			// for its expired page too (so an embedding page shows it).
+			var cerr error
+			if custom, customized, cerr = h.Flow.Customization(r.Context(), claims); cerr != nil {
+				h.Log.Warn("customization lookup failed; showing the defaults", "verification", claims.VerificationID, "err", cerr)
+			}
+			h.frameHeaders(w.Header(), custom.FrameOrigins)
+		}
 		switch {
 		case errors.Is(err, session.ErrExpired):
 			h.message(w, http.StatusGone, lang, "expired")
 		case err != nil:
 			h.message(w, http.StatusNotFound, "EN", "notfound")
 		default:
-			fn(&request{w: w, r: r, token: tok, claims: claims, lang: lang})
+			fn(&request{w: w, r: r, token: tok, claims: claims, lang: lang, custom: custom, customized: customized})
 		}
 	}
 }
@@ -328,6 +349,15 @@ type view struct {
 	Complete    bool
 	// Cont is "?c=<continuation>" for the exit and status URLs of a used single-use link's flow.
 	Cont string
+	// Embed is what the page script needs when the Web SDK embeds the page (embed.go).
+	Embed embedState
+	// The link's customization (flow or experience), when it has one: Brand
+	// is its brand name, LogoURL and ThemeURL the per-link logo and accent
+	// stylesheet ("" without them), Intro its introduction in the page language.
+	Brand    string
+	LogoURL  string
+	ThemeURL string
+	Intro    string
 }
 
 // bankKeys are the messages a banking session shows instead of the payroll ones.
@@ -356,7 +386,60 @@ func (h *Handler) newView(q *request) view {
 	if r := q.claims.Configuration.RedirectURL; r != nil {
 		v.RedirectURL = *r
 	}
+	if c := q.custom; q.customized {
+		v.Brand = c.BrandName
+		if c.Logo != "" {
+			v.LogoURL = fmt.Sprintf("%s/logo?v=%d", q.base(), c.UpdatedAt.UnixMilli())
+		}
+		if accentRE.MatchString(c.AccentColor) {
+			v.ThemeURL = q.base() + "/theme.css?v=" + c.AccentColor[1:]
+		}
+		if v.Intro = c.Intro[q.lang]; v.Intro == "" {
+			v.Intro = c.Intro["EN"]
+		}
+	}
 	return v
+}
+
+// accentRE matches an accent colour a theme may set.
+var accentRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// brandingCache is how long a browser may keep a link's logo and theme;
+// their URLs change with the customization.
+const brandingCache = "private, max-age=3600"
+
+// logo serves the link's customization's logo with the type it was
+// recognised as when uploaded; 404 without one.
+func (h *Handler) logo(q *request) {
+	img, typ, ok := customization.Logo(q.custom)
+	if !q.customized || !ok || typ == "" {
+		h.message(q.w, http.StatusNotFound, q.lang, "notfound")
+		return
+	}
+	sum := sha256.Sum256(img)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	hd := q.w.Header()
+	hd.Set("Cache-Control", brandingCache)
+	hd.Set("ETag", etag)
+	if q.r.Header.Get("If-None-Match") == etag {
+		q.w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Type", typ)
+	hd.Set("Content-Length", strconv.Itoa(len(img)))
+	q.w.Write(img)
+}
+
+// theme serves the stylesheet that gives the pages the link's
+// customization's accent colour (inline styles being forbidden); 404 without one.
+func (h *Handler) theme(q *request) {
+	if !q.customized || !accentRE.MatchString(q.custom.AccentColor) {
+		h.message(q.w, http.StatusNotFound, q.lang, "notfound")
+		return
+	}
+	q.w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	q.w.Header().Set("Cache-Control", brandingCache)
+	fmt.Fprintf(q.w, ":root{--accent:%s}\n", strings.ToLower(q.custom.AccentColor))
 }
 
 // page shows the session at its current stage.
@@ -393,7 +476,11 @@ func (h *Handler) page(q *request) {
 	case connection.StageSearch:
 		v.Query = strings.TrimSpace(q.r.URL.Query().Get("q"))
 		v.Searched = v.Query != ""
-		if v.Items, err = h.Flow.Items(q.claims, v.Query, itemLimit(q.claims, v.Query)); err != nil {
+		limit, err := h.itemLimit(q, v.Query)
+		if err == nil {
+			v.Items, err = h.Flow.Items(q.r.Context(), q.claims, v.Query, limit)
+		}
+		if err != nil {
 			h.fail(q, err)
 			return
 		}
@@ -410,23 +497,31 @@ func (h *Handler) page(q *request) {
 }
 
 // Search result sizes: before the user types, only the most popular items
-// of the whole catalog are listed; a session's own item list is shown whole.
+// of the whole catalog are listed; a session's own item list (its
+// configuration.items and its customization's) is shown whole.
 const (
 	popularItems = 12
 	maxResults   = 60
 )
 
-func itemLimit(c session.Claims, query string) int {
-	if query == "" && (c.Configuration.Items == nil || len(*c.Configuration.Items) == 0) {
-		return popularItems
+func (h *Handler) itemLimit(q *request, query string) (int, error) {
+	if query != "" {
+		return maxResults, nil
 	}
-	return maxResults
+	if _, restricted, err := h.Flow.Offered(q.r.Context(), q.claims); err != nil || restricted {
+		return maxResults, err
+	}
+	return popularItems, nil
 }
 
 // items answers the page's live search with the contract's Item shape.
 func (h *Handler) items(q *request) {
 	query := strings.TrimSpace(q.r.URL.Query().Get("q"))
-	items, err := h.Flow.Items(q.claims, query, itemLimit(q.claims, query))
+	limit, err := h.itemLimit(q, query)
+	var items []connector.Item
+	if err == nil {
+		items, err = h.Flow.Items(q.r.Context(), q.claims, query, limit)
+	}
 	if err != nil {
 		h.fail(q, err)
 		return
@@ -457,7 +552,14 @@ func (h *Handler) exit(q *request) {
 	}
 	// The submission is complete once an account is connected, whichever
 	// control the user left by; the link's query cannot claim it.
-	complete := st.Session.Stage == connection.StageDone || st.Session.Stage == connection.StageConnecting
+	complete := submissionComplete(st)
+	q.w.Header().Add("Vary", "Accept")
+	if wantsJSON(q.r) {
+		// An embedded page reports the outcome to the SDK instead of leaving.
+		writeJSON(q.w, http.StatusOK, map[string]bool{"user_submission_complete": complete,
+			"user_attempted_employer_selection": st.Session.AttemptedSelection})
+		return
+	}
 	v := h.newView(q)
 	if v.RedirectURL != "" {
 		http.Redirect(q.w, q.r, RedirectURL(v.RedirectURL, complete, st.Session.AttemptedSelection), http.StatusSeeOther)
@@ -516,6 +618,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, lang, name string, d
 			data.Title = messages["EN"][key]
 		}
 	}
+	fillEmbed(&data, w.Header(), name, status)
 	var buf bytes.Buffer
 	t := pages[lang]
 	if t == nil {
@@ -544,15 +647,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // securityHeaders sets the headers every page carries.
 func (h *Handler) securityHeaders(hd http.Header) {
+	h.frameHeaders(hd, nil)
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Content-Type-Options", "nosniff")
+}
+
+// frameHeaders sets the Content-Security-Policy, whose frame-ancestors
+// lists the server-wide origins (--frame-ancestors) and a link's
+// customization's frame_origins (extra), else 'none' with X-Frame-Options:
+// DENY.
+func (h *Handler) frameHeaders(hd http.Header, extra []string) {
+	origins := append([]string(nil), h.FrameAncestors...)
+	for _, o := range extra {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
 	ancestors := "'none'"
-	if len(h.FrameAncestors) > 0 {
-		ancestors = strings.Join(h.FrameAncestors, " ")
+	if len(origins) > 0 {
+		ancestors = strings.Join(origins, " ")
+		hd.Del("X-Frame-Options")
 	} else {
 		hd.Set("X-Frame-Options", "DENY")
 	}
 	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Content-Type-Options", "nosniff")
 }
 
 // formatMoney shows an amount of US dollars the way a page language writes it.

@@ -57,6 +57,9 @@ func TestCatalogsKeepNames(t *testing.T) {
 		if m := messages[lang]["footer"]; !strings.Contains(m, "verigate") {
 			t.Errorf("%s footer %q does not name verigate", lang, m)
 		}
+		if m := messages[lang]["brand.secured"]; !strings.Contains(m, "verigate") {
+			t.Errorf("%s brand.secured %q does not name verigate", lang, m)
+		}
 		if m := messages[lang]["signin.sandbox_hint"]; !strings.Contains(m, "docs/sandbox.md") {
 			t.Errorf("%s sandbox hint %q does not name docs/sandbox.md", lang, m)
 		}
@@ -139,6 +142,11 @@ func fakeViews(lang string) map[string][]view {
 				v.Items = []connector.Item{*item, {ID: "item_000000003", Name: "Triple", Kind: connector.KindPlatform}}
 			}),
 			with(func(v *view) { v.Stage, v.Query, v.Searched = "search", "zzz", true }),
+			with(func(v *view) {
+				v.Stage, v.Brand, v.LogoURL, v.ThemeURL = "search", "Acme 100% Lending", "/connect/tok/logo?v=1", "/connect/tok/theme.css?v=0b5394"
+				v.Intro = "Connect the account\nyour pay goes to."
+			}),
+			with(func(v *view) { v.Stage, v.Banking, v.LogoURL = "search", true, "/connect/tok/logo?v=1" }),
 			with(func(v *view) { v.Stage, v.Query, v.Searched, v.Items = "search", "caf", true, []connector.Item{*item} }),
 			with(func(v *view) { v.Stage, v.Banking, v.Notice, v.Sandbox = "search", true, "error.busy", false }),
 			with(func(v *view) {

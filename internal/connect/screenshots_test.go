@@ -74,6 +74,17 @@ func TestDocScreenshots(t *testing.T) {
 	p.waitText("El usuario o la contraseña no son correctos.")
 	save(p, "mobile-signin-es")
 
+	// A flow's branding: logo, brand name, accent colour, introduction and items.
+	h.demoFlow(t)
+	cf := h.newSession(map[string]any{"flow_id": "ACME"})
+	cb := newTab(t, browser, desktop)
+	cb.open(cf.link)
+	cb.waitText("Acme Lending · secured by verigate", "Mart Foods")
+	save(cb, "custom-search")
+	cb.click(`button[value="item_000000008"]`)
+	cb.waitText("Sign in to Mart Foods")
+	save(cb, "custom-signin")
+
 	// Banking: the institution search and the account choice.
 	bf := h.newBankSession(nil)
 	bb := newTab(t, browser, desktop)

@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"verigate/internal/connector"
+	"verigate/internal/customization"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/token"
@@ -70,6 +72,8 @@ type State struct {
 	Accounts []connector.AccountChoice
 	// Aggregation is the account's aggregation state once connected.
 	Aggregation string
+	// UserID is the connected account's user, once connected.
+	UserID string
 }
 
 // Service carries out the steps of connection sessions.
@@ -83,6 +87,9 @@ type Service struct {
 	Now     func() time.Time
 	// Connected is told when an account is connected, so aggregation starts at once.
 	Connected func()
+	// Customizations looks up the flow or experience a session names; nil
+	// means sessions are never customized.
+	Customizations *customization.Service
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
@@ -96,21 +103,82 @@ func (s *Service) Connector(c session.Claims) (connector.Connector, error) {
 	return conn, nil
 }
 
+// Customization returns the customization a session names, its flow
+// (payroll, configuration.flow_id) or its experience (banking,
+// configuration.experience), looked up in the session's own tenant (from
+// the sealed link, never from the request). ok is false when the session
+// names none, or when it was deleted after the link was made: the pages
+// then show verigate's defaults.
+func (s *Service) Customization(ctx context.Context, c session.Claims) (cust store.Customization, ok bool, err error) {
+	if s.Customizations == nil {
+		return cust, false, nil
+	}
+	kind, id := store.CustomizationFlow, c.Configuration.FlowID
+	if id == nil {
+		kind, id = store.CustomizationExperience, c.Configuration.Experience
+	}
+	if id == nil {
+		return cust, false, nil
+	}
+	cust, err = s.Customizations.Lookup(ctx, c.Scope(), kind, *id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Customization{}, false, nil
+	}
+	if err != nil {
+		return store.Customization{}, false, err
+	}
+	return cust, true, nil
+}
+
+// Offered returns the ids of the items a session is limited to, in order:
+// its configuration.items, its customization's allowed items or
+// institutions, or, when both are set, the ids in both. restricted is false
+// when neither limits the session (every item of the catalog is offered);
+// when both do and have no id in common, ids is empty and nothing is offered.
+func (s *Service) Offered(ctx context.Context, c session.Claims) (ids []string, restricted bool, err error) {
+	var items []string
+	if c.Configuration.Items != nil {
+		items = *c.Configuration.Items
+	}
+	cust, _, err := s.Customization(ctx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	switch allowed := cust.Allowed; {
+	case len(items) > 0 && len(allowed) > 0:
+		ids = []string{}
+		for _, id := range items {
+			if slices.Contains(allowed, id) {
+				ids = append(ids, id)
+			}
+		}
+		return ids, true, nil
+	case len(items) > 0:
+		return items, true, nil
+	case len(allowed) > 0:
+		return allowed, true, nil
+	}
+	return nil, false, nil
+}
+
 // Items returns the items a session offers that match query (all of them for an empty query).
-func (s *Service) Items(c session.Claims, query string, limit int) ([]connector.Item, error) {
+func (s *Service) Items(ctx context.Context, c session.Claims, query string, limit int) ([]connector.Item, error) {
 	conn, err := s.Connector(c)
 	if err != nil {
 		return nil, err
 	}
-	var only []string
-	if c.Configuration.Items != nil {
-		only = *c.Configuration.Items
+	only, restricted, err := s.Offered(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if restricted && len(only) == 0 {
+		return []connector.Item{}, nil
 	}
 	return conn.Catalog().Search(query, limit, only), nil
 }
 
 // item returns an item if the session offers it.
-func (s *Service) item(c session.Claims, id string) (connector.Item, error) {
+func (s *Service) item(ctx context.Context, c session.Claims, id string) (connector.Item, error) {
 	conn, err := s.Connector(c)
 	if err != nil {
 		return connector.Item{}, err
@@ -119,12 +187,11 @@ func (s *Service) item(c session.Claims, id string) (connector.Item, error) {
 	if !ok {
 		return it, ErrUnknownItem
 	}
-	if c.Configuration.Items != nil && len(*c.Configuration.Items) > 0 {
-		for _, allowed := range *c.Configuration.Items {
-			if allowed == id {
-				return it, nil
-			}
-		}
+	only, restricted, err := s.Offered(ctx, c)
+	if err != nil {
+		return it, err
+	}
+	if restricted && !slices.Contains(only, id) {
 		return it, ErrUnknownItem
 	}
 	return it, nil
@@ -147,9 +214,14 @@ func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
 		if e := c.Configuration.Experience; e != nil {
 			cs.Experience = *e // recorded for a later customization of the pages
 		}
-		// A session offering exactly one item opens at that item's sign-in.
-		if items := c.Configuration.Items; items != nil && len(*items) == 1 {
-			cs.Stage, cs.Item = StageSignIn, (*items)[0]
+		// A session offering exactly one item (by its configuration.items, its
+		// customization's list, or both) opens at that item's sign-in.
+		only, restricted, err := s.Offered(ctx, c)
+		if err != nil {
+			return State{}, err
+		}
+		if restricted && len(only) == 1 {
+			cs.Stage, cs.Item = StageSignIn, only[0]
 		}
 		switch err := s.Store.CreateConnectSession(ctx, cs); {
 		case errors.Is(err, store.ErrDuplicate):
@@ -185,7 +257,7 @@ func (s *Service) started(ctx context.Context, c session.Claims) error {
 func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectSession) (State, error) {
 	st := State{Session: cs, AttemptsLeft: max(0, MaxFailures-cs.Failures)}
 	if cs.Item != "" {
-		if it, err := s.item(c, cs.Item); err == nil {
+		if it, err := s.item(ctx, c, cs.Item); err == nil {
 			st.Item = &it
 		}
 	}
@@ -208,7 +280,7 @@ func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectS
 		if err != nil {
 			return st, err
 		}
-		st.Aggregation = a.Aggregation
+		st.Aggregation, st.UserID = a.Aggregation, a.UserID
 		if cs.Stage == StageConnecting && a.Aggregation == store.AggregationDone {
 			st.Session.Stage = StageDone
 		}
@@ -270,7 +342,7 @@ func (s *Service) step(ctx context.Context, c session.Claims, stages []string, f
 // Select chooses an item (from search, or to start over after a failure).
 func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (State, error) {
 	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageFailed}, func(cs *store.ConnectSession) error {
-		it, err := s.item(c, itemID)
+		it, err := s.item(ctx, c, itemID)
 		if err != nil {
 			return err
 		}

@@ -168,7 +168,7 @@ func TestBankStagesToAccountChoice(t *testing.T) {
 	if st.Session.Stage != connection.StageSearch || e.status(c) != "PROCESSING/user_session_started" {
 		t.Fatalf("opened: stage %s, verification %s", st.Session.Stage, e.status(c))
 	}
-	items, err := f.Items(c, "harbor", 60)
+	items, err := f.Items(ctx, c, "harbor", 60)
 	if err != nil || len(items) != 1 || items[0].ID != "ins_000000001" || items[0].Kind != connector.KindBank {
 		t.Fatalf("search harbor: %v %+v", err, items)
 	}

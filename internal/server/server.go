@@ -25,6 +25,7 @@ import (
 	"verigate/internal/filestore"
 	"verigate/internal/partner"
 	"verigate/internal/report"
+	"verigate/internal/sdk"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/store/postgres"
@@ -154,14 +155,14 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 		PublicURL: public, Now: o.Now, Log: o.Log}
 	a.Documents.Init()
 	a.Flow = &connection.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
-		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }}
+		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations}
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&connect.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
 		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
-		PublicURL: public, Log: o.Log, Pages: pages, Reports: a.Reports, Documents: a.Documents,
+		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
 	}).Handler()
 	return a, nil
 }

@@ -111,4 +111,93 @@
     close.hidden = false;
     close.addEventListener("click", function () { window.close(); });
   }
+
+  // Embedded by the Web SDK (docs/sdk.md). The SDK greets every page it
+  // frames with a "hello" message; if the greeting comes from the parent
+  // window, from an origin this answer's frame-ancestors allows (rendered in
+  // data-frame-ancestors), the page reports to that origin, and to no other:
+  // what it shows, connected accounts, errors, and the outcome on leaving,
+  // which then closes the modal instead of going to redirect_url.
+  var data = document.body.dataset, parentOrigin = null, leaving = false;
+  var ancestors = (data.frameAncestors || "").split(/\s+/).filter(Boolean);
+  var allowed = function (origin) {
+    return ancestors.some(function (a) {
+      if (a === "'self'") { return origin === window.location.origin; }
+      try { return new URL(a).origin === origin; } catch (e) { return false; }
+    });
+  };
+  var post = function (type, payload) {
+    window.parent.postMessage({source: "verigate", version: 1, type: type, payload: payload}, parentOrigin);
+  };
+  var props = function (extra) {
+    var p = {};
+    if (data.item) { p.itemId = data.item; }
+    if (data.errorCode) { p.errorCode = data.errorCode; }
+    for (var k in extra) { p[k] = extra[k]; }
+    return p;
+  };
+  var views = {search: "search_opened", signin: "signin_shown", mfa: "mfa_shown", accounts: "accounts_shown",
+    connecting: "connecting_shown", done: "success", failed: "failed_shown", locked: "locked_shown"};
+  var announce = function () {
+    if (data.embedError) { post("error", {code: data.embedError, status: Number(data.status)}); return; }
+    post("ready", {stage: data.stage, user_submission_complete: data.complete === "true",
+      user_attempted_employer_selection: data.attempted === "true"});
+    if (data.account) { post("account_connected", {accountId: data.account, itemId: data.item, userId: data.user}); }
+    if (data.stage === "failed") { post("account_error", {itemId: data.item, errorCode: data.errorCode || "unknown"}); }
+    if (data.stage === "locked") { post("account_error", {itemId: data.item, errorCode: "too_many_attempts"}); }
+    if (views[data.stage]) { post("ui_event", {name: views[data.stage], properties: props({})}); }
+    var note = document.querySelector("[data-redirecting]");
+    if (note) { note.hidden = true; } // the modal closes by Continue instead
+  };
+  // leave reports the outcome from the exit URL (what a redirect would
+  // carry), or, if that fails, as this page knows it; pages without an exit
+  // (an expired link...) leave the values to the SDK.
+  var leave = function () {
+    if (leaving) { return; }
+    leaving = true;
+    if (!data.exitUrl) { post("close", {}); return; }
+    var known = {user_submission_complete: data.complete === "true", user_attempted_employer_selection: data.attempted === "true"};
+    fetch(data.exitUrl, {headers: {Accept: "application/json"}, credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error("status " + r.status); } return r.json(); })
+      .then(function (b) {
+        post("close", {user_submission_complete: b.user_submission_complete === true,
+          user_attempted_employer_selection: b.user_attempted_employer_selection === true});
+      })
+      .catch(function () { post("close", known); });
+  };
+  if (window.parent !== window && ancestors.length) {
+    window.addEventListener("message", function (e) {
+      var m = e.data;
+      if (parentOrigin || e.source !== window.parent || !m || m.source !== "verigate-sdk" || m.version !== 1 ||
+          m.type !== "hello" || !allowed(e.origin)) { return; }
+      parentOrigin = e.origin;
+      announce();
+    });
+    document.addEventListener("click", function (e) {
+      var a = parentOrigin && e.target.closest && e.target.closest("a[data-exit], a#continue");
+      if (a) { e.preventDefault(); leave(); }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (parentOrigin && (e.key === "Escape" || e.key === "Esc")) { e.preventDefault(); leave(); }
+    });
+    var actions = {select: "item_selected", signin: "login_submitted", mfa: "mfa_submitted", accounts: "accounts_submitted", back: "choose_another"};
+    document.addEventListener("submit", function (e) {
+      var step = (e.target.getAttribute("action") || "").split("/").pop();
+      if (!parentOrigin || !actions[step]) { return; }
+      var extra = {};
+      if (step === "select" && e.submitter && e.submitter.value) { extra.itemId = e.submitter.value; }
+      if (step === "accounts") { extra.accounts = e.target.querySelectorAll("input[name=account]:checked").length; }
+      var p = props(extra);
+      delete p.errorCode;
+      post("ui_event", {name: actions[step], properties: p});
+    });
+  }
+
+  // Done with a redirect_url: leave after two seconds (without JavaScript a
+  // meta refresh does it), unless the SDK embeds the page.
+  if (document.querySelector("[data-redirecting]") && data.exitUrl) {
+    setTimeout(function () {
+      if (!parentOrigin && !leaving) { window.location.assign(data.exitUrl); }
+    }, 2000);
+  }
 })();
