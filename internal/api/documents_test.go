@@ -52,12 +52,17 @@ func TestDocumentsStateMachine(t *testing.T) {
 	user := e.createUser(t, k, nil)
 	id := e.orderDocs(t, k, user, job("Acme Corp", "active", "2019-03-01", nil))
 
-	// No uploads: the order waits in PENDING, the evaluator leaves it.
+	// The order answers PENDING, as the contract's example; the evaluator
+	// then pauses it, naming everything that is missing.
 	if s := e.status(t, k, id); s != "PENDING/pending" {
 		t.Fatalf("ordered: %s", s)
 	}
-	if n := e.evaluate(t); n != 0 {
-		t.Errorf("evaluated %d verifications with nothing to evaluate", n)
+	e.evaluate(t)
+	if s := e.status(t, k, id); s != "PAUSED/more_data_required" {
+		t.Fatalf("no uploads yet: %s", s)
+	}
+	if errs := e.statusErrors(t, k, id); codes(errs) != "missing_paystub,missing_w2,missing_w2" {
+		t.Fatalf("no uploads yet: errors %v", errs)
 	}
 
 	// A W-2 arrives: documents_processing, then PAUSED naming what is missing.
@@ -111,7 +116,7 @@ func TestDocumentsStateMachine(t *testing.T) {
 	for _, c := range h {
 		steps = append(steps, c.Code)
 	}
-	if want := "pending documents_processing more_data_required documents_processing more_data_required documents_processing report_generating completed"; strings.Join(steps, " ") != want {
+	if want := "pending documents_processing more_data_required documents_processing more_data_required documents_processing more_data_required documents_processing report_generating completed"; strings.Join(steps, " ") != want {
 		t.Errorf("history %v\nwant %s", steps, want)
 	}
 	jr := e.raw(t, &k, "GET", get(done, "report.json_url").(string), nil, "")
@@ -152,7 +157,7 @@ func TestDocumentsNotEligible(t *testing.T) {
 	e := newEnv(t)
 	k := e.A
 	user := e.createUser(t, k, nil)
-	// Uploads first, then the order: it is evaluated at once.
+	// Uploads first, then the order: it answers PENDING and is evaluated next.
 	e.uploadDoc(t, k, user, "paystubs", map[string]string{"employer": "New Co", "pay_date": "2025-05-30"})
 	e.uploadDoc(t, k, user, "W-2", map[string]string{"employer": "New Co", "tax_year": "2024"})
 	e.uploadDoc(t, k, user, "W-2", map[string]string{"employer": "Old Co", "tax_year": "2023"})
@@ -160,7 +165,7 @@ func TestDocumentsNotEligible(t *testing.T) {
 	v := e.ok(t, k, "POST", "/partners/v2/verifications", map[string]any{"user": user, "report": map[string]any{"type": "doc-voi-mortgage"},
 		"employments": []any{job("New Co", "active", "2024-05-01", nil), job("Old Co", "previous", "2015-01-05", "2023-01-31")}})
 	id := v["id"].(string)
-	if get(v, "status.code") != "documents_processing" {
+	if get(v, "status.code") != "pending" {
 		t.Errorf("an order for a user with uploads answered %v", v["status"])
 	}
 	e.evaluate(t)
@@ -218,7 +223,11 @@ func TestDocumentsUpdateAndCancel(t *testing.T) {
 	if s := e.status(t, k, id2); s != "PAUSED/more_data_required" {
 		t.Fatalf("%s", s)
 	}
-	if c := e.ok(t, k, "POST", "/partners/v2/verifications/"+id2+"/cancel", nil); get(c, "status.state") != "CANCELLED" {
+	if len(e.statusErrors(t, k, id2)) == 0 {
+		t.Fatal("the pause has no errors to clear")
+	}
+	// Cancelling clears the pause's errors, as the contract's cancel example shows.
+	if c := e.ok(t, k, "POST", "/partners/v2/verifications/"+id2+"/cancel", nil); get(c, "status.state") != "CANCELLED" || len(get(c, "status.errors").([]any)) != 0 {
 		t.Errorf("cancel: %v", c["status"])
 	}
 	e.uploadDoc(t, k, user2, "paystubs", map[string]string{"employer": "Gamma", "pay_date": "2025-05-28"})
@@ -267,7 +276,7 @@ func TestDocumentsRefresh(t *testing.T) {
 		t.Fatalf("first: %s", s)
 	}
 	r := e.ok(t, k, "POST", "/partners/v2/verifications/refresh", map[string]any{"user": user, "report": map[string]any{"type": "doc-voi-mortgage"}})
-	if get(r, "status.code") != "documents_processing" {
+	if get(r, "status.code") != "pending" {
 		t.Errorf("refresh answered %v", r["status"])
 	}
 	e.evaluate(t)

@@ -32,6 +32,14 @@ func TestUploadContract(t *testing.T) {
 	w["id"], w["account"], w["file_url"] = id, account, e.srv.URL+"/partners/v2/user-uploads/"+id+"/file"
 	sameAsExample(t, w, got)
 
+	// The account uploads belong to is the contract's upload account (the
+	// accounts list example's item_000012271 / doc_upload_item, whose id is
+	// the upload example's account).
+	acct := e.ok(t, k, "GET", "/partners/v2/accounts/"+account, nil)
+	if acct["item"] != "item_000012271" || acct["source"] != "doc_upload_item" {
+		t.Errorf("documents account: item %v, source %v", acct["item"], acct["source"])
+	}
+
 	// The upload itself, and the file, only for its partner.
 	g := e.raw(t, &k, "GET", "/partners/v2/user-uploads/"+id, nil, "")
 	var v any

@@ -246,7 +246,7 @@ func (s *Service) documentsAccount(ctx context.Context, u store.User) (string, e
 	}
 	now := s.now()
 	err := s.Store.CreateAccount(ctx, store.Account{ID: id, PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID,
-		DataSource: DataSource, Item: "", Source: "user_uploads", Employers: []string{}, ConnectionStatus: "connected",
+		DataSource: DataSource, Item: store.DocumentsItem, Source: store.DocumentsSource, Employers: []string{}, ConnectionStatus: "connected",
 		Aggregation: store.AggregationDone, CreatedAt: now, UpdatedAt: now})
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		return "", err
@@ -363,24 +363,14 @@ func (s *Service) queue(ctx context.Context, sc store.Scope, id string) error {
 }
 
 // Ordered is called after a documents verification is ordered, refreshed
-// or updated: one whose user has uploads already is queued at once (an
-// update has queued it itself). It returns the verification as it is now.
+// or updated: it wakes the evaluator, which moves a PENDING one to
+// documents_processing and evaluates it. It returns the verification as it is now.
 func (s *Service) Ordered(ctx context.Context, p partner.Principal, view verification.View) (verification.View, error) {
 	if view.DataSource != DataSource {
 		return view, nil
 	}
-	if view.Status.State == verification.StatePending {
-		ups, err := s.Store.UploadsOfUser(ctx, view.User)
-		if err != nil || len(ups) == 0 {
-			return view, err
-		}
-		if err := s.queue(ctx, p.Scope(), view.ID); err != nil {
-			return view, err
-		}
-		return s.Verifications.Get(ctx, p, view.ID)
-	}
-	if view.Status.State == verification.StateProcessing {
-		s.Wake()
+	if view.Status.State == verification.StatePending || view.Status.State == verification.StateProcessing {
+		s.Wake() // the evaluator takes it from here, after the response
 	}
 	return view, nil
 }
@@ -409,6 +399,17 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	s.Init()
 	n := 0
 	var errs []error
+	// Newly ordered verifications start being processed here, so that the
+	// order's response shows PENDING as the contract's example does.
+	pending, err := s.Store.VerificationsInStatus(ctx, DataSource, verification.StatePending, verification.CodePending, 100)
+	if err != nil {
+		return n, err
+	}
+	for _, rec := range pending {
+		if err := s.queue(ctx, store.Scope{PartnerID: rec.PartnerID, Environment: rec.Environment}, rec.ID); err != nil {
+			errs = append(errs, fmt.Errorf("verification %s: %w", rec.ID, err))
+		}
+	}
 	for _, st := range []verification.Status{stProcessing, stGenerating} {
 		recs, err := s.Store.VerificationsInStatus(ctx, DataSource, st.State, st.Code, 100)
 		if err != nil {

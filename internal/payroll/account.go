@@ -102,6 +102,10 @@ func RenderAccount(a store.Account, sums []store.RecordSummary) Account {
 	if out.Employers == nil {
 		out.Employers = []string{}
 	}
+	if a.DataSource == "documents" && a.Item == "" {
+		// stored before documents accounts had the contract's item and source
+		out.Item, out.Source = store.DocumentsItem, store.DocumentsSource
+	}
 	if a.ScannedAt != nil {
 		s := ts(*a.ScannedAt)
 		out.ScannedAt = &s

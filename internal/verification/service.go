@@ -243,6 +243,9 @@ func (s *Service) Cancel(ctx context.Context, p partner.Principal, id string) (V
 			return "", stateErrorf(Status{rec.State, rec.Code}, "Only PAUSED verifications can be cancelled; this one is %s.", rec.State)
 		}
 		rec.State, rec.Code = StateCancelled, CodeCancelledByClient
+		// The pause's errors explained PAUSED; a cancelled verification has
+		// none, as the contract's cancel example shows.
+		rec.Errors = json.RawMessage("[]")
 		return "cancelled", nil
 	})
 	if err != nil {
