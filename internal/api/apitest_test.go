@@ -80,8 +80,14 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvOn(t, filepath.Join(t.TempDir(), "verigate.db"))
+}
+
+// newEnvOn is newEnv on the database at dbPath (an SQLite file, or a
+// postgres:// URL, for which counts does not work).
+func newEnvOn(t testing.TB, dbPath string) *env {
+	t.Helper()
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "verigate.db")
 	st, err := server.OpenStore(ctx, dbPath)
 	if err != nil {
 		t.Fatalf("open store: %v", err)

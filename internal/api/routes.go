@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"verigate/internal/customization"
 	"verigate/internal/documents"
@@ -15,6 +16,7 @@ import (
 	"verigate/internal/report"
 	"verigate/internal/session"
 	"verigate/internal/store"
+	"verigate/internal/validate"
 	"verigate/internal/verification"
 	"verigate/internal/webhook"
 )
@@ -118,10 +120,40 @@ func (a *API) dispatch(m methods) http.Handler {
 			a.writeError(w, r, detail(http.StatusMethodNotAllowed, fmt.Sprintf("Method %q not allowed.", r.Method)))
 			return
 		}
+		if err := checkQuery(r); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
 	})
+}
+
+// checkQuery refuses query parameters that are not text: invalid UTF-8 or
+// NUL characters, which no parameter needs and a database cannot compare.
+func checkQuery(r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	errs := validate.Errors{}
+	for name, values := range r.URL.Query() {
+		for _, v := range append([]string{name}, values...) {
+			if !validText(v) {
+				errs.Add(name, msgNotText)
+				break
+			}
+		}
+	}
+	return errs.Err()
+}
+
+// msgNotText is the message for a value that is not valid text.
+const msgNotText = "Enter valid UTF-8 text without NUL characters."
+
+// validText reports whether s is valid UTF-8 without NUL characters.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {

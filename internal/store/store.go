@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 
@@ -360,6 +361,14 @@ const (
 	OngoingRefreshIdle     = "idle"
 )
 
+// DocumentsItem and DocumentsSource are the item and source of the account a
+// user's uploads belong to, as the contract's examples show it
+// (item_000012271, doc_upload_item).
+const (
+	DocumentsItem   = "item_000012271"
+	DocumentsSource = "doc_upload_item"
+)
+
 // OngoingRefresh returns an account's ongoing_refresh.status: idle for an
 // account that has no payroll or bank connection (data source "documents":
 // uploads only), disabled for a connection in error (verigate refreshes
@@ -606,13 +615,18 @@ type Store interface {
 // sorting in creation order.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// Describe names a database URL for logs without its password.
+// Describe names a database URL for logs without its password (in the
+// user information, a password= query parameter or a key=value setting).
 func Describe(url string) string {
 	if i := strings.Index(url, "://"); i >= 0 {
 		rest := url[i+3:]
 		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			return url[:i+3] + "***@" + rest[at+1:]
+			url = url[:i+3] + "***@" + rest[at+1:]
 		}
 	}
-	return url
+	return passwordSetting.ReplaceAllString(url, "${1}***")
 }
+
+// passwordSetting matches a password given as a query parameter or a
+// key=value connection setting, quoted or not.
+var passwordSetting = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)`)

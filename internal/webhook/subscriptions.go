@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -242,7 +243,7 @@ func CheckURL(raw string, env store.Environment) string {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") {
 		return "Webhook URLs in production must not point at local hosts."
 	}
-	if ip := net.ParseIP(host); ip != nil && !PublicIP(ip) {
+	if a, err := netip.ParseAddr(host); err == nil && !PublicIP(net.IP(a.WithZone("").AsSlice())) {
 		return "Webhook URLs in production must not point at loopback, private or link-local addresses."
 	}
 	return ""
@@ -250,10 +251,37 @@ func CheckURL(raw string, env store.Environment) string {
 
 // PublicIP reports whether ip is a publicly routable unicast address.
 func PublicIP(ip net.IP) bool {
-	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
-		// 100.64.0.0/10, carrier-grade NAT, is not public either.
-		(ip.To4() != nil && ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64))
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return false
+	}
+	a = a.Unmap()
+	if a.Is6() && nat64.Contains(a) {
+		// The well-known NAT64 prefix reaches the IPv4 address it embeds.
+		b := a.As16()
+		a = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	for _, p := range notPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return !(a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsUnspecified() || a.IsMulticast() || a.IsInterfaceLocalMulticast())
+}
+
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// notPublic lists special-purpose ranges the net package's predicates miss.
+var notPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, and the broadcast address
+	netip.MustParsePrefix("::/96"),          // IPv4-compatible (deprecated)
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
+	netip.MustParsePrefix("fec0::/10"),      // site-local (deprecated)
 }
 
 // message is the body of a delivery, as the contract's webhook examples show it.

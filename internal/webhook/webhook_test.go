@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -458,4 +459,24 @@ func TestProductionDeliveryRefusesPrivateAddressAtDialTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+}
+
+func TestPublicIPRefusesSpecialRanges(t *testing.T) {
+	for _, s := range []string{"127.0.0.1", "::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "fd00::1", "fc00::1", "fe80::1",
+		"169.254.169.254", "0.0.0.0", "::", "0.1.2.3", "100.64.0.1", "::127.0.0.1", "::10.0.0.1", "64:ff9b::7f00:1",
+		"64:ff9b::a00:1", "64:ff9b:1::1", "fec0::1", "192.0.0.1", "198.18.0.1", "240.0.0.1", "255.255.255.255", "ff02::1"} {
+		if webhook.PublicIP(net.ParseIP(s)) {
+			t.Errorf("PublicIP(%s) = true", s)
+		}
+	}
+	for _, s := range []string{"8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "93.184.216.34"} {
+		if !webhook.PublicIP(net.ParseIP(s)) {
+			t.Errorf("PublicIP(%s) = false", s)
+		}
+	}
+	for _, u := range []string{"http://[fe80::1%25eth0]/h", "http://[::127.0.0.1]/h", "http://[64:ff9b::a9fe:a9fe]/h"} {
+		if webhook.CheckURL(u, store.Production) == "" {
+			t.Errorf("CheckURL(%s) accepted in production", u)
+		}
+	}
 }
