@@ -60,11 +60,11 @@ func (c *Connector) today() connector.Date {
 	return connector.DateOf(now().UTC())
 }
 
-// scenarios carried in references.
+// scenarios carried in references: the payroll sandbox's.
 const (
-	scenarioNormal     = "normal"
-	scenarioSlow       = "slow"
-	scenarioMFATimeout = "mfatimeout"
+	scenarioNormal     = sandbox.ScenarioNormal
+	scenarioSlow       = sandbox.ScenarioSlow
+	scenarioMFATimeout = sandbox.ScenarioMFATimeout
 )
 
 // SignIn checks a sample user's credentials for an institution and, except
@@ -84,27 +84,16 @@ func (c *Connector) SignIn(ctx context.Context, institutionID string, cred conne
 	if !ok {
 		return connector.SignInResult{}, connector.ErrInvalidCredentials
 	}
-	scenario := scenarioNormal
-	switch cred.Password {
-	case sandbox.PasswordGood:
-	case sandbox.PasswordSlow:
-		scenario = scenarioSlow
-	case sandbox.PasswordMFATimeout:
-		scenario = scenarioMFATimeout
-	case sandbox.PasswordNoMFA:
-		conn, err := c.connection(p, inst, scenarioNormal)
+	scenario, noMFA, err := sandbox.PasswordScenario(cred.Password)
+	if err != nil {
+		return connector.SignInResult{}, err
+	}
+	if noMFA {
+		conn, err := c.connection(p, inst, scenario)
 		if err != nil {
 			return connector.SignInResult{}, err
 		}
 		return connector.SignInResult{Connection: &conn}, nil
-	case sandbox.PasswordLocked:
-		return connector.SignInResult{}, connector.ErrAccountLocked
-	case sandbox.PasswordUnsupportedMFA:
-		return connector.SignInResult{}, connector.ErrUnsupportedMFA
-	case sandbox.PasswordUnavailable:
-		return connector.SignInResult{}, connector.ErrProviderUnavailable
-	default:
-		return connector.SignInResult{}, connector.ErrInvalidCredentials
 	}
 	return connector.SignInResult{Challenge: &connector.Challenge{
 		Ref:         makeRef(refChallenge, p.username, institutionID, scenario),

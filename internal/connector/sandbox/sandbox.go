@@ -52,6 +52,36 @@ const (
 	scenarioMFATimeout = "mfatimeout"
 )
 
+// PasswordScenario tells what a sandbox password simulates: the scenario its
+// challenge or connection carries, whether sign-in connects without a code,
+// or the error sign-in fails with. The bank sandbox uses the same passwords.
+func PasswordScenario(password string) (scenario string, noMFA bool, err error) {
+	switch password {
+	case PasswordGood:
+		return scenarioNormal, false, nil
+	case PasswordSlow:
+		return scenarioSlow, false, nil
+	case PasswordMFATimeout:
+		return scenarioMFATimeout, false, nil
+	case PasswordNoMFA:
+		return scenarioNormal, true, nil
+	case PasswordLocked:
+		return "", false, connector.ErrAccountLocked
+	case PasswordUnsupportedMFA:
+		return "", false, connector.ErrUnsupportedMFA
+	case PasswordUnavailable:
+		return "", false, connector.ErrProviderUnavailable
+	}
+	return "", false, connector.ErrInvalidCredentials
+}
+
+// Scenarios a sandbox reference carries.
+const (
+	ScenarioNormal     = scenarioNormal
+	ScenarioSlow       = scenarioSlow
+	ScenarioMFATimeout = scenarioMFATimeout
+)
+
 // SignIn checks a sample user's credentials for an item and, except for
 // PasswordNoMFA, returns a challenge for the user's verification code.
 func (c *Connector) SignIn(ctx context.Context, itemID string, cred connector.Credentials) (connector.SignInResult, error) {
@@ -69,24 +99,13 @@ func (c *Connector) SignIn(ctx context.Context, itemID string, cred connector.Cr
 	if !ok {
 		return connector.SignInResult{}, connector.ErrInvalidCredentials
 	}
-	scenario := scenarioNormal
-	switch cred.Password {
-	case PasswordGood:
-	case PasswordSlow:
-		scenario = scenarioSlow
-	case PasswordMFATimeout:
-		scenario = scenarioMFATimeout
-	case PasswordNoMFA:
-		conn := u.connection(itemID, scenarioNormal)
+	scenario, noMFA, err := PasswordScenario(cred.Password)
+	if err != nil {
+		return connector.SignInResult{}, err
+	}
+	if noMFA {
+		conn := u.connection(itemID, scenario)
 		return connector.SignInResult{Connection: &conn}, nil
-	case PasswordLocked:
-		return connector.SignInResult{}, connector.ErrAccountLocked
-	case PasswordUnsupportedMFA:
-		return connector.SignInResult{}, connector.ErrUnsupportedMFA
-	case PasswordUnavailable:
-		return connector.SignInResult{}, connector.ErrProviderUnavailable
-	default:
-		return connector.SignInResult{}, connector.ErrInvalidCredentials
 	}
 	kind, dest, prompt := u.challenge()
 	return connector.SignInResult{Challenge: &connector.Challenge{
