@@ -118,7 +118,7 @@ func RenderDocument(r store.AccountRecord, fileURL string) (PayrollDocument, err
 		ID: r.ID, Account: r.AccountID, DocumentNumber: optional(d.DocumentNumber), AvailableDate: dateTime(d.AvailableDate),
 		Employer: d.Employer, Employment: r.Employment, DocumentType: d.DocumentType,
 		DocumentTypeDescription: optional(d.DocumentTypeDescription), FileURL: fileURL,
-		CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt), OCRData: map[string]any{},
+		CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt), OCRData: map[string]any{}, Metadata: map[string]any{},
 	}
 	if w := d.W2; w != nil {
 		out.OCRData = OCRData{
