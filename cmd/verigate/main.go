@@ -171,13 +171,12 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 // bootstrap creates a sandbox partner on an empty database and prints its
 // key once, with a command to try it.
 func bootstrap(ctx context.Context, keys *partner.Keys, st store.Store, base string, w io.Writer) error {
-	n, err := st.CountPartners(ctx)
-	if err != nil || n > 0 {
+	if n, err := st.CountPartners(ctx); err != nil || n > 0 {
 		return err
 	}
-	k, err := keys.CreatePartner(ctx, "Sandbox partner", "first start", store.Sandbox)
-	if err != nil {
-		return err
+	k, created, err := keys.CreateFirstPartner(ctx, "Sandbox partner", "first start", store.Sandbox)
+	if err != nil || !created {
+		return err // another process made the first partner at the same moment
 	}
 	fmt.Fprintf(w, `
 verigate: first start on an empty database; created a sandbox partner.

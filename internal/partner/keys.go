@@ -104,20 +104,37 @@ func (k *Keys) newKey(partnerID, clientID, name string, env store.Environment) (
 
 // CreatePartner creates a partner with a default client and a first key.
 func (k *Keys) CreatePartner(ctx context.Context, partnerName, keyName string, env store.Environment) (NewKey, error) {
+	out, _, err := k.createPartner(partnerName, keyName, env, func(p store.Partner, c store.Client, rec store.APIKey) (bool, error) {
+		return true, k.Store.CreatePartner(ctx, p, c, rec)
+	})
+	return out, err
+}
+
+// CreateFirstPartner is CreatePartner on an empty database only; created
+// reports whether this call made the partner.
+func (k *Keys) CreateFirstPartner(ctx context.Context, partnerName, keyName string, env store.Environment) (out NewKey, created bool, err error) {
+	return k.createPartner(partnerName, keyName, env, func(p store.Partner, c store.Client, rec store.APIKey) (bool, error) {
+		return k.Store.CreateFirstPartner(ctx, p, c, rec)
+	})
+}
+
+func (k *Keys) createPartner(partnerName, keyName string, env store.Environment,
+	save func(store.Partner, store.Client, store.APIKey) (bool, error)) (NewKey, bool, error) {
 	if !env.Valid() {
-		return NewKey{}, fmt.Errorf("unknown environment %q (want sandbox or production)", env)
+		return NewKey{}, false, fmt.Errorf("unknown environment %q (want sandbox or production)", env)
 	}
 	now := k.Now().UTC()
 	p := store.Partner{ID: store.NewID(), Name: partnerName, CreatedAt: now}
 	c := store.Client{ID: store.NewID(), PartnerID: p.ID, Name: "Default client", CreatedAt: now}
 	rec, out, err := k.newKey(p.ID, c.ID, keyName, env)
 	if err != nil {
-		return NewKey{}, err
+		return NewKey{}, false, err
 	}
-	if err := k.Store.CreatePartner(ctx, p, c, rec); err != nil {
-		return NewKey{}, fmt.Errorf("create partner: %w", err)
+	created, err := save(p, c, rec)
+	if err != nil {
+		return NewKey{}, false, fmt.Errorf("create partner: %w", err)
 	}
-	return out, nil
+	return out, created, nil
 }
 
 // CreateKeyForClient adds a key to the partner that owns clientID, with that client as default.

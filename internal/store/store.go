@@ -477,6 +477,10 @@ type Store interface {
 
 	// CreatePartner stores a partner, its first client and an API key atomically.
 	CreatePartner(ctx context.Context, p Partner, c Client, k APIKey) error
+	// CreateFirstPartner is CreatePartner on an empty database only: it
+	// reports whether it created the partner, and processes starting
+	// together create one between them.
+	CreateFirstPartner(ctx context.Context, p Partner, c Client, k APIKey) (bool, error)
 	// CreateAPIKey stores a new key for an existing partner and client.
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	// APIKey returns a key by id.

@@ -206,15 +206,37 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // CreatePartner stores a partner with its first client and key.
 func (s *Store) CreatePartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`, p.ID, p.Name, ms(p.CreatedAt)); err != nil {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return insertPartner(ctx, tx, p, c, k) })
+}
+
+func insertPartner(ctx context.Context, tx *sql.Tx, p store.Partner, c store.Client, k store.APIKey) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`, p.ID, p.Name, ms(p.CreatedAt)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO clients (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)`, c.ID, c.PartnerID, c.Name, ms(c.CreatedAt)); err != nil {
+		return err
+	}
+	return insertKey(ctx, tx, k)
+}
+
+// CreateFirstPartner creates the partner only when there is none, under the
+// lock that also serialises migrations between processes.
+func (s *Store) CreateFirstPartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) (bool, error) {
+	created := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.LockMigrations != nil {
+			if err := s.d.LockMigrations(ctx, tx); err != nil {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM partners`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO clients (id, partner_id, name, created_at) VALUES ($1, $2, $3, $4)`, c.ID, c.PartnerID, c.Name, ms(c.CreatedAt)); err != nil {
-			return err
-		}
-		return insertKey(ctx, tx, k)
+		created = true
+		return insertPartner(ctx, tx, p, c, k)
 	})
+	return created && err == nil, err
 }
 
 // CreateAPIKey stores a key.

@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	tests = append(tests, recordTests...)
 	tests = append(tests, customizationTests...)
+	tests = append(tests, partnerTests...)
 	tests = append(tests, reportTests...)
 	tests = append(tests, connectSessionTests...)
 	for _, tc := range tests {
