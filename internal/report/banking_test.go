@@ -578,41 +578,5 @@ func BenchmarkGenerateBanking(b *testing.B) {
 	v := bankVerification("voai", nil)
 	sources := []report.BankSource{src}
 	b.Logf("%d accounts, %d transactions", len(data.BankAccounts), len(data.Transactions))
-	built, err := report.BuildBanking(reportID, genAt, v, sources)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("all", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			r, err := report.BuildBanking(reportID, genAt, v, sources)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := report.JSON(r); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := report.PDF(r); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("build", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			report.BuildBanking(reportID, genAt, v, sources)
-		}
-	})
-	b.Run("json", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			report.JSON(built)
-		}
-	})
-	b.Run("pdf", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			report.PDF(built)
-		}
-	})
+	benchmarkReport(b, func() (*report.Report, error) { return report.BuildBanking(reportID, genAt, v, sources) })
 }
