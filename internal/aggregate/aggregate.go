@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/poll"
 	"verigate/internal/store"
 	"verigate/internal/token"
@@ -30,7 +30,7 @@ const (
 type Worker struct {
 	Store store.Store
 	// Connectors serves each data source.
-	Connectors map[string]connector.Connector
+	Connectors map[string]datasource.Connector
 	// Secrets opens the sealed connection state of accounts.
 	Secrets *token.Sealer
 	Now     func() time.Time
@@ -105,13 +105,13 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		return true, ctx.Err() // shutting down: the lease runs out and another try follows
 	case a.AggregationAttempts >= w.MaxAttempts || !retryable(aerr):
 		a.Aggregation, a.ConnectionStatus, a.LeaseUntil = store.AggregationFailed, "error", now
-		a.ErrorCode, a.ErrorMessage = connector.ErrorCode(aerr), aerr.Error()
+		a.ErrorCode, a.ErrorMessage = datasource.ErrorCode(aerr), aerr.Error()
 		records = nil
 	default:
 		// Leave it running with a short lease: the expired lease is the retry.
 		backoff := time.Duration(1<<a.AggregationAttempts) * time.Second
 		a.LeaseUntil = now.Add(backoff)
-		a.ErrorCode, a.ErrorMessage = connector.ErrorCode(aerr), aerr.Error()
+		a.ErrorCode, a.ErrorMessage = datasource.ErrorCode(aerr), aerr.Error()
 		records = nil
 	}
 	if err := w.Store.FinishAggregation(ctx, a, records); err != nil {
@@ -132,8 +132,8 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 }
 
 func retryable(err error) bool {
-	return errors.Is(err, connector.ErrProviderUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
-		!(errors.Is(err, connector.ErrReauthRequired) || errors.Is(err, connector.ErrAccountLocked) || errors.Is(err, connector.ErrUnknownItem))
+	return errors.Is(err, datasource.ErrProviderUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
+		!(errors.Is(err, datasource.ErrReauthRequired) || errors.Is(err, datasource.ErrAccountLocked) || errors.Is(err, datasource.ErrUnknownItem))
 }
 
 func (w *Worker) aggregate(ctx context.Context, a store.Account) ([]store.AccountRecord, error) {
@@ -141,9 +141,9 @@ func (w *Worker) aggregate(ctx context.Context, a store.Account) ([]store.Accoun
 	if !ok {
 		return nil, fmt.Errorf("no connector for %s", a.DataSource)
 	}
-	var conn connector.Connection
+	var conn datasource.Connection
 	if err := w.Secrets.Open(a.Connection, &conn); err != nil {
-		return nil, fmt.Errorf("%w: sealed connection does not open", connector.ErrReauthRequired)
+		return nil, fmt.Errorf("%w: sealed connection does not open", datasource.ErrReauthRequired)
 	}
 	actx, cancel := context.WithTimeout(ctx, w.Lease)
 	defer cancel()
@@ -161,7 +161,7 @@ func RecordID(accountID, kind, sourceID string) string {
 }
 
 // Records turns aggregated data into the account's records.
-func Records(a store.Account, d connector.Data, now time.Time) ([]store.AccountRecord, error) {
+func Records(a store.Account, d datasource.Data, now time.Time) ([]store.AccountRecord, error) {
 	now = now.UTC().Truncate(time.Millisecond)
 	var out []store.AccountRecord
 	add := func(kind, sourceID, employment, date string, v any) error {

@@ -9,26 +9,27 @@ import (
 	"time"
 
 	"verigate/internal/aggregate"
-	"verigate/internal/connector"
-	"verigate/internal/connector/banksandbox"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/store"
 	"verigate/internal/store/sqlite"
 	"verigate/internal/token"
+	"verigate/internal/value"
 )
 
 // flaky wraps a connector and fails Aggregate a number of times first.
 type flaky struct {
-	connector.Connector
+	datasource.Connector
 	failures int
 	err      error
 	calls    int
 }
 
-func (f *flaky) Aggregate(ctx context.Context, c connector.Connection) (connector.Data, error) {
+func (f *flaky) Aggregate(ctx context.Context, c datasource.Connection) (datasource.Data, error) {
 	f.calls++
 	if f.calls <= f.failures {
-		return connector.Data{}, f.err
+		return datasource.Data{}, f.err
 	}
 	return f.Connector.Aggregate(ctx, c)
 }
@@ -65,9 +66,9 @@ func newFixture(t *testing.T, login string) *fixture {
 		t.Fatal(err)
 	}
 	// Sign in through the sandbox to get a real connection.
-	sb := sandbox.New()
+	sb := payrollsandbox.New()
 	sb.Now = func() time.Time { return f.now }
-	res, err := sb.SignIn(ctx, "item_000000001", connector.Credentials{Username: login, Password: sandbox.PasswordGood})
+	res, err := sb.SignIn(ctx, "item_000000001", datasource.Credentials{Username: login, Password: payrollsandbox.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v %+v", err, res)
 	}
@@ -89,13 +90,13 @@ func newFixture(t *testing.T, login string) *fixture {
 	return f
 }
 
-func (f *fixture) worker(c connector.Connector) *aggregate.Worker {
-	return &aggregate.Worker{Store: f.st, Connectors: map[string]connector.Connector{"payroll": c}, Secrets: f.secrets,
+func (f *fixture) worker(c datasource.Connector) *aggregate.Worker {
+	return &aggregate.Worker{Store: f.st, Connectors: map[string]datasource.Connector{"payroll": c}, Secrets: f.secrets,
 		Now: func() time.Time { return f.now }}
 }
 
-func sandboxAt(now time.Time) *sandbox.Connector {
-	sb := sandbox.New()
+func sandboxAt(now time.Time) *payrollsandbox.Connector {
+	sb := payrollsandbox.New()
 	sb.Now = func() time.Time { return now }
 	return sb
 }
@@ -126,7 +127,7 @@ func TestAggregationStoresRecordsAndCallsHook(t *testing.T) {
 	if a.Aggregation != store.AggregationDone || a.ScannedAt == nil || len(a.Employers) == 0 {
 		t.Fatalf("account after aggregation = %+v; want done, scanned, with employers", a)
 	}
-	want, err := sandbox.DataFor("test_3", "item_000000001", connector.DateOf(f.now))
+	want, err := payrollsandbox.DataFor("test_3", "item_000000001", value.DateOf(f.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,9 +195,9 @@ func TestReaggregationUpdatesInsteadOfDuplicating(t *testing.T) {
 	}
 }
 
-func mustData(t *testing.T, login string, at time.Time) connector.Data {
+func mustData(t *testing.T, login string, at time.Time) datasource.Data {
 	t.Helper()
-	d, err := sandbox.DataFor(login, "item_000000001", connector.DateOf(at))
+	d, err := payrollsandbox.DataFor(login, "item_000000001", value.DateOf(at))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func mustData(t *testing.T, login string, at time.Time) connector.Data {
 func TestTransientFailureIsRetriedAfterBackoff(t *testing.T) {
 	f := newFixture(t, "test_1")
 	ctx := context.Background()
-	fl := &flaky{Connector: sandboxAt(f.now), failures: 1, err: connector.ErrProviderUnavailable}
+	fl := &flaky{Connector: sandboxAt(f.now), failures: 1, err: datasource.ErrProviderUnavailable}
 	w := f.worker(fl)
 	if did, err := w.RunOnce(ctx); !did || err != nil {
 		t.Fatalf("first run: %v %v", did, err)
@@ -231,7 +232,7 @@ func TestTransientFailureIsRetriedAfterBackoff(t *testing.T) {
 func TestPermanentFailureStops(t *testing.T) {
 	f := newFixture(t, "test_1")
 	ctx := context.Background()
-	fl := &flaky{Connector: sandboxAt(f.now), failures: 100, err: errors.Join(connector.ErrReauthRequired)}
+	fl := &flaky{Connector: sandboxAt(f.now), failures: 100, err: errors.Join(datasource.ErrReauthRequired)}
 	w := f.worker(fl)
 	if did, err := w.RunOnce(ctx); !did || err != nil {
 		t.Fatalf("run: %v %v", did, err)
@@ -275,7 +276,7 @@ func TestBankRecords(t *testing.T) {
 	bank := banksandbox.New()
 	bank.Now = func() time.Time { return f.now }
 	const inst = "ins_000000001"
-	res, err := bank.SignIn(ctx, inst, connector.Credentials{Username: "test_1", Password: sandbox.PasswordGood})
+	res, err := bank.SignIn(ctx, inst, datasource.Credentials{Username: "test_1", Password: payrollsandbox.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v %+v", err, res)
 	}
@@ -296,7 +297,7 @@ func TestBankRecords(t *testing.T) {
 	if err := f.st.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	w := &aggregate.Worker{Store: f.st, Connectors: map[string]connector.Connector{"banking": bank}, Secrets: f.secrets,
+	w := &aggregate.Worker{Store: f.st, Connectors: map[string]datasource.Connector{"banking": bank}, Secrets: f.secrets,
 		Now: func() time.Time { return f.now }}
 	// The fixture's payroll account has no connector here: it waits for a retry while the bank one is aggregated.
 	for range 2 {
@@ -308,7 +309,7 @@ func TestBankRecords(t *testing.T) {
 	if err != nil || got.Aggregation != store.AggregationDone {
 		t.Fatalf("bank account aggregation = %+v, %v", got, err)
 	}
-	want, err := banksandbox.DataFor("test_1", inst, conn.Shared, connector.DateOf(f.now))
+	want, err := banksandbox.DataFor("test_1", inst, conn.Shared, value.DateOf(f.now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +319,7 @@ func TestBankRecords(t *testing.T) {
 		t.Fatalf("%d bank_account and %d transaction records; want 1 and %d", len(accts), len(txs), len(want.Transactions))
 	}
 	ba := accts[0]
-	var stored connector.BankAccount
+	var stored datasource.BankAccount
 	if err := json.Unmarshal(ba.Data, &stored); err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +330,7 @@ func TestBankRecords(t *testing.T) {
 	if len(stored.BalanceHistory) < 700 || stored.Balances != want.BankAccounts[0].Balances {
 		t.Errorf("stored bank account has %d balance days and balances %+v", len(stored.BalanceHistory), stored.Balances)
 	}
-	bySource := map[string]connector.Transaction{}
+	bySource := map[string]datasource.Transaction{}
 	for _, tx := range want.Transactions {
 		bySource[tx.ID] = tx
 	}
@@ -344,7 +345,7 @@ func TestBankRecords(t *testing.T) {
 	}
 	// Aggregating again the next day updates the same records.
 	later := f.now.AddDate(0, 0, 1)
-	next, err := banksandbox.DataFor("test_1", inst, conn.Shared, connector.DateOf(later))
+	next, err := banksandbox.DataFor("test_1", inst, conn.Shared, value.DateOf(later))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +358,7 @@ func TestBankRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	accts2, _ := f.st.AccountRecords(ctx, a.ID, store.RecordBankAccount)
-	if len(accts2) != 1 || accts2[0].ID != ba.ID || accts2[0].Date != connector.DateOf(later).String() {
+	if len(accts2) != 1 || accts2[0].ID != ba.ID || accts2[0].Date != value.DateOf(later).String() {
 		t.Errorf("after re-aggregation: %d bank accounts, %+v", len(accts2), accts2)
 	}
 }

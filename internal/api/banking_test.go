@@ -19,11 +19,12 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"verigate/internal/aggregate"
-	"verigate/internal/connector"
-	"verigate/internal/connector/banksandbox"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/pdfcheck"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 // catalogPath is the catalog contract, whose OpenBankingBankAccount the
@@ -82,12 +83,12 @@ func verigateAdditionError(hr *http.Request, r resp) (handled bool, err error) {
 }
 
 // bankAsOf is the date the bank sandbox data of these tests is generated as of.
-var bankAsOf = connector.NewDate(2025, time.May, 30)
+var bankAsOf = value.NewDate(2025, time.May, 30)
 
 // bankAccount stores a banking account of user connected to a bank sandbox
 // login at an institution, sharing the given accounts (all when none),
 // with its data aggregated as the worker does.
-func (e *env) bankAccount(t testing.TB, k key, user, login, inst, verificationID string, shared ...string) (store.Account, connector.Data) {
+func (e *env) bankAccount(t testing.TB, k key, user, login, inst, verificationID string, shared ...string) (store.Account, datasource.Data) {
 	t.Helper()
 	ctx := context.Background()
 	data, err := banksandbox.DataFor(login, inst, shared, bankAsOf)
@@ -129,7 +130,7 @@ type bankFixture struct {
 	e                *env
 	u1, u2, ub       string
 	bob, joe, sarah  store.Account
-	bobData, joeData connector.Data
+	bobData, joeData datasource.Data
 	bAccount         store.Account
 }
 
@@ -154,7 +155,7 @@ func TestBankAccounts(t *testing.T) {
 		t.Fatalf("u1 lists %d bank accounts, %d stored; want Bob's two and Joe's savings", len(list), len(recs))
 	}
 	sameList(t, "bank accounts of u1, newest first", inOrder(recs), idsOf(list))
-	byID := map[string]connector.BankAccount{}
+	byID := map[string]datasource.BankAccount{}
 	for _, ba := range append(slices.Clone(f.bobData.BankAccounts), f.joeData.BankAccounts...) {
 		for _, a := range []store.Account{f.bob, f.joe} {
 			byID[aggregate.RecordID(a.ID, store.RecordBankAccount, ba.ID)] = ba
@@ -194,7 +195,7 @@ func TestBankAccounts(t *testing.T) {
 }
 
 // mustFloat is a money amount as a decoded JSON number.
-func mustFloat(m connector.Money) float64 {
+func mustFloat(m value.Money) float64 {
 	var f float64
 	json.Unmarshal([]byte(m.String()), &f)
 	return f
@@ -217,10 +218,10 @@ func TestBankTransactions(t *testing.T) {
 		t.Fatalf("u1 lists %d transactions; %d aggregated", len(all), len(f.bobData.Transactions)+len(f.joeData.Transactions))
 	}
 	sameList(t, "transactions of u1, newest first", inOrder(recs), idsOf(all))
-	sources := map[string]connector.Transaction{}
+	sources := map[string]datasource.Transaction{}
 	for _, a := range []struct {
 		acct store.Account
-		data connector.Data
+		data datasource.Data
 	}{{f.bob, f.bobData}, {f.joe, f.joeData}} {
 		for _, tx := range a.data.Transactions {
 			tx.AccountID = aggregate.RecordID(a.acct.ID, store.RecordBankAccount, tx.AccountID)
@@ -446,7 +447,7 @@ func TestBankingReportEndToEnd(t *testing.T) {
 		rep.Banking.BankAccounts[0].InstitutionName != "Harborview National Bank" {
 		t.Errorf("report: %s %s %d fields %d accounts %+v", rep.Type, rep.DataSource, len(rep.CustomFields), len(rep.Banking.BankAccounts), rep.Banking.BankAccounts)
 	}
-	var current connector.Money
+	var current value.Money
 	for _, ba := range data.BankAccounts {
 		current += ba.Balances.Current
 	}
@@ -458,18 +459,18 @@ func TestBankingReportEndToEnd(t *testing.T) {
 		t.Fatalf("streams %+v", rep.Banking.Income.Streams)
 	}
 	for _, s := range rep.Banking.Income.Streams {
-		var sum connector.Money
+		var sum value.Money
 		days := map[string]bool{}
 		for _, st := range s.Transactions {
 			tx := e.ok(t, k, "GET", "/partners/v2/bank-transactions/"+st.ID, nil)
-			amount, _ := connector.ParseMoney(fmt.Sprint(tx["amount"]))
+			amount, _ := value.ParseMoney(fmt.Sprint(tx["amount"]))
 			if amount.String() != st.Amount || amount <= 0 || tx["pending"] != false {
 				t.Fatalf("stream transaction %v listed as %s", tx, st.Amount)
 			}
 			sum += amount
 			days[tx["posted_date"].(string)] = true
 		}
-		avg := connector.Money((int64(sum) + int64(len(days))/2) / int64(len(days)))
+		avg := value.Money((int64(sum) + int64(len(days))/2) / int64(len(days)))
 		if sum.String() != s.Total || len(days) != s.Deposits || avg.String() != s.Average {
 			t.Errorf("%s: transactions sum to %s over %d days (average %s); report %s, %d, %s", s.Payer, sum, len(days), avg, s.Total, s.Deposits, s.Average)
 		}
@@ -569,7 +570,7 @@ func TestBankingRefresh(t *testing.T) {
 	user := e.createUser(t, k, nil)
 	first := e.orderBanking(t, k, user, "voa", nil)
 	e.advance(t, k, first, stUserSession, stAuthed)
-	res, err := bank.SignIn(ctx, "ins_000000001", connector.Credentials{Username: "test_2", Password: sandbox.PasswordGood})
+	res, err := bank.SignIn(ctx, "ins_000000001", datasource.Credentials{Username: "test_2", Password: payrollsandbox.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v", err)
 	}
@@ -623,7 +624,7 @@ func TestBankingRefresh(t *testing.T) {
 		}
 	}
 	json.Unmarshal(body, &rep)
-	if want := connector.DateOf(e.clock.Now()).String(); rep.Banking.AsOf != want {
+	if want := value.DateOf(e.clock.Now()).String(); rep.Banking.AsOf != want {
 		t.Errorf("refreshed report as of %s, want %s", rep.Banking.AsOf, want)
 	}
 	if get(e.ok(t, k, "GET", "/partners/v2/verifications/"+first, nil), "report.id") != firstReport {

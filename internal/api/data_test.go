@@ -18,27 +18,28 @@ import (
 	"time"
 
 	"verigate/internal/aggregate"
-	"verigate/internal/connector"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 // dataAsOf is the date the sandbox data of these tests is generated as of.
-var dataAsOf = connector.NewDate(2025, time.May, 30)
+var dataAsOf = value.NewDate(2025, time.May, 30)
 
 // sandboxAccount stores an account of user connected to a sandbox login
 // and item, with its data aggregated as the worker does, and returns it.
 func (e *env) sandboxAccount(t testing.TB, k key, user, login, item string, mods ...func(*store.Account)) store.Account {
 	t.Helper()
 	ctx := context.Background()
-	data, err := sandbox.DataFor(login, item, dataAsOf)
+	data, err := payrollsandbox.DataFor(login, item, dataAsOf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := e.clock.Now().UTC().Truncate(time.Millisecond)
 	a := store.Account{
 		ID: store.NewID(), PartnerID: k.Partner, Environment: k.Env, UserID: user, VerificationID: store.NewID(),
-		DataSource: "payroll", Item: item, Source: sandbox.Source, Employers: []string{}, ConnectionStatus: "connected",
+		DataSource: "payroll", Item: item, Source: payrollsandbox.Source, Employers: []string{}, ConnectionStatus: "connected",
 		Aggregation: store.AggregationRunning, LeaseUntil: now.Add(time.Minute), CreatedAt: now, UpdatedAt: now,
 	}
 	if err := e.app.Store.CreateAccount(ctx, a); err != nil {
@@ -182,23 +183,23 @@ func idsOf(rs []map[string]any) []string {
 }
 
 // cents parses a contract money string; it must have exactly two decimals.
-func cents(t testing.TB, v any) connector.Money {
+func cents(t testing.TB, v any) value.Money {
 	t.Helper()
 	s, ok := v.(string)
 	if !ok || len(s) < 4 || s[len(s)-3] != '.' {
 		t.Fatalf("money %v is not a decimal string with two decimals", v)
 	}
-	m, err := connector.ParseMoney(s)
+	m, err := value.ParseMoney(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
 }
 
-func hundredths(t testing.TB, v any) connector.Hours {
+func hundredths(t testing.TB, v any) value.Hours {
 	t.Helper()
 	s, _ := v.(string)
-	h, err := connector.ParseHours(s)
+	h, err := value.ParseHours(s)
 	if err != nil {
 		t.Fatalf("hours %v: %v", v, err)
 	}
@@ -467,10 +468,10 @@ func checkPaystubArithmetic(t *testing.T, stubs []map[string]any, minGroups int)
 		slices.SortFunc(g, func(a, b map[string]any) int {
 			return cmp.Compare(a["paystub_date"].(string), b["paystub_date"].(string))
 		})
-		var gross, net, taxes, deds connector.Money
-		var hrs connector.Hours
-		lines := map[string]connector.Money{}
-		lineHours := map[string]connector.Hours{}
+		var gross, net, taxes, deds value.Money
+		var hrs value.Hours
+		lines := map[string]value.Money{}
+		lineHours := map[string]value.Hours{}
 		for _, p := range g {
 			what := fmt.Sprintf("employment %s, %s, paystub %s of %s", k.employment, k.year, p["id"], p["paystub_date"])
 			pg, pt, pd, pn := cents(t, p["gross_pay"]), cents(t, p["taxes"]), cents(t, p["deductions"]), cents(t, p["net_pay"])
@@ -478,7 +479,7 @@ func checkPaystubArithmetic(t *testing.T, stubs []map[string]any, minGroups int)
 				t.Errorf("%s: net %v != gross %v - taxes %v - deductions %v", what, pn, pg, pt, pd)
 			}
 			gross, net, taxes, deds, hrs = gross+pg, net+pn, taxes+pt, deds+pd, hrs+hundredths(t, p["hours"])
-			for f, want := range map[string]connector.Money{"gross_pay_ytd": gross, "net_pay_ytd": net, "taxes_ytd": taxes, "deductions_ytd": deds} {
+			for f, want := range map[string]value.Money{"gross_pay_ytd": gross, "net_pay_ytd": net, "taxes_ytd": taxes, "deductions_ytd": deds} {
 				if got := cents(t, p[f]); got != want {
 					t.Errorf("%s: %s %v, but the year's paystubs up to it sum to %v", what, f, got, want)
 				}
@@ -487,8 +488,8 @@ func checkPaystubArithmetic(t *testing.T, stubs []map[string]any, minGroups int)
 				t.Errorf("%s: hours_ytd %v, sum %v", what, got, hrs)
 			}
 			// Itemised lists sum to their totals and carry their own year-to-date.
-			var sum connector.Money
-			totals := map[string]connector.Money{}
+			var sum value.Money
+			totals := map[string]value.Money{}
 			for _, l := range anyMaps(p["gross_pay_list"]) {
 				a := cents(t, l["amount"])
 				sum += a
@@ -522,7 +523,7 @@ func checkPaystubArithmetic(t *testing.T, stubs []map[string]any, minGroups int)
 				}
 			}
 			for _, list := range []struct{ field, total string }{{"tax_list", "taxes"}, {"deduction_list", "deductions"}} {
-				var s connector.Money
+				var s value.Money
 				for _, l := range anyMaps(p[list.field]) {
 					a := cents(t, l["amount"])
 					s += a
@@ -568,7 +569,7 @@ func TestPayrollDocuments(t *testing.T) {
 		if year == "" || d["document_type"] != "W-2" || get(d, "ocr_data.form_type") != "W-2" {
 			t.Fatalf("document %s: %v", id, d)
 		}
-		withheld := map[string]connector.Money{}
+		withheld := map[string]value.Money{}
 		n := 0
 		for _, p := range stubs {
 			if p["employment"] != d["employment"] || p["paystub_date"].(string)[:4] != year {
@@ -789,7 +790,7 @@ func TestDataAfterSandboxConnection(t *testing.T) {
 	if _, err := e.app.Flow.Select(ctx, claims, "item_000000001"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Flow.SignIn(ctx, claims, connector.Credentials{Username: "test_1", Password: sandbox.PasswordGood}); err != nil {
+	if _, err := e.app.Flow.SignIn(ctx, claims, datasource.Credentials{Username: "test_1", Password: payrollsandbox.PasswordGood}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := e.app.Flow.Verify(ctx, claims, "8081")

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"testing"
 
-	"verigate/internal/connector"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/store"
 )
 
@@ -130,7 +130,7 @@ func (e *env) connectSandbox(t testing.TB, k key, verificationID, item string) s
 	t.Helper()
 	ctx := context.Background()
 	// The sandbox's data follows the test clock, like the rest of the app.
-	if sb, ok := e.app.Aggregator.Connectors["payroll"].(*sandbox.Connector); ok {
+	if sb, ok := e.app.Aggregator.Connectors["payroll"].(*payrollsandbox.Connector); ok {
 		sb.Now = e.clock.Now
 	}
 	s := e.ok(t, k, "POST", "/partners/v2/sessions", map[string]any{"verification": verificationID})
@@ -146,7 +146,7 @@ func (e *env) connectSandbox(t testing.TB, k key, verificationID, item string) s
 	if _, err := e.app.Flow.Select(ctx, c, item); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Flow.SignIn(ctx, c, connector.Credentials{Username: "test_1", Password: "passgood"}); err != nil {
+	if _, err := e.app.Flow.SignIn(ctx, c, datasource.Credentials{Username: "test_1", Password: "passgood"}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := e.app.Flow.Verify(ctx, c, "8081")

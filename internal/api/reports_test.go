@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/pdfcheck"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 // TestPayrollReportEndToEnd connects test_1 through the connection flow,
@@ -69,13 +70,13 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 			Employer string
 			Income   []struct {
 				Year     int
-				Gross    connector.Money
+				Gross    value.Money
 				Paystubs int
 			}
 		}
 		Income []struct {
 			Year  int
-			Gross connector.Money
+			Gross value.Money
 		}
 	}
 	if err := json.Unmarshal(jr.Body, &rep); err != nil {
@@ -88,10 +89,10 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 	if err != nil || len(stubs) == 0 {
 		t.Fatalf("paystubs: %d %v", len(stubs), err)
 	}
-	byYear := map[int]connector.Money{}
-	byEmpYear := map[string]connector.Money{}
+	byYear := map[int]value.Money{}
+	byEmpYear := map[string]value.Money{}
 	for _, r := range stubs {
-		var p connector.Paystub
+		var p datasource.Paystub
 		json.Unmarshal(r.Data, &p)
 		byYear[p.PaystubDate.Year] += p.GrossPay
 		byEmpYear[r.Employment+string(rune(p.PaystubDate.Year))] += p.GrossPay
@@ -255,7 +256,7 @@ func (e *env) countRows(t testing.TB, table string) int {
 }
 
 // dollars formats money as the PDFs print it: "$1,607.63".
-func dollars(m connector.Money) string {
+func dollars(m value.Money) string {
 	whole, frac, _ := strings.Cut(m.String(), ".")
 	var b strings.Builder
 	for i, c := range whole {

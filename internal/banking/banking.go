@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/partner"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 // BankAccount is the catalog contract's OpenBankingBankAccount, with
@@ -81,7 +82,7 @@ const (
 func ts(t time.Time) string { return t.UTC().Format(partner.TimeFormat) }
 
 // day renders a date as midnight UTC, or nil for the zero date.
-func day(d connector.Date) *string {
+func day(d value.Date) *string {
 	if d.IsZero() {
 		return nil
 	}
@@ -89,7 +90,7 @@ func day(d connector.Date) *string {
 	return &s
 }
 
-func number(m connector.Money) json.Number { return json.Number(m.String()) }
+func number(m value.Money) json.Number { return json.Number(m.String()) }
 
 // RenderBankAccount returns a bank_account record as the API shows it; a
 // is the verigate account the record belongs to (its connection's status
@@ -98,7 +99,7 @@ func RenderBankAccount(rec store.AccountRecord, a store.Account) (BankAccount, e
 	if rec.Kind != store.RecordBankAccount {
 		return BankAccount{}, fmt.Errorf("banking: record %s is a %s, not a bank account", rec.ID, rec.Kind)
 	}
-	var ba connector.BankAccount
+	var ba datasource.BankAccount
 	if err := json.Unmarshal(rec.Data, &ba); err != nil {
 		return BankAccount{}, fmt.Errorf("banking: bank account %s: %w", rec.ID, err)
 	}
@@ -139,7 +140,7 @@ func RenderTransaction(rec store.AccountRecord) (Transaction, error) {
 	if rec.Kind != store.RecordTransaction {
 		return Transaction{}, fmt.Errorf("banking: record %s is a %s, not a transaction", rec.ID, rec.Kind)
 	}
-	var t connector.Transaction
+	var t datasource.Transaction
 	if err := json.Unmarshal(rec.Data, &t); err != nil {
 		return Transaction{}, fmt.Errorf("banking: transaction %s: %w", rec.ID, err)
 	}

@@ -7,16 +7,17 @@ import (
 
 	"verigate/internal/aggregate"
 	"verigate/internal/banking"
-	"verigate/internal/connector"
-	"verigate/internal/connector/banksandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 var at = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-func records(t *testing.T, login string) (store.Account, connector.Data, []store.AccountRecord) {
+func records(t *testing.T, login string) (store.Account, datasource.Data, []store.AccountRecord) {
 	t.Helper()
-	data, err := banksandbox.DataFor(login, "ins_000000004", nil, connector.DateOf(at))
+	data, err := banksandbox.DataFor(login, "ins_000000004", nil, value.DateOf(at))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestRenderBankAccount(t *testing.T) {
 
 func TestRenderTransaction(t *testing.T) {
 	_, data, recs := records(t, "test_1")
-	bySource := map[string]connector.Transaction{}
+	bySource := map[string]datasource.Transaction{}
 	for _, tx := range data.Transactions {
 		bySource[tx.ID] = tx
 	}
@@ -109,7 +110,7 @@ func TestRenderTransaction(t *testing.T) {
 			seen[*v.Category] = true
 		}
 	}
-	if !seen[connector.TxPayroll] || !seen[connector.TxTransfer] {
+	if !seen[datasource.TxPayroll] || !seen[datasource.TxTransfer] {
 		t.Errorf("categories seen: %v", seen)
 	}
 	if _, err := banking.RenderTransaction(recs[0]); err == nil {

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	"verigate/internal/connector"
 	"verigate/internal/partner"
 	"verigate/internal/report"
 	"verigate/internal/store"
+	"verigate/internal/value"
 	"verigate/internal/verification"
 )
 
@@ -95,7 +95,7 @@ func normalize(s string) string {
 type upload struct {
 	rec    store.Upload
 	stated Stated
-	pay    connector.Date
+	pay    value.Date
 	used   bool
 	match  []int // indexes of the employments it names
 }
@@ -113,7 +113,7 @@ func uploadError(code, title string, u store.Upload, msg string) verification.St
 
 // W2Years returns the two tax years whose W-2s are required on date today:
 // the last year whose W-2s are due (by 31 January) and the year before.
-func W2Years(today connector.Date) [2]int {
+func W2Years(today value.Date) [2]int {
 	latest := today.Year - 1
 	if int(today.Month) < w2AvailableFromMonthIndex {
 		latest--
@@ -122,14 +122,14 @@ func W2Years(today connector.Date) [2]int {
 }
 
 // Evaluate checks the uploads against the employments as of today.
-func Evaluate(emps []verification.Employment, uploads []store.Upload, today connector.Date) Evaluation {
+func Evaluate(emps []verification.Employment, uploads []store.Upload, today value.Date) Evaluation {
 	var ev Evaluation
 	ups := make([]*upload, 0, len(uploads))
 	for _, u := range uploads {
 		x := &upload{rec: u}
 		json.Unmarshal(u.Stated, &x.stated)
 		if x.stated.PayDate != nil {
-			x.pay, _ = connector.ParseDate(*x.stated.PayDate)
+			x.pay, _ = value.ParseDate(*x.stated.PayDate)
 		}
 		if x.stated.Employer != nil {
 			name := normalize(*x.stated.Employer)
@@ -145,10 +145,10 @@ func Evaluate(emps []verification.Employment, uploads []store.Upload, today conn
 	windowStart := today.AddDate(0, 0, -PaystubWindowDays)
 	years := W2Years(today)
 	for i, e := range emps {
-		hire, _ := connector.ParseDate(e.HireDate)
-		var term connector.Date
+		hire, _ := value.ParseDate(e.HireDate)
+		var term value.Date
 		if e.TerminationDate != nil {
-			term, _ = connector.ParseDate(*e.TerminationDate)
+			term, _ = value.ParseDate(*e.TerminationDate)
 		}
 		de := report.DocumentEmployment{Index: i, Employer: e.Employer, Status: e.Status, HireDate: e.HireDate,
 			TerminationDate: e.TerminationDate, Requirements: []report.Requirement{}}
@@ -255,16 +255,16 @@ func unusable(u *upload, emps []verification.Employment) string {
 }
 
 // eligibility checks complete documents against the rules that make them eligible.
-func eligibility(emps []verification.Employment, ups []*upload, today connector.Date) []verification.StatusError {
+func eligibility(emps []verification.Employment, ups []*upload, today value.Date) []verification.StatusError {
 	var out []verification.StatusError
-	type span struct{ from, to connector.Date }
+	type span struct{ from, to value.Date }
 	var spans []span
 	active := false
 	for _, e := range emps {
-		hire, _ := connector.ParseDate(e.HireDate)
+		hire, _ := value.ParseDate(e.HireDate)
 		end := today
 		if e.TerminationDate != nil {
-			end, _ = connector.ParseDate(*e.TerminationDate)
+			end, _ = value.ParseDate(*e.TerminationDate)
 		}
 		if e.Status == statusActive {
 			active = true
@@ -283,7 +283,7 @@ func eligibility(emps []verification.Employment, ups []*upload, today connector.
 	}
 	// Walk the window [start, today]: covered is how far the history reaches.
 	covered := start
-	var before connector.Date // the latest end of a job that ended before the window
+	var before value.Date // the latest end of a job that ended before the window
 	first := true
 	for _, s := range spans {
 		if s.to.Before(start) {
@@ -316,10 +316,10 @@ func eligibility(emps []verification.Employment, ups []*upload, today connector.
 	for _, u := range ups {
 		for _, i := range u.match {
 			e := emps[i]
-			hire, _ := connector.ParseDate(e.HireDate)
-			var term connector.Date
+			hire, _ := value.ParseDate(e.HireDate)
+			var term value.Date
 			if e.TerminationDate != nil {
-				term, _ = connector.ParseDate(*e.TerminationDate)
+				term, _ = value.ParseDate(*e.TerminationDate)
 			}
 			bad := ""
 			switch {

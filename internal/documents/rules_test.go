@@ -5,19 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"verigate/internal/connector"
 	"verigate/internal/store"
+	"verigate/internal/value"
 	"verigate/internal/verification"
 )
 
 func TestW2Years(t *testing.T) {
 	for _, c := range []struct {
-		today connector.Date
+		today value.Date
 		want  [2]int
 	}{
-		{connector.NewDate(2026, time.January, 31), [2]int{2024, 2023}},
-		{connector.NewDate(2026, time.February, 1), [2]int{2025, 2024}},
-		{connector.NewDate(2025, time.December, 31), [2]int{2024, 2023}},
+		{value.NewDate(2026, time.January, 31), [2]int{2024, 2023}},
+		{value.NewDate(2026, time.February, 1), [2]int{2025, 2024}},
+		{value.NewDate(2025, time.December, 31), [2]int{2024, 2023}},
 	} {
 		if got := W2Years(c.today); got != c.want {
 			t.Errorf("%s: %v, want %v", c.today, got, c.want)
@@ -39,7 +39,7 @@ func up(id, typ string, st Stated) store.Upload {
 func ptr[T any](v T) *T { return &v }
 
 func TestEvaluateRules(t *testing.T) {
-	today := connector.NewDate(2026, time.March, 10)
+	today := value.NewDate(2026, time.March, 10)
 	emps := []verification.Employment{
 		{Employer: "Acme", Status: "active", HireDate: "2025-03-01"},
 		{Employer: "Beta", Status: "previous", HireDate: "2018-01-01", TerminationDate: ptr("2025-02-14")},

@@ -18,12 +18,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"verigate/internal/connector"
 	"verigate/internal/filestore"
 	"verigate/internal/partner"
 	"verigate/internal/report"
 	"verigate/internal/store"
 	v "verigate/internal/validate"
+	"verigate/internal/value"
 	"verigate/internal/verification"
 )
 
@@ -444,7 +444,7 @@ func (s *Service) Evaluate(ctx context.Context, rec store.Verification) error {
 		return err
 	}
 	now := s.now()
-	ev := Evaluate(emps, ups, connector.DateOf(now))
+	ev := Evaluate(emps, ups, value.DateOf(now))
 	if st == stProcessing {
 		if len(ev.Missing) > 0 {
 			_, err := s.Verifications.Advance(ctx, sc, rec.ID, stMoreData, ev.Missing, "more documents required")

@@ -17,7 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
+	"verigate/internal/value"
 )
 
 // Frequencies of a stream.
@@ -69,11 +70,11 @@ func expectedDays(frequency string) int {
 type Options struct {
 	// From is the earliest posted date of the deposits considered (the
 	// report's income_from_date, or its from_date); zero means no bound.
-	From connector.Date
+	From value.Date
 	// AsOf is the date detection is done as of: later transactions are
 	// ignored and activity is judged against it. Zero means the latest
 	// posted date among the transactions.
-	AsOf connector.Date
+	AsOf value.Date
 	// MinConfidence drops streams whose Confidence is below it (the report's
 	// income_stream_confidence_minimum); 0 keeps every stream.
 	MinConfidence int
@@ -95,18 +96,18 @@ type Stream struct {
 	// Frequency is Weekly, Biweekly, Semimonthly, Monthly or Irregular.
 	Frequency string `json:"frequency"`
 	// AverageAmount is Total divided by Deposits, rounded to the cent.
-	AverageAmount connector.Money `json:"average_amount"`
+	AverageAmount value.Money `json:"average_amount"`
 	// ProjectedAnnual is the expected income of the next 12 months: zero for
 	// an inactive stream, AverageAmount × PeriodsPerYear for a regular one, and
 	// Total annualised over the days from FirstDate to the as-of date for an
 	// irregular one.
-	ProjectedAnnual connector.Money `json:"projected_annual_amount"`
+	ProjectedAnnual value.Money `json:"projected_annual_amount"`
 	// Total is the sum of the stream's deposits.
-	Total connector.Money `json:"total_amount"`
+	Total value.Money `json:"total_amount"`
 	// FirstDate is the date of the first deposit.
-	FirstDate connector.Date `json:"first_deposit_date"`
+	FirstDate value.Date `json:"first_deposit_date"`
 	// LastDate is the date of the latest deposit.
-	LastDate connector.Date `json:"last_deposit_date"`
+	LastDate value.Date `json:"last_deposit_date"`
 	// Deposits is the number of deposits; credits from the payer on the same
 	// day count as one deposit.
 	Deposits int `json:"deposits"`
@@ -131,15 +132,15 @@ type Employer struct {
 	// StreamID is the payroll stream's ID.
 	StreamID string `json:"income_stream"`
 	// FirstDeposit is the date of the first payroll deposit seen.
-	FirstDeposit connector.Date `json:"first_deposit_date"`
+	FirstDeposit value.Date `json:"first_deposit_date"`
 	// LastDeposit is the date of the latest payroll deposit seen.
-	LastDeposit connector.Date `json:"last_deposit_date"`
+	LastDeposit value.Date `json:"last_deposit_date"`
 	// Deposits is the number of payroll deposits.
 	Deposits int `json:"deposits"`
 	// Frequency is the stream's pay frequency.
 	Frequency string `json:"frequency"`
 	// AverageAmount is the average net pay per deposit.
-	AverageAmount connector.Money `json:"average_amount"`
+	AverageAmount value.Money `json:"average_amount"`
 	// Active reports whether the stream is active, a hint of current employment.
 	Active bool `json:"active"`
 }
@@ -169,8 +170,8 @@ func Employers(streams []Stream) []Employer {
 
 // deposit is one day's credits from one payer.
 type deposit struct {
-	date   connector.Date
-	amount connector.Money
+	date   value.Date
+	amount value.Money
 }
 
 // Detect returns the income streams in txs, active streams first, each
@@ -178,13 +179,13 @@ type deposit struct {
 //
 // A credit counts as income when it is posted (not pending), dated on or
 // before the as-of date and on or after opts.From, has a payer, and is
-// categorised connector.TxPayroll or connector.TxIncomeOther, or is
+// categorised datasource.TxPayroll or datasource.TxIncomeOther, or is
 // uncategorised and neither looks like a transfer, refund or interest by
 // its description nor mirrors a debit of the same amount in another of the
 // given accounts within 3 days (a transfer between own accounts). Credits of
 // any other category (transfer, refund, interest, spending reversals) never
 // count. A payer needs at least two deposit days to form a stream.
-func Detect(txs []connector.Transaction, opts Options) []Stream {
+func Detect(txs []datasource.Transaction, opts Options) []Stream {
 	asOf := opts.AsOf
 	if asOf.IsZero() {
 		for _, t := range txs {
@@ -194,7 +195,7 @@ func Detect(txs []connector.Transaction, opts Options) []Stream {
 		}
 	}
 	paired := ownTransfers(txs)
-	groups := map[string][]connector.Transaction{}
+	groups := map[string][]datasource.Transaction{}
 	var keys []string
 	for i, t := range txs {
 		if t.Amount <= 0 || t.Pending || t.PostedDate.After(asOf) || t.PostedDate.IsZero() ||
@@ -202,7 +203,7 @@ func Detect(txs []connector.Transaction, opts Options) []Stream {
 			continue
 		}
 		switch t.Category {
-		case connector.TxPayroll, connector.TxIncomeOther:
+		case datasource.TxPayroll, datasource.TxIncomeOther:
 		case "":
 			if paired[i] || excludedByWords(t.Description) {
 				continue
@@ -244,7 +245,7 @@ func Detect(txs []connector.Transaction, opts Options) []Stream {
 	return out
 }
 
-func payerText(t connector.Transaction) string {
+func payerText(t datasource.Transaction) string {
 	if strings.TrimSpace(t.Counterparty) != "" {
 		return t.Counterparty
 	}
@@ -253,8 +254,8 @@ func payerText(t connector.Transaction) string {
 
 // stream builds the stream of one payer's credits, or reports false when
 // they make no stream.
-func stream(key string, txs []connector.Transaction, asOf connector.Date) (Stream, bool) {
-	slices.SortStableFunc(txs, func(a, b connector.Transaction) int { return a.PostedDate.Compare(b.PostedDate) })
+func stream(key string, txs []datasource.Transaction, asOf value.Date) (Stream, bool) {
+	slices.SortStableFunc(txs, func(a, b datasource.Transaction) int { return a.PostedDate.Compare(b.PostedDate) })
 	var deps []deposit
 	accounts := map[string]bool{}
 	s := Stream{Key: key, TransactionIDs: make([]string, 0, len(txs))}
@@ -271,7 +272,7 @@ func stream(key string, txs []connector.Transaction, asOf connector.Date) (Strea
 		if t.AccountID != "" {
 			accounts[t.AccountID] = true
 		}
-		if t.Category == connector.TxPayroll || (t.Category == "" && payrollWords(t.Description)) {
+		if t.Category == datasource.TxPayroll || (t.Category == "" && payrollWords(t.Description)) {
 			payrollLike++
 		}
 		if c := strings.TrimSpace(t.Counterparty); c != "" {
@@ -282,9 +283,9 @@ func stream(key string, txs []connector.Transaction, asOf connector.Date) (Strea
 	if len(deps) < 2 {
 		return Stream{}, false
 	}
-	s.Payer = mostFrequent(names, txs, func(t connector.Transaction) string { return strings.TrimSpace(t.Counterparty) })
+	s.Payer = mostFrequent(names, txs, func(t datasource.Transaction) string { return strings.TrimSpace(t.Counterparty) })
 	if s.Payer == "" {
-		s.Payer = mostFrequent(descs, txs, func(t connector.Transaction) string { return strings.TrimSpace(t.Description) })
+		s.Payer = mostFrequent(descs, txs, func(t datasource.Transaction) string { return strings.TrimSpace(t.Description) })
 	}
 	sum := sha256.Sum256([]byte(key))
 	s.ID = "inc_" + hex.EncodeToString(sum[:8])
@@ -307,7 +308,7 @@ func stream(key string, txs []connector.Transaction, asOf connector.Date) (Strea
 	}
 	if s.Active {
 		if n := PeriodsPerYear(freq); n > 0 {
-			s.ProjectedAnnual = s.AverageAmount * connector.Money(n)
+			s.ProjectedAnnual = s.AverageAmount * value.Money(n)
 		} else {
 			span := max(days(s.FirstDate, asOf)+1, 30)
 			s.ProjectedAnnual = roundDiv(int64(s.Total)*365, int64(span))
@@ -340,7 +341,7 @@ func confidence(regularity, consistency float64, deposits int, payroll bool) int
 
 // consistency is the share of deposits within 20 % of the median deposit.
 func consistency(deps []deposit) float64 {
-	amounts := make([]connector.Money, len(deps))
+	amounts := make([]value.Money, len(deps))
 	for i, d := range deps {
 		amounts[i] = d.amount
 	}
@@ -358,7 +359,7 @@ func consistency(deps []deposit) float64 {
 
 // coverage is the share of calendar months, from the first deposit's month
 // to the as-of date's, that have a deposit.
-func coverage(deps []deposit, asOf connector.Date) float64 {
+func coverage(deps []deposit, asOf value.Date) float64 {
 	months := map[int]bool{}
 	for _, d := range deps {
 		months[d.date.Year*12+int(d.date.Month)] = true
@@ -436,15 +437,15 @@ func semimonthlyFit(deps []deposit) float64 {
 
 // nearAnchor reports whether d is from 3 days before to 2 days after day x
 // (28 or more: the last day) of its month or of the next or previous month.
-func nearAnchor(d connector.Date, x int) bool {
+func nearAnchor(d value.Date, x int) bool {
 	for dm := -1; dm <= 1; dm++ {
-		m := connector.NewDate(d.Year, d.Month+time.Month(dm), 1)
-		last := connector.NewDate(m.Year, m.Month+1, 0)
+		m := value.NewDate(d.Year, d.Month+time.Month(dm), 1)
+		last := value.NewDate(m.Year, m.Month+1, 0)
 		day := x
 		if x >= 28 || x > last.Day {
 			day = last.Day
 		}
-		diff := days(d, connector.NewDate(m.Year, m.Month, day))
+		diff := days(d, value.NewDate(m.Year, m.Month, day))
 		if diff >= -2 && diff <= 3 {
 			return true
 		}
@@ -453,17 +454,17 @@ func nearAnchor(d connector.Date, x int) bool {
 }
 
 // days returns the number of days from a to b.
-func days(a, b connector.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
+func days(a, b value.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
 // roundDiv returns a/b rounded half away from zero, for b > 0.
-func roundDiv(a, b int64) connector.Money {
+func roundDiv(a, b int64) value.Money {
 	if a < 0 {
-		return -connector.Money((-a + b/2) / b)
+		return -value.Money((-a + b/2) / b)
 	}
-	return connector.Money((a + b/2) / b)
+	return value.Money((a + b/2) / b)
 }
 
-func mostFrequent(counts map[string]int, txs []connector.Transaction, text func(connector.Transaction) string) string {
+func mostFrequent(counts map[string]int, txs []datasource.Transaction, text func(datasource.Transaction) string) string {
 	best, n := "", 0
 	for _, t := range txs { // first seen wins ties, for determinism
 		if s := text(t); s != "" && counts[s] > n {

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"verigate/internal/connector"
-	"verigate/internal/connector/banksandbox"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/value"
 )
 
-func day(s string) connector.Date {
-	d, err := connector.ParseDate(s)
+func day(s string) value.Date {
+	d, err := value.ParseDate(s)
 	if err != nil {
 		panic(err)
 	}
@@ -21,10 +22,10 @@ func day(s string) connector.Date {
 }
 
 // txs builds crafted transaction sets.
-type txs struct{ list []connector.Transaction }
+type txs struct{ list []datasource.Transaction }
 
-func (b *txs) add(account string, d connector.Date, amount connector.Money, desc, counterparty, category string) *connector.Transaction {
-	b.list = append(b.list, connector.Transaction{
+func (b *txs) add(account string, d value.Date, amount value.Money, desc, counterparty, category string) *datasource.Transaction {
+	b.list = append(b.list, datasource.Transaction{
 		ID: fmt.Sprintf("t%04d", len(b.list)), AccountID: account, PostedDate: d, Amount: amount,
 		Currency: "USD", Description: desc, Counterparty: counterparty, Category: category,
 	})
@@ -32,14 +33,14 @@ func (b *txs) add(account string, d connector.Date, amount connector.Money, desc
 }
 
 // every adds a credit every step days from first to last.
-func (b *txs) every(first, last connector.Date, step int, amount func(i int) connector.Money, desc, cp, cat string) {
+func (b *txs) every(first, last value.Date, step int, amount func(i int) value.Money, desc, cp, cat string) {
 	for i, d := 0, first; !d.After(last); i, d = i+1, d.AddDate(0, 0, step) {
 		b.add("chk", d, amount(i), desc, cp, cat)
 	}
 }
 
 // fridayOnOrBefore moves a weekend day to the Friday before.
-func fridayOnOrBefore(d connector.Date) connector.Date {
+func fridayOnOrBefore(d value.Date) value.Date {
 	switch d.Weekday() {
 	case time.Saturday:
 		return d.AddDate(0, 0, -1)
@@ -49,38 +50,38 @@ func fridayOnOrBefore(d connector.Date) connector.Date {
 	return d
 }
 
-func flat(m connector.Money) func(int) connector.Money { return func(int) connector.Money { return m } }
+func flat(m value.Money) func(int) value.Money { return func(int) value.Money { return m } }
 
 // wobble varies an amount a little from deposit to deposit.
-func wobble(m connector.Money) func(int) connector.Money {
-	return func(i int) connector.Money { return m + connector.Money(i%4*1250) }
+func wobble(m value.Money) func(int) value.Money {
+	return func(i int) value.Money { return m + value.Money(i%4*1250) }
 }
 
 func biweekly(b *txs) {
-	b.every(day("2025-01-03"), day("2025-12-19"), 14, wobble(200000), "ACME CORP PAYROLL PPD ID: 4455", "Acme Corp", connector.TxPayroll)
+	b.every(day("2025-01-03"), day("2025-12-19"), 14, wobble(200000), "ACME CORP PAYROLL PPD ID: 4455", "Acme Corp", datasource.TxPayroll)
 }
 
-func semimonthly(b *txs, from, to connector.Date) {
+func semimonthly(b *txs, from, to value.Date) {
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
-		mid := fridayOnOrBefore(connector.NewDate(m.Year, m.Month, 15))
-		last := fridayOnOrBefore(connector.NewDate(m.Year, m.Month+1, 0))
+		mid := fridayOnOrBefore(value.NewDate(m.Year, m.Month, 15))
+		last := fridayOnOrBefore(value.NewDate(m.Year, m.Month+1, 0))
 		b.add("chk", mid, 310000, "GLOBEX PAYROLL PPD ID: 998877", "", "")
-		b.add("chk", last, 310000+connector.Money(m.Month)*1713, "GLOBEX DIR DEP 998877", "", "")
+		b.add("chk", last, 310000+value.Money(m.Month)*1713, "GLOBEX DIR DEP 998877", "", "")
 	}
 }
 
 func monthlyRent(b *txs) {
 	for i, m := 0, day("2025-01-01"); m.Before(day("2026-01-01")); i, m = i+1, m.AddDate(0, 1, 0) {
-		b.add("chk", m.AddDate(0, 0, i%4), 165000, "ZELLE FROM PRIYA RAMAN RENT", "Priya Raman", connector.TxIncomeOther)
+		b.add("chk", m.AddDate(0, 0, i%4), 165000, "ZELLE FROM PRIYA RAMAN RENT", "Priya Raman", datasource.TxIncomeOther)
 	}
 }
 
 func gig(b *txs) {
 	gaps := []int{3, 9, 5, 12, 4, 8, 11, 6, 3, 10, 2, 13, 7, 5, 9}
-	amounts := []connector.Money{2800, 15400, 9100, 31000, 4500, 22300, 7800, 18800, 3600, 26900, 12200}
+	amounts := []value.Money{2800, 15400, 9100, 31000, 4500, 22300, 7800, 18800, 3600, 26900, 12200}
 	d := day("2025-03-02")
 	for i := 0; !d.After(day("2025-12-28")); i++ {
-		b.add("chk", d, amounts[i%len(amounts)], "DASHCRATE INSTANT PAY", "DashCrate Delivery", connector.TxIncomeOther)
+		b.add("chk", d, amounts[i%len(amounts)], "DASHCRATE INSTANT PAY", "DashCrate Delivery", datasource.TxIncomeOther)
 		d = d.AddDate(0, 0, gaps[i%len(gaps)])
 	}
 }
@@ -128,16 +129,16 @@ func TestDetect(t *testing.T) {
 			}
 		}, "State of Colorado", Semimonthly, 24, 90, 100, true, true},
 		{"short biweekly stays biweekly", func(b *txs) {
-			b.every(day("2025-11-07"), day("2025-12-31"), 14, flat(90000), "INITECH PAYROLL", "Initech", connector.TxPayroll)
+			b.every(day("2025-11-07"), day("2025-12-31"), 14, flat(90000), "INITECH PAYROLL", "Initech", datasource.TxPayroll)
 		}, "Initech", Biweekly, 4, 60, 95, true, true},
 		{"weekly", func(b *txs) {
-			b.every(day("2025-06-06"), day("2025-12-26"), 7, wobble(70000), "INITECH PAYROLL", "Initech", connector.TxPayroll)
+			b.every(day("2025-06-06"), day("2025-12-26"), 7, wobble(70000), "INITECH PAYROLL", "Initech", datasource.TxPayroll)
 		}, "Initech", Weekly, 30, 90, 100, true, true},
 		{"monthly rent", monthlyRent, "Priya Raman", Monthly, 12, 80, 90, true, false},
 		{"irregular gig", gig, "DashCrate Delivery", Irregular, 0, 30, 59, true, false},
 		{"two deposits", func(b *txs) {
-			b.add("chk", day("2025-10-01"), 50000, "CONSULTING FEE", "Hooli", connector.TxIncomeOther)
-			b.add("chk", day("2025-11-01"), 50000, "CONSULTING FEE", "Hooli", connector.TxIncomeOther)
+			b.add("chk", day("2025-10-01"), 50000, "CONSULTING FEE", "Hooli", datasource.TxIncomeOther)
+			b.add("chk", day("2025-11-01"), 50000, "CONSULTING FEE", "Hooli", datasource.TxIncomeOther)
 		}, "Hooli", Monthly, 2, 20, 35, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,7 +149,7 @@ func TestDetect(t *testing.T) {
 				t.Fatalf("streams %v", summary(streams))
 			}
 			s := find(t, streams, tc.payer)
-			var total connector.Money
+			var total value.Money
 			for _, tx := range b.list {
 				total += tx.Amount
 			}
@@ -162,7 +163,7 @@ func TestDetect(t *testing.T) {
 			if want := roundDiv(int64(total), int64(tc.n)); s.AverageAmount != want {
 				t.Errorf("average %s, want %s", s.AverageAmount, want)
 			}
-			if n := PeriodsPerYear(tc.freq); n > 0 && s.ProjectedAnnual != s.AverageAmount*connector.Money(n) {
+			if n := PeriodsPerYear(tc.freq); n > 0 && s.ProjectedAnnual != s.AverageAmount*value.Money(n) {
 				t.Errorf("projected %s for average %s × %d", s.ProjectedAnnual, s.AverageAmount, n)
 			}
 			if tc.freq == Irregular {
@@ -209,8 +210,8 @@ func TestGigHasLowerConfidence(t *testing.T) {
 
 func TestJobChange(t *testing.T) {
 	var b txs
-	b.every(day("2025-01-10"), day("2025-05-30"), 14, wobble(180000), "ACME CORP PAYROLL", "Acme Corp", connector.TxPayroll)
-	b.every(day("2025-06-20"), day("2025-12-26"), 7, wobble(95000), "INITECH PAYROLL", "Initech", connector.TxPayroll)
+	b.every(day("2025-01-10"), day("2025-05-30"), 14, wobble(180000), "ACME CORP PAYROLL", "Acme Corp", datasource.TxPayroll)
+	b.every(day("2025-06-20"), day("2025-12-26"), 7, wobble(95000), "INITECH PAYROLL", "Initech", datasource.TxPayroll)
 	streams := Detect(b.list, Options{AsOf: day("2025-12-31")})
 	if len(streams) != 2 || streams[0].Payer != "Initech" || streams[1].Payer != "Acme Corp" {
 		t.Fatalf("streams %v", summary(streams))
@@ -252,25 +253,25 @@ func TestNoise(t *testing.T) {
 	biweekly(&b)
 	for m := day("2025-01-05"); m.Before(day("2025-12-31")); m = m.AddDate(0, 1, 0) {
 		// Categorised transfers from the user's savings.
-		b.add("chk", m, 50000, "ONLINE TRANSFER FROM SAVINGS …4411", "", connector.TxTransfer)
-		b.add("sav", m, -50000, "ONLINE TRANSFER TO CHECKING …1234", "", connector.TxTransfer)
+		b.add("chk", m, 50000, "ONLINE TRANSFER FROM SAVINGS …4411", "", datasource.TxTransfer)
+		b.add("sav", m, -50000, "ONLINE TRANSFER TO CHECKING …1234", "", datasource.TxTransfer)
 		// Uncategorised transfers, by words and by mirrored debits.
 		b.add("chk", m.AddDate(0, 0, 1), 20000, "TRANSFER FROM SAV 4411", "", "")
 		b.add("chk", m.AddDate(0, 0, 2), 31500, "MOBILE DEPOSIT", "", "")
 		b.add("sav", m.AddDate(0, 0, 4), -31500, "WITHDRAWAL", "", "")
 		// Refunds, interest, a card reversal.
-		b.add("chk", m.AddDate(0, 0, 3), 2599, "NORTHWIND REFUND", "Northwind Outfitters", connector.TxRefund)
+		b.add("chk", m.AddDate(0, 0, 3), 2599, "NORTHWIND REFUND", "Northwind Outfitters", datasource.TxRefund)
 		b.add("chk", m.AddDate(0, 0, 6), 1999, "NORTHWIND OUTFITTERS RETURN", "", "")
-		b.add("sav", m.AddDate(0, 0, 25), 412, "INTEREST PAYMENT", "", connector.TxInterest)
+		b.add("sav", m.AddDate(0, 0, 25), 412, "INTEREST PAYMENT", "", datasource.TxInterest)
 		b.add("sav", m.AddDate(0, 0, 26), 388, "INTEREST PAID", "", "")
-		b.add("chk", m.AddDate(0, 0, 7), 1500, "BLUE DOOR COFFEE", "Blue Door Coffee", connector.TxSpending)
+		b.add("chk", m.AddDate(0, 0, 7), 1500, "BLUE DOOR COFFEE", "Blue Door Coffee", datasource.TxSpending)
 		// Spending.
-		b.add("chk", m.AddDate(0, 0, 8), -240000, "RENT", "Landlord", connector.TxSpending)
+		b.add("chk", m.AddDate(0, 0, 8), -240000, "RENT", "Landlord", datasource.TxSpending)
 	}
 	b.add("chk", day("2025-07-04"), 25000, "GIFT FROM GRANDMA", "", "")
 	b.add("chk", day("2025-04-15"), 180000, "IRS TREAS 310 TAX REF", "IRS", "")
-	b.add("chk", day("2025-12-30"), 200000, "ACME CORP PAYROLL PPD ID: 4455", "Acme Corp", connector.TxPayroll).Pending = true
-	b.add("chk", day("2026-01-02"), 200000, "ACME CORP PAYROLL PPD ID: 4455", "Acme Corp", connector.TxPayroll)
+	b.add("chk", day("2025-12-30"), 200000, "ACME CORP PAYROLL PPD ID: 4455", "Acme Corp", datasource.TxPayroll).Pending = true
+	b.add("chk", day("2026-01-02"), 200000, "ACME CORP PAYROLL PPD ID: 4455", "Acme Corp", datasource.TxPayroll)
 
 	streams := Detect(b.list, Options{AsOf: day("2025-12-31")})
 	if len(streams) != 1 || streams[0].Payer != "Acme Corp" || streams[0].Deposits != 26 || streams[0].Total != 26*200000+37*1250 {
@@ -323,14 +324,14 @@ func TestNormalizePayer(t *testing.T) {
 
 // TestSandboxUsers runs detection on the bank sandbox's generated data.
 func TestSandboxUsers(t *testing.T) {
-	for _, asOf := range []connector.Date{day("2025-11-25"), day("2026-01-03"), day("2028-02-29")} {
+	for _, asOf := range []value.Date{day("2025-11-25"), day("2026-01-03"), day("2028-02-29")} {
 		for _, inst := range []string{"ins_000000001", "ins_000000007"} {
-			netAverage := func(login, item string) (connector.Money, int) {
-				pd, err := sandbox.DataFor(login, item, asOf)
+			netAverage := func(login, item string) (value.Money, int) {
+				pd, err := payrollsandbox.DataFor(login, item, asOf)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var sum connector.Money
+				var sum value.Money
 				n := 0
 				for _, ps := range pd.Paystubs {
 					if ps.Employment == pd.Employments[0].ID {
@@ -338,9 +339,9 @@ func TestSandboxUsers(t *testing.T) {
 						n++
 					}
 				}
-				return sum / connector.Money(n), n
+				return sum / value.Money(n), n
 			}
-			data := func(login string) connector.Data {
+			data := func(login string) datasource.Data {
 				d, err := banksandbox.DataFor(login, inst, nil, asOf)
 				if err != nil {
 					t.Fatal(err)

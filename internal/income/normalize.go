@@ -3,7 +3,8 @@ package income
 import (
 	"strings"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
+	"verigate/internal/value"
 )
 
 // noiseWords are dropped from payer names: ACH and deposit jargon, legal
@@ -17,12 +18,12 @@ var noiseWords = map[string]bool{
 }
 
 // NormalizePayer returns the key deposits are grouped by: the payer text
-// folded (lower case, no diacritics or punctuation, see connector.Fold)
+// folded (lower case, no diacritics or punctuation, see datasource.Fold)
 // without tokens that contain digits (ids, dates, store numbers) or are
 // noise words (payroll, direct deposit, ppd, inc, llc, zelle, ...). When
 // nothing is left it returns the folded text.
 func NormalizePayer(s string) string {
-	folded := connector.Fold(s)
+	folded := datasource.Fold(s)
 	var kept []string
 	for _, w := range strings.Fields(folded) {
 		if noiseWords[w] || strings.ContainsAny(w, "0123456789") {
@@ -55,7 +56,7 @@ func payrollWords(desc string) bool { return containsPhrase(desc, payrollPhrases
 // containsPhrase reports whether one of phrases occurs in s as whole words,
 // ignoring case, diacritics and punctuation.
 func containsPhrase(s string, phrases []string) bool {
-	f := " " + connector.Fold(s) + " "
+	f := " " + datasource.Fold(s) + " "
 	for _, p := range phrases {
 		if strings.Contains(f, " "+p+" ") {
 			return true
@@ -67,8 +68,8 @@ func containsPhrase(s string, phrases []string) bool {
 // ownTransfers marks the uncategorised credits that mirror a debit of the
 // same amount in another account within 3 days; each debit explains one
 // credit. It reports by index into txs.
-func ownTransfers(txs []connector.Transaction) map[int]bool {
-	debits := map[connector.Money][]int{}
+func ownTransfers(txs []datasource.Transaction) map[int]bool {
+	debits := map[value.Money][]int{}
 	for i, t := range txs {
 		if t.Amount < 0 && !t.Pending && t.AccountID != "" {
 			debits[-t.Amount] = append(debits[-t.Amount], i)

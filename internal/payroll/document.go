@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/store"
 )
 
@@ -82,7 +82,7 @@ type FormAddress struct {
 	State      string  `json:"state"`
 }
 
-func formParty(p connector.Party) FormParty {
+func formParty(p datasource.Party) FormParty {
 	a := p.Address
 	return FormParty{Name: p.Name, Address: FormAddress{City: optional(a.City), Country: optional(a.Country), Line1: a.Line1,
 		Line2: optional(a.Line2), PostalCode: a.PostalCode, State: a.State}}
@@ -96,8 +96,8 @@ func optionalMoney(m money) *money {
 }
 
 // Document decodes a stored payroll document record.
-func Document(r store.AccountRecord) (connector.PayrollDocument, error) {
-	var d connector.PayrollDocument
+func Document(r store.AccountRecord) (datasource.PayrollDocument, error) {
+	var d datasource.PayrollDocument
 	if r.Kind != store.RecordPayrollDocument {
 		return d, fmt.Errorf("payroll: record %s is a %s, not a payroll document", r.ID, r.Kind)
 	}

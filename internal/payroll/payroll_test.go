@@ -12,24 +12,25 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 
 	"verigate/internal/aggregate"
-	"verigate/internal/connector"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/payroll"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
-func money(t *testing.T, s string) connector.Money {
+func money(t *testing.T, s string) value.Money {
 	t.Helper()
-	m, err := connector.ParseMoney(s)
+	m, err := value.ParseMoney(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
 }
 
-func hours(t *testing.T, s string) connector.Hours {
+func hours(t *testing.T, s string) value.Hours {
 	t.Helper()
-	h, err := connector.ParseHours(s)
+	h, err := value.ParseHours(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func jsonOf(t *testing.T, v any) map[string]any {
 // gross_pay_list_totals from its gross_pay_list (hours rounded to the
 // hundredths verigate keeps).
 func TestGrossPayTotalsContractExample(t *testing.T) {
-	lines := []connector.GrossPayLine{
+	lines := []datasource.GrossPayLine{
 		{Name: "Regular", Type: "base", Rate: money(t, "25.61"), Hours: hours(t, "49.60"), Amount: money(t, "1270.14"),
 			HoursYTD: hours(t, "422.00"), AmountYTD: money(t, "13971.54")},
 		{Name: "Commission", Type: "commission", Amount: money(t, "337.49"), AmountYTD: money(t, "1758.56")},
@@ -82,7 +83,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestGrossPayTotalsCategories(t *testing.T) {
-	lines := []connector.GrossPayLine{
+	lines := []datasource.GrossPayLine{
 		{Name: "Regular", Type: "base", Rate: 2000, Hours: 4000, Amount: 80000, HoursYTD: 40000, AmountYTD: 800000},
 		{Name: "Vacation", Type: "pto", Rate: 2000, Hours: 800, Amount: 16000, HoursYTD: 800, AmountYTD: 16000},
 		// A name twice on one paystub: its year-to-date counts once, from the last line.
@@ -112,8 +113,8 @@ func TestGrossPayTotalsCategories(t *testing.T) {
 
 func TestImpliedRate(t *testing.T) {
 	for _, tc := range []struct {
-		amount connector.Money
-		hours  connector.Hours
+		amount value.Money
+		hours  value.Hours
 		want   string
 		ok     bool
 	}{
@@ -141,7 +142,7 @@ func TestImpliedRate(t *testing.T) {
 // sandboxRecords aggregates a sandbox user into records, as the worker does.
 func sandboxRecords(t *testing.T, login, item string) []store.AccountRecord {
 	t.Helper()
-	data, err := sandbox.DataFor(login, item, connector.NewDate(2025, time.May, 30))
+	data, err := payrollsandbox.DataFor(login, item, value.NewDate(2025, time.May, 30))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,17 +187,17 @@ func TestRenderPaystub(t *testing.T) {
 		if m["fees"] != nil || m["metadata"] != nil {
 			t.Errorf("fees/metadata %v %v", m["fees"], m["metadata"])
 		}
-		gross, _ := connector.ParseMoney(m["gross_pay"].(string))
-		taxes, _ := connector.ParseMoney(m["taxes"].(string))
-		deds, _ := connector.ParseMoney(m["deductions"].(string))
-		net, _ := connector.ParseMoney(m["net_pay"].(string))
+		gross, _ := value.ParseMoney(m["gross_pay"].(string))
+		taxes, _ := value.ParseMoney(m["taxes"].(string))
+		deds, _ := value.ParseMoney(m["deductions"].(string))
+		net, _ := value.ParseMoney(m["net_pay"].(string))
 		if gross-taxes-deds != net {
 			t.Errorf("net %v != %v - %v - %v", net, gross, taxes, deds)
 		}
-		var sum connector.Money
+		var sum value.Money
 		for _, l := range m["gross_pay_list"].([]any) {
 			l := l.(map[string]any)
-			a, _ := connector.ParseMoney(l["amount"].(string))
+			a, _ := value.ParseMoney(l["amount"].(string))
 			sum += a
 			if (l["rate"] == nil) != (l["hours"] == nil) || (l["hours"] == nil) != (l["hours_ytd"] == nil) {
 				t.Errorf("rate/hours/hours_ytd nullness differs: %v", l)
@@ -257,7 +258,7 @@ func TestRenderDocumentAndFile(t *testing.T) {
 				t.Fatalf("pdfcpu rejects the file: %v", err)
 			}
 			text := pageText(t, pdf)
-			var doc connector.PayrollDocument
+			var doc datasource.PayrollDocument
 			json.Unmarshal(r.Data, &doc)
 			for _, want := range []string{"Form W-2 Wage and Tax Statement", "Employer: " + doc.Employer, doc.W2.Wages.String(),
 				doc.W2.EmployeeSSN, doc.W2.EmployerEIN} {

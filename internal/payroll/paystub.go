@@ -4,17 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 type (
-	money = connector.Money
-	hours = connector.Hours
+	money = value.Money
+	hours = value.Hours
 )
 
 // Paystub is the contract's PartnerPaystub. Money and hours are decimal
-// strings with two decimals (connector.Money and connector.Hours marshal so).
+// strings with two decimals (value.Money and value.Hours marshal so).
 //
 // payroll_document is left out: it names the payroll document a paystub was
 // read from, and connected paystubs are not read from documents (W-2 forms
@@ -95,15 +96,15 @@ type Address struct {
 // GrossPay is the contract's GrossPay line; rate, hours and hours_ytd are
 // null for lines not paid by the hour (bonus, commission).
 type GrossPay struct {
-	Name      string         `json:"name"`
-	Type      string         `json:"type"`
-	StartDate connector.Date `json:"start_date"`
-	EndDate   connector.Date `json:"end_date"`
-	Rate      *money         `json:"rate"`
-	Hours     *hours         `json:"hours"`
-	Amount    money          `json:"amount"`
-	HoursYTD  *hours         `json:"hours_ytd"`
-	AmountYTD money          `json:"amount_ytd"`
+	Name      string     `json:"name"`
+	Type      string     `json:"type"`
+	StartDate value.Date `json:"start_date"`
+	EndDate   value.Date `json:"end_date"`
+	Rate      *money     `json:"rate"`
+	Hours     *hours     `json:"hours"`
+	Amount    money      `json:"amount"`
+	HoursYTD  *hours     `json:"hours_ytd"`
+	AmountYTD money      `json:"amount_ytd"`
 }
 
 // Totals is the contract's gross_pay_list_totals: null for a category with
@@ -172,7 +173,7 @@ func Category(typ string) string {
 // GrossPayTotals sums gross pay lines by category. A category's amount_ytd
 // adds, for each line name in it, the year-to-date of that name's last
 // line (a name's amount_ytd already counts its earlier lines); hours alike.
-func GrossPayTotals(lines []connector.GrossPayLine) Totals {
+func GrossPayTotals(lines []datasource.GrossPayLine) Totals {
 	type acc struct {
 		amount    money
 		hours     hours
@@ -227,10 +228,10 @@ func GrossPayTotals(lines []connector.GrossPayLine) Totals {
 }
 
 // hourly reports whether a line is paid by the hour.
-func hourly(l connector.GrossPayLine) bool { return l.Rate != 0 || l.Hours != 0 }
+func hourly(l datasource.GrossPayLine) bool { return l.Rate != 0 || l.Hours != 0 }
 
 // dateTime writes a date as the contract's midnight-UTC date-time, or null.
-func dateTime(d connector.Date) *string {
+func dateTime(d value.Date) *string {
 	if d.IsZero() {
 		return nil
 	}
@@ -250,7 +251,7 @@ func RenderPaystub(r store.AccountRecord) (Paystub, error) {
 	if r.Kind != store.RecordPaystub {
 		return Paystub{}, fmt.Errorf("payroll: record %s is a %s, not a paystub", r.ID, r.Kind)
 	}
-	var p connector.Paystub
+	var p datasource.Paystub
 	if err := json.Unmarshal(r.Data, &p); err != nil {
 		return Paystub{}, fmt.Errorf("payroll: paystub %s: %w", r.ID, err)
 	}

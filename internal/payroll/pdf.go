@@ -8,8 +8,9 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 // DocumentFile returns the file of a stored payroll document: a one-page
@@ -53,7 +54,7 @@ func DocumentFile(r store.AccountRecord) (name string, pdf []byte, err error) {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
-func fileName(d connector.PayrollDocument) string {
+func fileName(d datasource.PayrollDocument) string {
 	parts := []string{d.DocumentType}
 	if d.Year != 0 {
 		parts = append(parts, fmt.Sprint(d.Year))
@@ -95,16 +96,16 @@ func (p *page) fit(family, style string, size, width float64, s string) {
 	}
 }
 
-func amount(m connector.Money) string { return m.String() }
+func amount(m value.Money) string { return m.String() }
 
-func optAmount(m connector.Money) string {
+func optAmount(m value.Money) string {
 	if m == 0 {
 		return ""
 	}
 	return m.String()
 }
 
-func address(a connector.Address) string {
+func address(a datasource.Address) string {
 	lines := []string{a.Line1}
 	if a.Line2 != "" {
 		lines = append(lines, a.Line2)
@@ -113,7 +114,7 @@ func address(a connector.Address) string {
 	return strings.Join(lines, "\n")
 }
 
-func (p *page) w2(d connector.PayrollDocument, w connector.W2) {
+func (p *page) w2(d datasource.PayrollDocument, w datasource.W2) {
 	f := p.f
 	const left, top, width = 12.0, 12.0, 191.9
 	f.SetFont("Helvetica", "B", 16)
@@ -207,7 +208,7 @@ func boolMark(b bool, s string) string {
 	return ""
 }
 
-func (p *page) generic(d connector.PayrollDocument) {
+func (p *page) generic(d datasource.PayrollDocument) {
 	f := p.f
 	f.SetFont("Helvetica", "B", 16)
 	f.SetXY(12, 12)
@@ -228,7 +229,7 @@ func (p *page) generic(d connector.PayrollDocument) {
 	}
 }
 
-func (p *page) footer(r store.AccountRecord, d connector.PayrollDocument) {
+func (p *page) footer(r store.AccountRecord, d datasource.PayrollDocument) {
 	f := p.f
 	f.SetFont("Helvetica", "", 7)
 	f.SetTextColor(90, 90, 90)

@@ -7,10 +7,11 @@ import (
 	"slices"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/income"
 	"verigate/internal/partner"
 	"verigate/internal/store"
+	"verigate/internal/value"
 	"verigate/internal/verification"
 )
 
@@ -25,14 +26,14 @@ const (
 // LargeDepositFloor is the least large-deposit threshold: a deposit is large
 // when it exceeds half the average monthly income, or this amount when
 // that is less (see docs/reports.md).
-const LargeDepositFloor connector.Money = 100000
+const LargeDepositFloor value.Money = 100000
 
 // Banking is the body of a banking report (voa, voi, voai,
 // voe-transactions). BankAccounts is always set; voa fills Assets, voi
 // Income, voai both, voe-transactions Employment.
 type Banking struct {
 	// AsOf is the date of the data: the latest balance date of the accounts.
-	AsOf          connector.Date       `json:"as_of"`
+	AsOf          value.Date           `json:"as_of"`
 	Configuration BankingConfiguration `json:"configuration"`
 	BankAccounts  []BankAccount        `json:"bank_accounts"`
 	Assets        *Assets              `json:"assets,omitempty"`
@@ -54,35 +55,35 @@ type BankAccount struct {
 	// ID is the verigate bank account id (the bank_account record's id).
 	ID string `json:"id"`
 	// Account is the verigate account (the bank connection) it came from.
-	Account               string         `json:"account"`
-	Institution           string         `json:"institution"`
-	InstitutionName       string         `json:"institution_name"`
-	Name                  string         `json:"name"`
-	OfficialName          string         `json:"official_name"`
-	Type                  string         `json:"type"`
-	Subtype               string         `json:"subtype"`
-	AccountNumberDisplay  string         `json:"account_number_display"`
-	Currency              string         `json:"currency"`
-	Owners                []string       `json:"owners"`
-	OldestTransactionDate connector.Date `json:"oldest_transaction_date"`
-	LastTransactionDate   connector.Date `json:"last_transaction_date"`
-	bank                  connector.BankAccount
+	Account               string     `json:"account"`
+	Institution           string     `json:"institution"`
+	InstitutionName       string     `json:"institution_name"`
+	Name                  string     `json:"name"`
+	OfficialName          string     `json:"official_name"`
+	Type                  string     `json:"type"`
+	Subtype               string     `json:"subtype"`
+	AccountNumberDisplay  string     `json:"account_number_display"`
+	Currency              string     `json:"currency"`
+	Owners                []string   `json:"owners"`
+	OldestTransactionDate value.Date `json:"oldest_transaction_date"`
+	LastTransactionDate   value.Date `json:"last_transaction_date"`
+	bank                  datasource.BankAccount
 }
 
 // Assets is the asset part of voa and voai reports, over [From, Through].
 type Assets struct {
-	From    connector.Date `json:"from"`
-	Through connector.Date `json:"through"`
+	From    value.Date `json:"from"`
+	Through value.Date `json:"through"`
 	// CurrentBalance and AvailableBalance sum the accounts' latest balances.
-	CurrentBalance   connector.Money `json:"current_balance"`
-	AvailableBalance connector.Money `json:"available_balance"`
+	CurrentBalance   value.Money `json:"current_balance"`
+	AvailableBalance value.Money `json:"available_balance"`
 	// AverageBalance sums the accounts' average daily balances.
-	AverageBalance connector.Money `json:"average_balance"`
+	AverageBalance value.Money `json:"average_balance"`
 	// AverageMonthlyIncome is the income the large-deposit threshold is
 	// half of: the deposits of every income stream detected in the period
 	// (at any confidence), per average month of the period.
-	AverageMonthlyIncome  connector.Money `json:"average_monthly_income"`
-	LargeDepositThreshold connector.Money `json:"large_deposit_threshold"`
+	AverageMonthlyIncome  value.Money     `json:"average_monthly_income"`
+	LargeDepositThreshold value.Money     `json:"large_deposit_threshold"`
 	Accounts              []AccountAssets `json:"accounts"`
 	LargeDeposits         []LargeDeposit  `json:"large_deposits"`
 	NSFEvents             []NSFEvent      `json:"nsf_events"`
@@ -90,107 +91,107 @@ type Assets struct {
 
 // AccountAssets is one bank account's balances and activity in the period.
 type AccountAssets struct {
-	BankAccount      string          `json:"bank_account"`
-	CurrentBalance   connector.Money `json:"current_balance"`
-	AvailableBalance connector.Money `json:"available_balance"`
-	BalanceDate      connector.Date  `json:"balance_date"`
+	BankAccount      string      `json:"bank_account"`
+	CurrentBalance   value.Money `json:"current_balance"`
+	AvailableBalance value.Money `json:"available_balance"`
+	BalanceDate      value.Date  `json:"balance_date"`
 	// From and Through are the first and last days of the balance history
 	// counted: the period, shortened to the account's history.
-	From    connector.Date `json:"from"`
-	Through connector.Date `json:"through"`
-	Days    int            `json:"days"`
+	From    value.Date `json:"from"`
+	Through value.Date `json:"through"`
+	Days    int        `json:"days"`
 	// AverageBalance is the mean end-of-day current balance of those days;
 	// MinimumBalance the lowest.
-	AverageBalance connector.Money `json:"average_balance"`
-	MinimumBalance connector.Money `json:"minimum_balance"`
+	AverageBalance value.Money `json:"average_balance"`
+	MinimumBalance value.Money `json:"minimum_balance"`
 	// TotalCredits and TotalDebits sum the posted transactions of the
 	// period (debits negative).
-	TotalCredits  connector.Money `json:"total_credits"`
-	TotalDebits   connector.Money `json:"total_debits"`
-	Transactions  int             `json:"transactions"`
-	LargeDeposits int             `json:"large_deposits"`
-	NSFEvents     int             `json:"nsf_events"`
+	TotalCredits  value.Money `json:"total_credits"`
+	TotalDebits   value.Money `json:"total_debits"`
+	Transactions  int         `json:"transactions"`
+	LargeDeposits int         `json:"large_deposits"`
+	NSFEvents     int         `json:"nsf_events"`
 }
 
 // LargeDeposit is a posted credit above the threshold that is not a
 // transfer between the user's own accounts.
 type LargeDeposit struct {
-	Transaction  string          `json:"transaction"`
-	BankAccount  string          `json:"bank_account"`
-	PostedDate   connector.Date  `json:"posted_date"`
-	Amount       connector.Money `json:"amount"`
-	Description  string          `json:"description"`
-	Counterparty string          `json:"counterparty"`
-	Category     string          `json:"category"`
+	Transaction  string      `json:"transaction"`
+	BankAccount  string      `json:"bank_account"`
+	PostedDate   value.Date  `json:"posted_date"`
+	Amount       value.Money `json:"amount"`
+	Description  string      `json:"description"`
+	Counterparty string      `json:"counterparty"`
+	Category     string      `json:"category"`
 	// IncomeStream is the income stream the deposit belongs to, or null.
 	IncomeStream *string `json:"income_stream"`
 }
 
 // NSFEvent is a non-sufficient-funds (returned item) fee.
 type NSFEvent struct {
-	Transaction string          `json:"transaction"`
-	BankAccount string          `json:"bank_account"`
-	PostedDate  connector.Date  `json:"posted_date"`
-	Amount      connector.Money `json:"amount"`
-	Description string          `json:"description"`
+	Transaction string      `json:"transaction"`
+	BankAccount string      `json:"bank_account"`
+	PostedDate  value.Date  `json:"posted_date"`
+	Amount      value.Money `json:"amount"`
+	Description string      `json:"description"`
 }
 
 // BankIncome is the income part of voi and voai reports.
 type BankIncome struct {
 	// From is the earliest posted date considered (the configured bound,
 	// else the oldest transaction's date); Through is the as-of date.
-	From              connector.Date `json:"from"`
-	Through           connector.Date `json:"through"`
-	ConfidenceMinimum int            `json:"confidence_minimum"`
+	From              value.Date `json:"from"`
+	Through           value.Date `json:"through"`
+	ConfidenceMinimum int        `json:"confidence_minimum"`
 	// ProjectedAnnualAmount sums the streams' projected annual amounts.
-	ProjectedAnnualAmount connector.Money `json:"projected_annual_amount"`
-	Streams               []IncomeStream  `json:"streams"`
+	ProjectedAnnualAmount value.Money    `json:"projected_annual_amount"`
+	Streams               []IncomeStream `json:"streams"`
 }
 
 // IncomeStream is a detected income stream (see income.Stream) with its deposits.
 type IncomeStream struct {
-	ID              string          `json:"id"`
-	Payer           string          `json:"payer"`
-	Payroll         bool            `json:"payroll"`
-	Frequency       string          `json:"frequency"`
-	AverageAmount   connector.Money `json:"average_amount"`
-	ProjectedAnnual connector.Money `json:"projected_annual_amount"`
-	Total           connector.Money `json:"total_amount"`
-	FirstDate       connector.Date  `json:"first_deposit_date"`
-	LastDate        connector.Date  `json:"last_deposit_date"`
-	Deposits        int             `json:"deposits"`
-	Active          bool            `json:"active"`
-	Confidence      int             `json:"confidence"`
-	BankAccounts    []string        `json:"bank_accounts"`
+	ID              string      `json:"id"`
+	Payer           string      `json:"payer"`
+	Payroll         bool        `json:"payroll"`
+	Frequency       string      `json:"frequency"`
+	AverageAmount   value.Money `json:"average_amount"`
+	ProjectedAnnual value.Money `json:"projected_annual_amount"`
+	Total           value.Money `json:"total_amount"`
+	FirstDate       value.Date  `json:"first_deposit_date"`
+	LastDate        value.Date  `json:"last_deposit_date"`
+	Deposits        int         `json:"deposits"`
+	Active          bool        `json:"active"`
+	Confidence      int         `json:"confidence"`
+	BankAccounts    []string    `json:"bank_accounts"`
 	// Transactions are the stream's credits, oldest first.
 	Transactions []StreamTransaction `json:"transactions"`
 }
 
 // StreamTransaction is one credit of an income stream.
 type StreamTransaction struct {
-	ID          string          `json:"id"`
-	BankAccount string          `json:"bank_account"`
-	PostedDate  connector.Date  `json:"posted_date"`
-	Amount      connector.Money `json:"amount"`
-	Description string          `json:"description"`
+	ID          string      `json:"id"`
+	BankAccount string      `json:"bank_account"`
+	PostedDate  value.Date  `json:"posted_date"`
+	Amount      value.Money `json:"amount"`
+	Description string      `json:"description"`
 }
 
 // BankEmployment is the body of a voe-transactions report.
 type BankEmployment struct {
-	From      connector.Date `json:"from"`
-	Through   connector.Date `json:"through"`
+	From      value.Date     `json:"from"`
+	Through   value.Date     `json:"through"`
 	Employers []BankEmployer `json:"employers"`
 }
 
 // BankEmployer is an employer inferred from payroll deposits.
 type BankEmployer struct {
-	Name         string         `json:"name"`
-	IncomeStream string         `json:"income_stream"`
-	FirstDeposit connector.Date `json:"first_deposit_date"`
-	LastDeposit  connector.Date `json:"last_deposit_date"`
-	Deposits     int            `json:"deposits"`
-	Frequency    string         `json:"frequency"`
-	Active       bool           `json:"active"`
+	Name         string     `json:"name"`
+	IncomeStream string     `json:"income_stream"`
+	FirstDeposit value.Date `json:"first_deposit_date"`
+	LastDeposit  value.Date `json:"last_deposit_date"`
+	Deposits     int        `json:"deposits"`
+	Frequency    string     `json:"frequency"`
+	Active       bool       `json:"active"`
 }
 
 // BankSource is one aggregated banking account and its records.
@@ -215,16 +216,16 @@ func IsBanking(reportType string) bool {
 // dateFrom turns a configured date-time into the first whole day on or
 // after it: a record dated D is at D's midnight UTC, so an instant past
 // midnight starts the next day (as the API's date filters do).
-func dateFrom(s *string) (connector.Date, error) {
+func dateFrom(s *string) (value.Date, error) {
 	if s == nil {
-		return connector.Date{}, nil
+		return value.Date{}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, *s)
 	if err != nil {
-		return connector.Date{}, fmt.Errorf("report: configuration date %q: %w", *s, err)
+		return value.Date{}, fmt.Errorf("report: configuration date %q: %w", *s, err)
 	}
 	t = t.UTC()
-	d := connector.DateOf(t)
+	d := value.DateOf(t)
 	if t.After(d.Time()) {
 		d = d.AddDate(0, 0, 1)
 	}
@@ -269,8 +270,8 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 	}
 
 	var oldest, newest *time.Time
-	var identity *connector.Identity
-	var txs []connector.Transaction
+	var identity *datasource.Identity
+	var txs []datasource.Transaction
 	for _, src := range sources {
 		a := src.Account
 		asOf := a.UpdatedAt
@@ -282,7 +283,7 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 			oldest = &asOf
 		}
 		for _, rec := range src.Identity {
-			var idn connector.Identity
+			var idn datasource.Identity
 			if err := json.Unmarshal(rec.Data, &idn); err != nil {
 				return nil, fmt.Errorf("report: identity %s: %w", rec.ID, err)
 			}
@@ -296,7 +297,7 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 			if !wanted(rec) {
 				continue
 			}
-			var ba connector.BankAccount
+			var ba datasource.BankAccount
 			if err := json.Unmarshal(rec.Data, &ba); err != nil {
 				return nil, fmt.Errorf("report: bank account %s: %w", rec.ID, err)
 			}
@@ -318,7 +319,7 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 		})
 		b.BankAccounts = append(b.BankAccounts, accts...)
 		for _, rec := range src.Transactions {
-			var t connector.Transaction
+			var t datasource.Transaction
 			if err := json.Unmarshal(rec.Data, &t); err != nil {
 				return nil, fmt.Errorf("report: transaction %s: %w", rec.ID, err)
 			}
@@ -339,9 +340,9 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 			BirthDate: identity.BirthDate, SSN: identity.SSN, Email: identity.Email, PhoneNumber: identity.PhoneNumber, Address: identity.Address}
 	}
 	if b.AsOf.IsZero() {
-		b.AsOf = connector.DateOf(at.UTC())
+		b.AsOf = value.DateOf(at.UTC())
 	}
-	slices.SortFunc(txs, func(x, y connector.Transaction) int {
+	slices.SortFunc(txs, func(x, y datasource.Transaction) int {
 		return cmp.Or(x.PostedDate.Compare(y.PostedDate), cmp.Compare(x.ID, y.ID))
 	})
 	switch v.ReportType {
@@ -359,21 +360,21 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 }
 
 // daysBetween returns the number of days from a to b.
-func daysBetween(a, b connector.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
+func daysBetween(a, b value.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
 // roundDiv returns a/b rounded half away from zero, for b > 0.
-func roundDiv(a, b int64) connector.Money {
+func roundDiv(a, b int64) value.Money {
 	if a < 0 {
-		return -connector.Money((-a + b/2) / b)
+		return -value.Money((-a + b/2) / b)
 	}
-	return connector.Money((a + b/2) / b)
+	return value.Money((a + b/2) / b)
 }
 
 // assets computes the asset part over the days from from (zero: the whole
 // history) to the as-of date.
-func assets(b *Banking, txs []connector.Transaction, from connector.Date) *Assets {
+func assets(b *Banking, txs []datasource.Transaction, from value.Date) *Assets {
 	out := &Assets{From: from, Through: b.AsOf, Accounts: []AccountAssets{}, LargeDeposits: []LargeDeposit{}, NSFEvents: []NSFEvent{}}
-	earliest := connector.Date{}
+	earliest := value.Date{}
 	byAccount := map[string]*AccountAssets{}
 	for _, ba := range b.BankAccounts {
 		aa := AccountAssets{BankAccount: ba.ID, CurrentBalance: ba.bank.Balances.Current, AvailableBalance: ba.bank.Balances.Available,
@@ -411,7 +412,7 @@ func assets(b *Banking, txs []connector.Transaction, from connector.Date) *Asset
 	if out.From.IsZero() {
 		out.From = b.AsOf
 	}
-	inPeriod := func(t connector.Transaction) bool {
+	inPeriod := func(t datasource.Transaction) bool {
 		return !t.Pending && !t.PostedDate.Before(out.From) && !t.PostedDate.After(out.Through)
 	}
 
@@ -428,7 +429,7 @@ func assets(b *Banking, txs []connector.Transaction, from connector.Date) *Asset
 	}
 	days := int64(daysBetween(out.From, out.Through) + 1)
 	if days*48 < 1461 {
-		out.AverageMonthlyIncome = connector.Money(total)
+		out.AverageMonthlyIncome = value.Money(total)
 	} else {
 		out.AverageMonthlyIncome = roundDiv(total*1461, days*48)
 	}
@@ -445,7 +446,7 @@ func assets(b *Banking, txs []connector.Transaction, from connector.Date) *Asset
 		} else {
 			aa.TotalDebits += t.Amount
 		}
-		if t.Amount > out.LargeDepositThreshold && t.Category != connector.TxTransfer {
+		if t.Amount > out.LargeDepositThreshold && t.Category != datasource.TxTransfer {
 			ld := LargeDeposit{Transaction: t.ID, BankAccount: t.AccountID, PostedDate: t.PostedDate, Amount: t.Amount,
 				Description: t.Description, Counterparty: t.Counterparty, Category: t.Category}
 			if s, ok := streamOf[t.ID]; ok {
@@ -454,7 +455,7 @@ func assets(b *Banking, txs []connector.Transaction, from connector.Date) *Asset
 			out.LargeDeposits = append(out.LargeDeposits, ld)
 			aa.LargeDeposits++
 		}
-		if t.Category == connector.TxNSF {
+		if t.Category == datasource.TxNSF {
 			out.NSFEvents = append(out.NSFEvents, NSFEvent{Transaction: t.ID, BankAccount: t.AccountID, PostedDate: t.PostedDate,
 				Amount: t.Amount, Description: t.Description})
 			aa.NSFEvents++
@@ -465,12 +466,12 @@ func assets(b *Banking, txs []connector.Transaction, from connector.Date) *Asset
 
 // bankIncome detects the income streams of the credits from from (zero:
 // the whole history) to the as-of date.
-func bankIncome(b *Banking, txs []connector.Transaction, from connector.Date, minConfidence int) *BankIncome {
+func bankIncome(b *Banking, txs []datasource.Transaction, from value.Date, minConfidence int) *BankIncome {
 	out := &BankIncome{From: from, Through: b.AsOf, ConfidenceMinimum: minConfidence, Streams: []IncomeStream{}}
 	if from.IsZero() && len(txs) > 0 {
 		out.From = txs[0].PostedDate
 	}
-	byID := make(map[string]*connector.Transaction, len(txs))
+	byID := make(map[string]*datasource.Transaction, len(txs))
 	for i := range txs {
 		byID[txs[i].ID] = &txs[i]
 	}
@@ -494,7 +495,7 @@ func bankIncome(b *Banking, txs []connector.Transaction, from connector.Date, mi
 
 // bankEmployment infers employers from the payroll deposits from from
 // (zero: the whole history) to the as-of date.
-func bankEmployment(b *Banking, txs []connector.Transaction, from connector.Date) *BankEmployment {
+func bankEmployment(b *Banking, txs []datasource.Transaction, from value.Date) *BankEmployment {
 	out := &BankEmployment{From: from, Through: b.AsOf, Employers: []BankEmployer{}}
 	if from.IsZero() && len(txs) > 0 {
 		out.From = txs[0].PostedDate

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"verigate/internal/aggregate"
-	"verigate/internal/connector"
-	"verigate/internal/connector/banksandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
 	"verigate/internal/income"
 	"verigate/internal/pdfcheck"
 	"verigate/internal/report"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 // institution is the sandbox bank of the banking reports.
@@ -25,7 +26,7 @@ var bankTypes = []string{"voa", "voi", "voai", "voe-transactions"}
 // bankSource aggregates a bank sandbox user (all accounts shared, plus
 // extra transactions) as the worker would and returns the account's
 // records and the connector's data.
-func bankSource(t testing.TB, login string, extra ...connector.Transaction) (report.BankSource, connector.Data) {
+func bankSource(t testing.TB, login string, extra ...datasource.Transaction) (report.BankSource, datasource.Data) {
 	t.Helper()
 	data, err := banksandbox.DataFor(login, institution, nil, asOf)
 	if err != nil {
@@ -66,7 +67,7 @@ func bankVerification(reportType string, cfg map[string]any) store.Verification 
 	return v
 }
 
-func buildBank(t testing.TB, login, reportType string, cfg map[string]any, extra ...connector.Transaction) (*report.Report, report.BankSource, connector.Data) {
+func buildBank(t testing.TB, login, reportType string, cfg map[string]any, extra ...datasource.Transaction) (*report.Report, report.BankSource, datasource.Data) {
 	t.Helper()
 	src, data := bankSource(t, login, extra...)
 	r, err := report.BuildBanking(reportID, genAt, bankVerification(reportType, cfg), []report.BankSource{src})
@@ -113,10 +114,10 @@ func TestBankingGoldenReports(t *testing.T) {
 }
 
 // recordIDs maps the connector's transaction ids to their record ids.
-func recordIDs(src report.BankSource) map[string]connector.Transaction {
-	out := map[string]connector.Transaction{}
+func recordIDs(src report.BankSource) map[string]datasource.Transaction {
+	out := map[string]datasource.Transaction{}
 	for _, r := range src.Transactions {
-		var t connector.Transaction
+		var t datasource.Transaction
 		json.Unmarshal(r.Data, &t)
 		t.ID, t.AccountID = r.ID, r.Employment
 		out[r.ID] = t
@@ -136,10 +137,10 @@ func TestVOAIStreamsRecomputed(t *testing.T) {
 			if in == nil || len(in.Streams) < 2 {
 				t.Fatalf("voai income = %+v; every sandbox user has at least two streams", in)
 			}
-			var projected connector.Money
+			var projected value.Money
 			for _, s := range in.Streams {
-				var total connector.Money
-				days := map[connector.Date]bool{}
+				var total value.Money
+				days := map[value.Date]bool{}
 				accounts := map[string]bool{}
 				for i, st := range s.Transactions {
 					tx, ok := txs[st.ID]
@@ -159,11 +160,11 @@ func TestVOAIStreamsRecomputed(t *testing.T) {
 				if total != s.Total || len(days) != s.Deposits {
 					t.Errorf("%s: deposits sum to %s on %d days; report says %s on %d", s.Payer, total, len(days), s.Total, s.Deposits)
 				}
-				avg := connector.Money((int64(total) + int64(len(days))/2) / int64(len(days)))
+				avg := value.Money((int64(total) + int64(len(days))/2) / int64(len(days)))
 				if avg != s.AverageAmount {
 					t.Errorf("%s: average %s, deposits average %s", s.Payer, s.AverageAmount, avg)
 				}
-				if n := income.PeriodsPerYear(s.Frequency); s.Active && n > 0 && s.ProjectedAnnual != avg*connector.Money(n) {
+				if n := income.PeriodsPerYear(s.Frequency); s.Active && n > 0 && s.ProjectedAnnual != avg*value.Money(n) {
 					t.Errorf("%s: projected %s, want %s × %d", s.Payer, s.ProjectedAnnual, avg, n)
 				}
 				if !s.Active && s.ProjectedAnnual != 0 {
@@ -197,7 +198,7 @@ func TestAssetsRecomputed(t *testing.T) {
 			if len(as.Accounts) != len(data.BankAccounts) || len(r.Banking.BankAccounts) != len(data.BankAccounts) {
 				t.Fatalf("%d accounts in the report, %d aggregated", len(as.Accounts), len(data.BankAccounts))
 			}
-			var current, available, average connector.Money
+			var current, available, average value.Money
 			for i, ba := range data.BankAccounts {
 				aa := as.Accounts[i]
 				var sum int64
@@ -206,7 +207,7 @@ func TestAssetsRecomputed(t *testing.T) {
 					sum += int64(d.Current)
 					low = min(low, d.Current)
 				}
-				avg := connector.Money((sum + int64(len(ba.BalanceHistory))/2) / int64(len(ba.BalanceHistory)))
+				avg := value.Money((sum + int64(len(ba.BalanceHistory))/2) / int64(len(ba.BalanceHistory)))
 				if aa.CurrentBalance != ba.Balances.Current || aa.AvailableBalance != ba.Balances.Available || aa.AverageBalance != avg ||
 					aa.MinimumBalance != low || aa.Days != len(ba.BalanceHistory) || aa.From != ba.BalanceHistory[0].Date {
 					t.Errorf("account %s: %+v; want balances %+v, average %s, minimum %s over %d days", ba.Name, aa, ba.Balances, avg, low, len(ba.BalanceHistory))
@@ -223,7 +224,7 @@ func TestAssetsRecomputed(t *testing.T) {
 			}
 			nsf := 0
 			for _, tx := range data.Transactions {
-				if tx.Category == connector.TxNSF {
+				if tx.Category == datasource.TxNSF {
 					nsf++
 				}
 			}
@@ -237,13 +238,13 @@ func TestAssetsRecomputed(t *testing.T) {
 func TestLargeDeposits(t *testing.T) {
 	base, _ := banksandbox.DataFor("test_1", institution, nil, asOf)
 	checking := base.BankAccounts[0].ID
-	extra := []connector.Transaction{
+	extra := []datasource.Transaction{
 		{ID: "extra-gift", AccountID: checking, PostedDate: asOf.AddDate(0, 0, -20), Amount: 900000, Currency: "USD",
 			Description: "WIRE IN FROM A RELATIVE"},
 		{ID: "extra-transfer", AccountID: checking, PostedDate: asOf.AddDate(0, 0, -15), Amount: 900000, Currency: "USD",
-			Description: "ONLINE TRANSFER FROM BROKERAGE", Category: connector.TxTransfer},
+			Description: "ONLINE TRANSFER FROM BROKERAGE", Category: datasource.TxTransfer},
 		{ID: "extra-old", AccountID: checking, PostedDate: asOf.AddDate(-1, 0, 0), Amount: 800000, Currency: "USD",
-			Description: "CASH DEPOSIT", Category: connector.TxIncomeOther},
+			Description: "CASH DEPOSIT", Category: datasource.TxIncomeOther},
 	}
 	r, src, _ := buildBank(t, "test_1", "voa", nil, extra...)
 	as := r.Banking.Assets
@@ -251,16 +252,16 @@ func TestLargeDeposits(t *testing.T) {
 		t.Errorf("threshold %s, want half of %s", as.LargeDepositThreshold, as.AverageMonthlyIncome)
 	}
 	// Recompute the average monthly income from the streams of the period.
-	var all []connector.Transaction
+	var all []datasource.Transaction
 	for _, tx := range recordIDs(src) {
 		all = append(all, tx)
 	}
-	var total connector.Money
+	var total value.Money
 	for _, s := range income.Detect(all, income.Options{From: as.From, AsOf: as.Through}) {
 		total += s.Total
 	}
 	days := int64(as.Through.Time().Sub(as.From.Time()).Hours()/24) + 1
-	if want := connector.Money((int64(total)*1461 + days*24) / (days * 48)); as.AverageMonthlyIncome != want {
+	if want := value.Money((int64(total)*1461 + days*24) / (days * 48)); as.AverageMonthlyIncome != want {
 		t.Errorf("average monthly income %s, want %s", as.AverageMonthlyIncome, want)
 	}
 	descs := map[string]bool{}
@@ -286,7 +287,7 @@ func TestBankAccountsFilter(t *testing.T) {
 	src, data := bankSource(t, "test_3")
 	savings, checking := src.BankAccounts[0], src.BankAccounts[0]
 	for _, rec := range src.BankAccounts {
-		var ba connector.BankAccount
+		var ba datasource.BankAccount
 		json.Unmarshal(rec.Data, &ba)
 		switch ba.Name {
 		case "Savings":
@@ -382,7 +383,7 @@ func TestFromDates(t *testing.T) {
 				sum += int64(d.Current)
 			}
 		}
-		if aa.Days != days || aa.From != from || aa.AverageBalance != connector.Money((sum+int64(days)/2)/int64(days)) {
+		if aa.Days != days || aa.From != from || aa.AverageBalance != value.Money((sum+int64(days)/2)/int64(days)) {
 			t.Errorf("account %d: %d days from %s, average %s; want %d days", i, aa.Days, aa.From, aa.AverageBalance, days)
 		}
 		if aa.Transactions >= all.Banking.Assets.Accounts[i].Transactions {
@@ -411,7 +412,7 @@ func TestFromDates(t *testing.T) {
 		t.Errorf("from_date 2001 starts the period on %s, the history on %s", got, all.Banking.Assets.From)
 	}
 
-	streamsFrom := func(in *report.BankIncome, bound connector.Date) {
+	streamsFrom := func(in *report.BankIncome, bound value.Date) {
 		t.Helper()
 		if in.From != bound {
 			t.Errorf("income from %s, want %s", in.From, bound)
@@ -461,7 +462,7 @@ func TestFromDates(t *testing.T) {
 	}
 }
 
-func daysFrom(a, b connector.Date) int { return int(b.Time().Sub(a.Time()).Hours()/24) + 1 }
+func daysFrom(a, b value.Date) int { return int(b.Time().Sub(a.Time()).Hours()/24) + 1 }
 
 func TestConfidenceMinimum(t *testing.T) {
 	none, _, _ := buildBank(t, "test_1", "voi", nil)

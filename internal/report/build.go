@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/partner"
 	"verigate/internal/store"
 	"verigate/internal/verification"
@@ -52,13 +52,13 @@ func header(id string, at time.Time, v store.Verification) (*Report, error) {
 
 type employmentData struct {
 	rec  store.AccountRecord
-	emp  connector.Employment
+	emp  datasource.Employment
 	pays []paystubData
 }
 
 type paystubData struct {
 	id string
-	p  connector.Paystub
+	p  datasource.Paystub
 }
 
 // BuildPayroll builds a voie or voe report from the accounts' aggregated
@@ -71,7 +71,7 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 	withIncome := v.ReportType == "voie"
 	at = at.UTC()
 	var oldest, newest *time.Time
-	var identity *connector.Identity
+	var identity *datasource.Identity
 	var emps []*employmentData
 	byID := map[string]*employmentData{}
 	for _, src := range sources {
@@ -85,7 +85,7 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 			oldest = &asOf
 		}
 		for _, rec := range src.Identity {
-			var idn connector.Identity
+			var idn datasource.Identity
 			if err := json.Unmarshal(rec.Data, &idn); err != nil {
 				return nil, fmt.Errorf("report: identity %s: %w", rec.ID, err)
 			}
@@ -110,7 +110,7 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 			if e == nil {
 				continue // a paystub of an employment the account no longer lists
 			}
-			var p connector.Paystub
+			var p datasource.Paystub
 			if err := json.Unmarshal(rec.Data, &p); err != nil {
 				return nil, fmt.Errorf("report: paystub %s: %w", rec.ID, err)
 			}
@@ -166,9 +166,9 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 
 func statusRank(s string) int {
 	switch s {
-	case connector.EmploymentActive:
+	case datasource.EmploymentActive:
 		return 0
-	case connector.EmploymentInactive:
+	case datasource.EmploymentInactive:
 		return 1
 	}
 	return 2
@@ -197,13 +197,13 @@ func incomeByYear(pays []paystubData, current int) []IncomeYear {
 		y.Net += p.NetPay
 		for _, l := range p.GrossPayList {
 			switch l.Type {
-			case connector.GrossBase:
+			case datasource.GrossBase:
 				y.Base += l.Amount
-			case connector.GrossOvertime:
+			case datasource.GrossOvertime:
 				y.Overtime += l.Amount
-			case connector.GrossBonus:
+			case datasource.GrossBonus:
 				y.Bonus += l.Amount
-			case connector.GrossCommission:
+			case datasource.GrossCommission:
 				y.Commission += l.Amount
 			}
 		}

@@ -4,7 +4,8 @@
 package report
 
 import (
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
+	"verigate/internal/value"
 	"verigate/internal/verification"
 )
 
@@ -63,33 +64,33 @@ type Account struct {
 
 // Identity is the borrower as the payroll provider knows them.
 type Identity struct {
-	FirstName   string            `json:"first_name"`
-	LastName    string            `json:"last_name"`
-	FullName    string            `json:"full_name"`
-	BirthDate   connector.Date    `json:"birth_date"`
-	SSN         string            `json:"ssn"`
-	Email       string            `json:"email"`
-	PhoneNumber string            `json:"phone_number"`
-	Address     connector.Address `json:"address"`
+	FirstName   string             `json:"first_name"`
+	LastName    string             `json:"last_name"`
+	FullName    string             `json:"full_name"`
+	BirthDate   value.Date         `json:"birth_date"`
+	SSN         string             `json:"ssn"`
+	Email       string             `json:"email"`
+	PhoneNumber string             `json:"phone_number"`
+	Address     datasource.Address `json:"address"`
 }
 
 // Employment is one job with (voie) its income and latest paystubs.
 type Employment struct {
-	ID                string            `json:"id"`
-	Account           string            `json:"account"`
-	Employer          string            `json:"employer"`
-	EmployerAddress   connector.Address `json:"employer_address"`
-	JobTitle          string            `json:"job_title"`
-	Status            string            `json:"status"`
-	EmploymentType    string            `json:"employment_type"`
-	OriginalHireDate  connector.Date    `json:"original_hire_date"`
-	HireDate          connector.Date    `json:"hire_date"`
-	TerminationDate   connector.Date    `json:"termination_date"`
-	TerminationReason *string           `json:"termination_reason"`
-	PayFrequency      string            `json:"pay_frequency"`
-	BasePay           connector.BasePay `json:"base_pay"`
-	Income            []IncomeYear      `json:"income,omitempty"`
-	RecentPaystubs    []Paystub         `json:"recent_paystubs,omitempty"`
+	ID                string             `json:"id"`
+	Account           string             `json:"account"`
+	Employer          string             `json:"employer"`
+	EmployerAddress   datasource.Address `json:"employer_address"`
+	JobTitle          string             `json:"job_title"`
+	Status            string             `json:"status"`
+	EmploymentType    string             `json:"employment_type"`
+	OriginalHireDate  value.Date         `json:"original_hire_date"`
+	HireDate          value.Date         `json:"hire_date"`
+	TerminationDate   value.Date         `json:"termination_date"`
+	TerminationReason *string            `json:"termination_reason"`
+	PayFrequency      string             `json:"pay_frequency"`
+	BasePay           datasource.BasePay `json:"base_pay"`
+	Income            []IncomeYear       `json:"income,omitempty"`
+	RecentPaystubs    []Paystub          `json:"recent_paystubs,omitempty"`
 }
 
 // IncomeYear is one calendar year of gross income, summed from paystubs.
@@ -102,19 +103,19 @@ type IncomeYear struct {
 	// From and Through are the earliest and latest paystub dates counted,
 	// or null without paystubs: a year the aggregated paystubs cover only
 	// in part starts after 1 January.
-	From       connector.Date  `json:"from"`
-	Through    connector.Date  `json:"through"`
-	Paystubs   int             `json:"paystubs"`
-	Base       connector.Money `json:"base"`
-	Overtime   connector.Money `json:"overtime"`
-	Bonus      connector.Money `json:"bonus"`
-	Commission connector.Money `json:"commission"`
-	Other      connector.Money `json:"other"`
-	Gross      connector.Money `json:"gross"`
-	Net        connector.Money `json:"net"`
+	From       value.Date  `json:"from"`
+	Through    value.Date  `json:"through"`
+	Paystubs   int         `json:"paystubs"`
+	Base       value.Money `json:"base"`
+	Overtime   value.Money `json:"overtime"`
+	Bonus      value.Money `json:"bonus"`
+	Commission value.Money `json:"commission"`
+	Other      value.Money `json:"other"`
+	Gross      value.Money `json:"gross"`
+	Net        value.Money `json:"net"`
 	// PayrollYTDGross is the year-to-date gross printed on the year's last
 	// paystub (summed over employments), or null without paystubs.
-	PayrollYTDGross *connector.Money `json:"payroll_ytd_gross"`
+	PayrollYTDGross *value.Money `json:"payroll_ytd_gross"`
 	// Complete is true when Gross equals PayrollYTDGross: no paystub of the
 	// year is missing (years before the aggregated window are partial).
 	Complete bool `json:"complete"`
@@ -122,26 +123,26 @@ type IncomeYear struct {
 
 // Paystub is one of an employment's latest paystubs.
 type Paystub struct {
-	ID          string          `json:"id"`
-	PaystubDate connector.Date  `json:"paystub_date"`
-	PeriodStart connector.Date  `json:"period_start"`
-	PeriodEnd   connector.Date  `json:"period_end"`
-	GrossPay    connector.Money `json:"gross_pay"`
-	Taxes       connector.Money `json:"taxes"`
-	Deductions  connector.Money `json:"deductions"`
-	NetPay      connector.Money `json:"net_pay"`
-	Hours       connector.Hours `json:"hours"`
-	GrossPayYTD connector.Money `json:"gross_pay_ytd"`
-	NetPayYTD   connector.Money `json:"net_pay_ytd"`
-	Earnings    []Earning       `json:"earnings"`
+	ID          string      `json:"id"`
+	PaystubDate value.Date  `json:"paystub_date"`
+	PeriodStart value.Date  `json:"period_start"`
+	PeriodEnd   value.Date  `json:"period_end"`
+	GrossPay    value.Money `json:"gross_pay"`
+	Taxes       value.Money `json:"taxes"`
+	Deductions  value.Money `json:"deductions"`
+	NetPay      value.Money `json:"net_pay"`
+	Hours       value.Hours `json:"hours"`
+	GrossPayYTD value.Money `json:"gross_pay_ytd"`
+	NetPayYTD   value.Money `json:"net_pay_ytd"`
+	Earnings    []Earning   `json:"earnings"`
 }
 
 // Earning is one earnings line of a paystub.
 type Earning struct {
-	Name   string          `json:"name"`
-	Type   string          `json:"type"`
-	Amount connector.Money `json:"amount"`
-	Hours  connector.Hours `json:"hours"`
+	Name   string      `json:"name"`
+	Type   string      `json:"type"`
+	Amount value.Money `json:"amount"`
+	Hours  value.Hours `json:"hours"`
 }
 
 // Documents is the body of a doc-voi-mortgage report.

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
+	"verigate/internal/value"
 )
 
 // titles of the report types.
@@ -44,9 +45,9 @@ func orDash(s string) string {
 	return s
 }
 
-func date(d connector.Date) string { return orDash(d.String()) }
+func date(d value.Date) string { return orDash(d.String()) }
 
-func address(a connector.Address) string {
+func address(a datasource.Address) string {
 	var parts []string
 	for _, p := range []string{a.Line1, a.Line2, a.City, strings.TrimSpace(a.State + " " + a.PostalCode), a.Country} {
 		if strings.TrimSpace(p) != "" {
@@ -57,7 +58,7 @@ func address(a connector.Address) string {
 }
 
 // money formats an amount for reading: "$1,607.63", "-$5.10".
-func money(m connector.Money) string {
+func money(m value.Money) string {
 	s := m.String()
 	sign := ""
 	if strings.HasPrefix(s, "-") {

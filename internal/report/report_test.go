@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"verigate/internal/aggregate"
-	"verigate/internal/connector"
-	"verigate/internal/connector/sandbox"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/pdfcheck"
 	"verigate/internal/report"
 	"verigate/internal/store"
+	"verigate/internal/value"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -25,7 +26,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 var (
 	genAt    = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	scanned  = time.Date(2025, 6, 1, 11, 58, 30, 0, time.UTC)
-	asOf     = connector.NewDate(2025, time.June, 1)
+	asOf     = value.NewDate(2025, time.June, 1)
 	reportID = "01970000-0000-7000-8000-00000000a001"
 )
 
@@ -33,16 +34,16 @@ var (
 const item = "item_000000001"
 
 // source aggregates a sandbox user as the worker would and returns the account's records.
-func source(t testing.TB, login string) (report.PayrollSource, connector.Data) {
+func source(t testing.TB, login string) (report.PayrollSource, datasource.Data) {
 	t.Helper()
-	data, err := sandbox.DataFor(login, item, asOf)
+	data, err := payrollsandbox.DataFor(login, item, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := scanned
 	a := store.Account{ID: "01970000-0000-7000-8000-0000000000" + fmt.Sprintf("%02d", len(login)+int(login[len(login)-1]-'0')),
 		PartnerID: "01970000-0000-7000-8000-00000000e001", Environment: store.Sandbox, UserID: "01970000-0000-7000-8000-00000000f001",
-		DataSource: "payroll", Item: item, Source: sandbox.Source, ConnectionStatus: "connected",
+		DataSource: "payroll", Item: item, Source: payrollsandbox.Source, ConnectionStatus: "connected",
 		Aggregation: store.AggregationDone, ScannedAt: &at, CreatedAt: at, UpdatedAt: at}
 	recs, err := aggregate.Records(a, data, at)
 	if err != nil {
@@ -69,7 +70,7 @@ func testVerification(reportType string) store.Verification {
 		Loan: json.RawMessage(`{"number":"LN-1001","application_id":"APP-7"}`), Billing: json.RawMessage(`{"cost_center":"CC-42"}`)}
 }
 
-func build(t testing.TB, login, reportType string) (*report.Report, connector.Data) {
+func build(t testing.TB, login, reportType string) (*report.Report, datasource.Data) {
 	t.Helper()
 	src, data := source(t, login)
 	r, err := report.BuildPayroll(reportID, genAt, testVerification(reportType), []report.PayrollSource{src})
@@ -138,9 +139,9 @@ func TestIncomeArithmetic(t *testing.T) {
 				emp  string
 				year int
 			}
-			gross, net, base := map[key]connector.Money{}, map[key]connector.Money{}, map[key]connector.Money{}
+			gross, net, base := map[key]value.Money{}, map[key]value.Money{}, map[key]value.Money{}
 			count := map[key]int{}
-			lastYTD := map[key]connector.Money{}
+			lastYTD := map[key]value.Money{}
 			for _, p := range data.Paystubs {
 				k := key{p.Employment, p.PaystubDate.Year}
 				gross[k] += p.GrossPay
@@ -148,7 +149,7 @@ func TestIncomeArithmetic(t *testing.T) {
 				count[k]++
 				lastYTD[k] = p.GrossPayYTD // oldest first: the last one wins
 				for _, l := range p.GrossPayList {
-					if l.Type == connector.GrossBase {
+					if l.Type == datasource.GrossBase {
 						base[k] += l.Amount
 					}
 				}
@@ -157,7 +158,7 @@ func TestIncomeArithmetic(t *testing.T) {
 			for _, e := range data.Employments {
 				srcIDs[aggregate.RecordID(r.Accounts[0].ID, store.RecordEmployment, e.ID)] = e.ID
 			}
-			totals := map[int]connector.Money{}
+			totals := map[int]value.Money{}
 			for _, e := range r.Employments {
 				src := srcIDs[e.ID]
 				if len(e.Income) != report.IncomeYears || e.Income[0].Year != 2025 || !e.Income[0].YearToDate || e.Income[2].Year != 2023 {
@@ -179,7 +180,7 @@ func TestIncomeArithmetic(t *testing.T) {
 					if count[k] > 0 && !y.Complete {
 						t.Errorf("%s %d: paystubs sum to %s but the payroll's YTD is %s", e.Employer, y.Year, y.Gross, lastYTD[k])
 					}
-					if y.Year == 2023 && count[k] > 0 && !y.From.After(connector.NewDate(2023, time.June, 1)) {
+					if y.Year == 2023 && count[k] > 0 && !y.From.After(value.NewDate(2023, time.June, 1)) {
 						t.Errorf("%s 2023 counted from %s, but the aggregated paystubs start after 2023-06-01", e.Employer, y.From)
 					}
 					totals[y.Year] += y.Gross
@@ -274,7 +275,7 @@ func TestPDF(t *testing.T) {
 // step by step.
 func BenchmarkGenerate(b *testing.B) {
 	src, data := source(b, "test_1")
-	if data.Employments[0].PayCycle != connector.PayBiweekly || len(data.Paystubs) < 52 {
+	if data.Employments[0].PayCycle != datasource.PayBiweekly || len(data.Paystubs) < 52 {
 		b.Fatalf("test_1 has %d %s paystubs", len(data.Paystubs), data.Employments[0].PayCycle)
 	}
 	v := testVerification("voie")
@@ -283,7 +284,7 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 func TestMoneyFormat(t *testing.T) {
-	for m, want := range map[connector.Money]string{0: "$0.00", 5: "$0.05", 160763: "$1,607.63", 123456789: "$1,234,567.89", -510: "-$5.10", 99999: "$999.99"} {
+	for m, want := range map[value.Money]string{0: "$0.00", 5: "$0.05", 160763: "$1,607.63", 123456789: "$1,234,567.89", -510: "-$5.10", 99999: "$999.99"} {
 		if got := report.FormatMoney(m); got != want {
 			t.Errorf("%d: %s, want %s", m, got, want)
 		}

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"verigate/internal/connector"
+	"verigate/internal/datasource"
 	"verigate/internal/filestore"
 	"verigate/internal/store"
 	"verigate/internal/verification"
@@ -31,7 +31,7 @@ type Service struct {
 	Log       *slog.Logger
 	// Institutions names the institutions of banking reports; nil leaves
 	// only their ids.
-	Institutions *connector.InstitutionCatalog
+	Institutions *datasource.InstitutionCatalog
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }

@@ -15,14 +15,14 @@ import (
 
 	"verigate/internal/aggregate"
 	"verigate/internal/api"
-	"verigate/internal/connect"
-	"verigate/internal/connection"
-	"verigate/internal/connector"
-	"verigate/internal/connector/banksandbox"
-	"verigate/internal/connector/sandbox"
 	"verigate/internal/customization"
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/documents"
 	"verigate/internal/filestore"
+	"verigate/internal/linkflow"
+	"verigate/internal/pages"
 	"verigate/internal/partner"
 	"verigate/internal/report"
 	"verigate/internal/sdk"
@@ -58,7 +58,7 @@ type Options struct {
 	Now func() time.Time
 	// Connectors serves each data source; nil means the sandbox connectors
 	// (package sandbox for payroll, package banksandbox for banking).
-	Connectors map[string]connector.Connector
+	Connectors map[string]datasource.Connector
 	// FrameAncestors lists origins allowed to frame the connection pages.
 	FrameAncestors []string
 	// ReportsDir is the directory generated reports are stored in, and
@@ -75,7 +75,7 @@ type App struct {
 	Users    *partner.Users
 	Verifs   *verification.Service
 	Sessions *session.Service
-	Flow     *connection.Service
+	Flow     *linkflow.Service
 	// Aggregator fetches connected accounts' data; Run it in the background.
 	Aggregator *aggregate.Worker
 	Webhooks   *webhook.Service
@@ -123,7 +123,7 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 		return nil, err
 	}
 	if o.Connectors == nil {
-		o.Connectors = map[string]connector.Connector{verification.Payroll: sandbox.New(), verification.Banking: banksandbox.New()}
+		o.Connectors = map[string]datasource.Connector{verification.Payroll: payrollsandbox.New(), verification.Banking: banksandbox.New()}
 	}
 	public := strings.TrimRight(o.PublicURL, "/")
 	a := &App{Store: st}
@@ -144,7 +144,7 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
 	a.Reports = &report.Service{Store: st, Files: reportFiles, Verifications: a.Verifs, PublicURL: public, Now: o.Now, Log: o.Log}
-	if bank, ok := o.Connectors[verification.Banking].(connector.BankConnector); ok {
+	if bank, ok := o.Connectors[verification.Banking].(datasource.BankConnector); ok {
 		a.Reports.Institutions = bank.Institutions() // names the institutions in banking reports
 	}
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
@@ -154,11 +154,11 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,
 		PublicURL: public, Now: o.Now, Log: o.Log}
 	a.Documents.Init()
-	a.Flow = &connection.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
+	a.Flow = &linkflow.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
 		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations}
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
-	pages := (&connect.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
+	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
 		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
@@ -177,7 +177,7 @@ func (a *App) customizationExists(ctx context.Context, sc store.Scope, kind, id 
 }
 
 // knownItems checks session item ids against a connector's catalog.
-func knownItems(c connector.Connector) session.ItemChecker {
+func knownItems(c datasource.Connector) session.ItemChecker {
 	if c == nil {
 		return nil
 	}

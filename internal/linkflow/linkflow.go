@@ -1,0 +1,589 @@
+// Package linkflow runs what a borrower does with a session link: choose
+// an item, sign in, pass multi-factor authentication, choose the accounts to
+// share (banks only), and wait while the account's data is aggregated. It
+// knows data sources only through the datasource package's interface.
+package linkflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"verigate/internal/customization"
+	"verigate/internal/datasource"
+	"verigate/internal/session"
+	"verigate/internal/store"
+	"verigate/internal/token"
+	"verigate/internal/verification"
+)
+
+// Stages of a connection session.
+const (
+	StageSearch     = "search"     // choosing an item
+	StageSignIn     = "signin"     // item chosen, credentials asked
+	StageMFA        = "mfa"        // a code is asked
+	StageAccounts   = "accounts"   // signed in to a bank; the accounts to share are asked
+	StageConnecting = "connecting" // connected; data is being aggregated
+	StageDone       = "done"       // data aggregated
+	StageFailed     = "failed"     // the provider refused; the user may start over
+	StageLocked     = "locked"     // too many failed attempts; the link is spent
+)
+
+// MaxFailures is how many wrong passwords or codes lock a session.
+const MaxFailures = 5
+
+// Errors a step returns; the web pages turn them into messages.
+var (
+	// ErrWrongStage means the step does not fit where the session is (e.g. a form re-posted after success).
+	ErrWrongStage = errors.New("connection: step does not fit the session's stage")
+	// ErrUnknownItem means the item is not offered by this session.
+	ErrUnknownItem = errors.New("connection: item not offered")
+	// ErrClosed means the verification no longer accepts connections.
+	ErrClosed = errors.New("connection: verification closed")
+	// ErrBusy means another request changed the session at the same moment.
+	ErrBusy = errors.New("connection: session changed concurrently")
+	// ErrItemUnavailable means the item does not accept new connections for now (status unavailable).
+	ErrItemUnavailable = errors.New("connection: item unavailable")
+	// ErrUsed means a single_use_url link has connected an account already and refuses any further step.
+	ErrUsed = errors.New("connection: single-use link already used")
+)
+
+// Error codes of the account choice, shown like a connector's error codes.
+const (
+	// CodeAccountsRequired means no account was chosen.
+	CodeAccountsRequired = "accounts_required"
+	// CodeUnknownAccount means a chosen id is not one of the accounts offered.
+	CodeUnknownAccount = "unknown_account"
+)
+
+// State is what a page needs to show a session.
+type State struct {
+	Session store.ConnectSession
+	// Item is the chosen item, when there is one.
+	Item *datasource.Item
+	// Challenge is the pending multi-factor challenge at StageMFA.
+	Challenge *datasource.Challenge
+	// AttemptsLeft is how many more failures the session allows.
+	AttemptsLeft int
+	// Accounts are the bank accounts the borrower may share, at StageAccounts.
+	Accounts []datasource.AccountChoice
+	// Aggregation is the account's aggregation state once connected.
+	Aggregation string
+	// UserID is the connected account's user, once connected.
+	UserID string
+}
+
+// Service carries out the steps of connection sessions.
+type Service struct {
+	Store         store.Store
+	Verifications *verification.Service
+	// Connectors serves each data source ("payroll", "banking").
+	Connectors map[string]datasource.Connector
+	// Secrets seals connector state kept in the database.
+	Secrets *token.Sealer
+	Now     func() time.Time
+	// Connected is told when an account is connected, so aggregation starts at once.
+	Connected func()
+	// Customizations looks up the flow or experience a session names; nil
+	// means sessions are never customized.
+	Customizations *customization.Service
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// Connector returns the connector of a session's data source.
+func (s *Service) Connector(c session.Claims) (datasource.Connector, error) {
+	conn, ok := s.Connectors[c.DataSource]
+	if !ok {
+		return nil, fmt.Errorf("connection: no connector for %s", c.DataSource)
+	}
+	return conn, nil
+}
+
+// Customization returns the customization a session names, its flow
+// (payroll, configuration.flow_id) or its experience (banking,
+// configuration.experience), looked up in the session's own tenant (from
+// the sealed link, never from the request). ok is false when the session
+// names none, or when it was deleted after the link was made: the pages
+// then show verigate's defaults.
+func (s *Service) Customization(ctx context.Context, c session.Claims) (cust store.Customization, ok bool, err error) {
+	if s.Customizations == nil {
+		return cust, false, nil
+	}
+	kind, id := store.CustomizationFlow, c.Configuration.FlowID
+	if id == nil {
+		kind, id = store.CustomizationExperience, c.Configuration.Experience
+	}
+	if id == nil {
+		return cust, false, nil
+	}
+	cust, err = s.Customizations.Lookup(ctx, c.Scope(), kind, *id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Customization{}, false, nil
+	}
+	if err != nil {
+		return store.Customization{}, false, err
+	}
+	return cust, true, nil
+}
+
+// Offered returns the ids of the items a session is limited to, in order:
+// its configuration.items, its customization's allowed items or
+// institutions, or, when both are set, the ids in both. restricted is false
+// when neither limits the session (every item of the catalog is offered);
+// when both do and have no id in common, ids is empty and nothing is offered.
+func (s *Service) Offered(ctx context.Context, c session.Claims) (ids []string, restricted bool, err error) {
+	var items []string
+	if c.Configuration.Items != nil {
+		items = *c.Configuration.Items
+	}
+	cust, _, err := s.Customization(ctx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	switch allowed := cust.Allowed; {
+	case len(items) > 0 && len(allowed) > 0:
+		ids = []string{}
+		for _, id := range items {
+			if slices.Contains(allowed, id) {
+				ids = append(ids, id)
+			}
+		}
+		return ids, true, nil
+	case len(items) > 0:
+		return items, true, nil
+	case len(allowed) > 0:
+		return allowed, true, nil
+	}
+	return nil, false, nil
+}
+
+// Items returns the items a session offers that match query (all of them for an empty query).
+func (s *Service) Items(ctx context.Context, c session.Claims, query string, limit int) ([]datasource.Item, error) {
+	conn, err := s.Connector(c)
+	if err != nil {
+		return nil, err
+	}
+	only, restricted, err := s.Offered(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if restricted && len(only) == 0 {
+		return []datasource.Item{}, nil
+	}
+	return conn.Catalog().Search(query, limit, only), nil
+}
+
+// item returns an item if the session offers it.
+func (s *Service) item(ctx context.Context, c session.Claims, id string) (datasource.Item, error) {
+	conn, err := s.Connector(c)
+	if err != nil {
+		return datasource.Item{}, err
+	}
+	it, ok := conn.Catalog().Get(id)
+	if !ok {
+		return it, ErrUnknownItem
+	}
+	only, restricted, err := s.Offered(ctx, c)
+	if err != nil {
+		return it, err
+	}
+	if restricted && !slices.Contains(only, id) {
+		return it, ErrUnknownItem
+	}
+	return it, nil
+}
+
+// Open returns a session's state, creating it on the link's first opening;
+// the first opening of any link of a verification marks it user_session_started.
+func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		head, err := s.Store.VerificationHead(ctx, c.Scope(), c.VerificationID)
+		if err != nil {
+			return State{}, err
+		}
+		if (verification.Status{State: head.State, Code: head.Code}).Terminal() {
+			return State{}, ErrClosed
+		}
+		now := s.now()
+		cs = store.ConnectSession{ID: c.SessionID, VerificationID: c.VerificationID, Stage: StageSearch, CreatedAt: now, UpdatedAt: now}
+		if e := c.Configuration.Experience; e != nil {
+			cs.Experience = *e // recorded for a later customization of the pages
+		}
+		// A session offering exactly one item (by its configuration.items, its
+		// customization's list, or both) opens at that item's sign-in.
+		only, restricted, err := s.Offered(ctx, c)
+		if err != nil {
+			return State{}, err
+		}
+		if restricted && len(only) == 1 {
+			cs.Stage, cs.Item = StageSignIn, only[0]
+		}
+		switch err := s.Store.CreateConnectSession(ctx, cs); {
+		case errors.Is(err, store.ErrDuplicate):
+			// Opened twice at once: the other request created it.
+		case err != nil:
+			return State{}, err
+		default:
+			if err := s.started(ctx, c); err != nil {
+				return State{}, err
+			}
+		}
+		if cs, err = s.Store.ConnectSession(ctx, c.SessionID); err != nil {
+			return State{}, err
+		}
+	} else if err != nil {
+		return State{}, err
+	}
+	return s.state(ctx, c, cs)
+}
+
+// started moves the verification to user_session_started unless it is past that already.
+func (s *Service) started(ctx context.Context, c session.Claims) error {
+	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeUserSessionStarted}
+	_, err := s.Verifications.Advance(ctx, c.Scope(), c.VerificationID, to, nil, "session started")
+	var se *verification.StateError
+	if errors.As(err, &se) {
+		return nil // already started, authenticated or further
+	}
+	return err
+}
+
+// state completes a stored session with what the page shows.
+func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectSession) (State, error) {
+	st := State{Session: cs, AttemptsLeft: max(0, MaxFailures-cs.Failures)}
+	if cs.Item != "" {
+		if it, err := s.item(ctx, c, cs.Item); err == nil {
+			st.Item = &it
+		}
+	}
+	if cs.Stage == StageMFA && cs.Challenge != "" {
+		var ch datasource.Challenge
+		if err := s.Secrets.Open(cs.Challenge, &ch); err != nil {
+			return st, fmt.Errorf("session %s: open challenge: %w", cs.ID, err)
+		}
+		st.Challenge = &ch
+	}
+	if cs.Stage == StageAccounts && cs.Connection != "" {
+		var conn datasource.Connection
+		if err := s.Secrets.Open(cs.Connection, &conn); err != nil {
+			return st, fmt.Errorf("session %s: open connection: %w", cs.ID, err)
+		}
+		st.Accounts = conn.Accounts
+	}
+	if cs.AccountID != "" {
+		a, err := s.Store.Account(ctx, cs.AccountID)
+		if err != nil {
+			return st, err
+		}
+		st.Aggregation, st.UserID = a.Aggregation, a.UserID
+		if cs.Stage == StageConnecting && a.Aggregation == store.AggregationDone {
+			st.Session.Stage = StageDone
+		}
+		if cs.Stage == StageConnecting && a.Aggregation == store.AggregationFailed {
+			st.Session.Stage, st.Session.ErrorCode = StageFailed, a.ErrorCode
+		}
+	}
+	return st, nil
+}
+
+// step loads the session, checks its stage, applies fn and saves the result.
+func (s *Service) step(ctx context.Context, c session.Claims, stages []string, fn func(cs *store.ConnectSession) error) (State, error) {
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if err != nil {
+		return State{}, err
+	}
+	if cs.UsedAt != nil {
+		return State{}, ErrUsed
+	}
+	// A connected account whose aggregation failed leaves the session at
+	// StageFailed, as the page shows it, so the user may try again.
+	if cs.Stage == StageConnecting && cs.AccountID != "" {
+		a, err := s.Store.Account(ctx, cs.AccountID)
+		if err != nil {
+			return State{}, err
+		}
+		if a.Aggregation == store.AggregationFailed {
+			cs.Stage, cs.ErrorCode = StageFailed, a.ErrorCode
+		}
+	}
+	ok := false
+	for _, st := range stages {
+		ok = ok || cs.Stage == st
+	}
+	if !ok {
+		st, serr := s.state(ctx, c, cs)
+		if serr != nil {
+			return st, serr
+		}
+		return st, ErrWrongStage
+	}
+	if err := fn(&cs); err != nil {
+		st, serr := s.state(ctx, c, cs)
+		if serr != nil {
+			return st, serr
+		}
+		return st, err
+	}
+	cs.UpdatedAt = s.now()
+	if err := s.Store.UpdateConnectSession(ctx, cs); errors.Is(err, store.ErrConflict) {
+		return State{}, ErrBusy
+	} else if err != nil {
+		return State{}, err
+	}
+	cs.Version++
+	return s.state(ctx, c, cs)
+}
+
+// Select chooses an item (from search, or to start over after a failure).
+func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (State, error) {
+	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageFailed}, func(cs *store.ConnectSession) error {
+		it, err := s.item(ctx, c, itemID)
+		if err != nil {
+			return err
+		}
+		if it.Status == datasource.StatusUnavailable {
+			return ErrItemUnavailable
+		}
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID, cs.Connection = StageSignIn, itemID, "", "", "", ""
+		cs.AttemptedSelection = true
+		return nil
+	})
+}
+
+// Back returns to the item search, dropping the chosen item.
+func (s *Service) Back(ctx context.Context, c session.Claims) (State, error) {
+	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageAccounts, StageFailed}, func(cs *store.ConnectSession) error {
+		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID, cs.Connection = StageSearch, "", "", "", "", ""
+		return nil
+	})
+}
+
+// failed records a failed attempt, locking the session after MaxFailures.
+func failed(cs *store.ConnectSession, err error) {
+	cs.Failures++
+	cs.ErrorCode = datasource.ErrorCode(err)
+	if cs.Failures >= MaxFailures {
+		cs.Stage, cs.Challenge = StageLocked, ""
+	}
+}
+
+// refused records a provider refusal that ends this attempt.
+func refused(cs *store.ConnectSession, err error) {
+	cs.Stage, cs.Challenge, cs.ErrorCode = StageFailed, "", datasource.ErrorCode(err)
+}
+
+// SignIn submits credentials for the chosen item.
+func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.Credentials) (State, error) {
+	var conn *datasource.Connection
+	st, err := s.step(ctx, c, []string{StageSignIn}, func(cs *store.ConnectSession) error {
+		cx, err := s.Connector(c)
+		if err != nil {
+			return err
+		}
+		cred.Username = strings.TrimSpace(cred.Username)
+		cs.AttemptedSelection = true
+		res, err := cx.SignIn(ctx, cs.Item, cred)
+		switch {
+		case errors.Is(err, datasource.ErrInvalidCredentials):
+			failed(cs, err)
+			return nil
+		case isRefusal(err):
+			refused(cs, err)
+			return nil
+		case err != nil:
+			return err
+		case res.Challenge != nil:
+			sealed, err := s.Secrets.Seal(res.Challenge)
+			if err != nil {
+				return err
+			}
+			cs.Stage, cs.Challenge, cs.ErrorCode = StageMFA, sealed, ""
+			return nil
+		default:
+			conn, err = s.arrived(cx, cs, *res.Connection)
+			return err
+		}
+	})
+	if err != nil || conn == nil {
+		return st, err
+	}
+	return s.connected(ctx, c, *conn)
+}
+
+// Verify submits the multi-factor code.
+func (s *Service) Verify(ctx context.Context, c session.Claims, code string) (State, error) {
+	var conn *datasource.Connection
+	st, err := s.step(ctx, c, []string{StageMFA}, func(cs *store.ConnectSession) error {
+		cx, err := s.Connector(c)
+		if err != nil {
+			return err
+		}
+		var ch datasource.Challenge
+		if err := s.Secrets.Open(cs.Challenge, &ch); err != nil {
+			return fmt.Errorf("open challenge: %w", err)
+		}
+		got, err := cx.Verify(ctx, ch, strings.TrimSpace(code))
+		switch {
+		case errors.Is(err, datasource.ErrInvalidCode):
+			failed(cs, err)
+			return nil
+		case isRefusal(err):
+			refused(cs, err)
+			return nil
+		case err != nil:
+			return err
+		}
+		conn, err = s.arrived(cx, cs, got)
+		return err
+	})
+	if err != nil || conn == nil {
+		return st, err
+	}
+	return s.connected(ctx, c, *conn)
+}
+
+// arrived takes a connection the connector has just established. A bank
+// connection waits at StageAccounts for the borrower's choice of accounts,
+// sealed in the session (never in the page), and arrived returns nil; any
+// other connection is returned, to be connected at once.
+func (s *Service) arrived(cx datasource.Connector, cs *store.ConnectSession, conn datasource.Connection) (*datasource.Connection, error) {
+	if _, bank := cx.(datasource.BankConnector); !bank {
+		return &conn, nil
+	}
+	sealed, err := s.Secrets.Seal(conn)
+	if err != nil {
+		return nil, err
+	}
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.Connection = StageAccounts, "", "", sealed
+	return nil, nil
+}
+
+// Share connects a bank account with the accounts the borrower chose (ids
+// from State.Accounts; at least one). A choice that is empty or names an
+// account not offered stays at StageAccounts with CodeAccountsRequired or
+// CodeUnknownAccount as the session's error code, and counts as no failure.
+func (s *Service) Share(ctx context.Context, c session.Claims, ids []string) (State, error) {
+	var conn *datasource.Connection
+	st, err := s.step(ctx, c, []string{StageAccounts}, func(cs *store.ConnectSession) error {
+		var pending datasource.Connection
+		if err := s.Secrets.Open(cs.Connection, &pending); err != nil {
+			return fmt.Errorf("open connection: %w", err)
+		}
+		shared, code := chosen(pending.Accounts, ids)
+		cs.ErrorCode = code
+		if code == "" {
+			pending.Shared = shared
+			conn = &pending
+		}
+		return nil
+	})
+	if err != nil || conn == nil {
+		return st, err
+	}
+	return s.connected(ctx, c, *conn)
+}
+
+// chosen checks a choice of account ids against the accounts offered and
+// returns them without repeats, in the order offered, or an error code.
+func chosen(offered []datasource.AccountChoice, ids []string) ([]string, string) {
+	picked := map[string]bool{}
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" {
+			picked[id] = true
+		}
+	}
+	if len(picked) == 0 {
+		return nil, CodeAccountsRequired
+	}
+	var out []string
+	for _, a := range offered {
+		if picked[a.ID] {
+			out = append(out, a.ID)
+		}
+	}
+	if len(out) != len(picked) {
+		return nil, CodeUnknownAccount
+	}
+	return out, ""
+}
+
+// Used reports whether a single_use_url link has connected an account
+// already; a link that is not single-use, or was never opened, is not used.
+func (s *Service) Used(ctx context.Context, c session.Claims) (bool, error) {
+	if !c.Configuration.SingleUseURL {
+		return false, nil
+	}
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return cs.UsedAt != nil, nil
+}
+
+// isRefusal reports whether err is a provider refusal the user should be told about.
+func isRefusal(err error) bool {
+	for _, e := range []error{datasource.ErrAccountLocked, datasource.ErrMFATimeout, datasource.ErrUnsupportedMFA,
+		datasource.ErrProviderUnavailable, datasource.ErrReauthRequired, datasource.ErrUnknownItem} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// connected stores the account, updates the user, the session and the
+// verification in one transaction, and starts aggregation.
+func (s *Service) connected(ctx context.Context, c session.Claims, conn datasource.Connection) (State, error) {
+	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
+	if err != nil {
+		return State{}, err
+	}
+	if cs.Stage != StageSignIn && cs.Stage != StageMFA && cs.Stage != StageAccounts {
+		return s.state(ctx, c, cs)
+	}
+	rec, err := s.Store.Verification(ctx, c.Scope(), c.VerificationID)
+	if err != nil {
+		return State{}, err
+	}
+	if (verification.Status{State: rec.State, Code: rec.Code}).Terminal() {
+		return State{}, ErrClosed
+	}
+	sealed, err := s.Secrets.Seal(conn)
+	if err != nil {
+		return State{}, err
+	}
+	now := s.now()
+	acct := store.Account{
+		ID: store.NewID(), PartnerID: rec.PartnerID, Environment: rec.Environment, UserID: rec.UserID, VerificationID: rec.ID,
+		DataSource: rec.DataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
+		Connection: sealed, Aggregation: store.AggregationPending, CreatedAt: now, UpdatedAt: now,
+	}
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.Connection, cs.UpdatedAt = StageConnecting, "", "", acct.ID, "", now
+	if c.Configuration.SingleUseURL {
+		cs.UsedAt = &now // spent with the connection, in the same transaction
+	}
+	var v *store.Verification
+	var change *store.StatusChange
+	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeAuthenticated}
+	if verification.Move(&rec, to, nil) == nil {
+		v, change = &rec, verification.HistoryEntry(&rec, "authenticated", now)
+	}
+	if err := s.Store.ConnectAccount(ctx, acct, cs, v, change); errors.Is(err, store.ErrConflict) {
+		return State{}, ErrBusy
+	} else if err != nil {
+		return State{}, fmt.Errorf("connect account: %w", err)
+	}
+	cs.Version++
+	if s.Connected != nil {
+		s.Connected()
+	}
+	return s.state(ctx, c, cs)
+}

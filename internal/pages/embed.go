@@ -1,0 +1,103 @@
+package pages
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"verigate/internal/linkflow"
+)
+
+// What the pages tell the page script for the Web SDK (docs/sdk.md). A page
+// embedded by the SDK learns the embedding window's origin from the SDK's
+// "hello" message (its event.origin, which the browser vouches for), and
+// talks to that window only if the origin is one this very answer's
+// Content-Security-Policy lets frame it. The allowed origins, the page's
+// stage and the outcome a redirect would carry are written into <body> as
+// data-* attributes.
+
+// embedState is what render adds to a view for the page script.
+type embedState struct {
+	// Ancestors is the frame-ancestors of the answer's Content-Security-Policy.
+	Ancestors string
+	// Error is the code a message page (expired, not found...) reports, and Status its HTTP status.
+	Error  string
+	Status int
+}
+
+// embedErrors names the error a message page reports to an embedding window, by the page's message key.
+var embedErrors = map[string]string{
+	"expired":     "link_expired",
+	"used":        "link_used",
+	"notfound":    "link_invalid",
+	"closed":      "verification_closed",
+	"forbidden":   "request_forbidden",
+	"oops":        "server_error",
+	"unavailable": "data_source_unavailable",
+}
+
+// fillEmbed fills v.Embed from the headers of the answer about to be written.
+func fillEmbed(v *view, hd http.Header, name string, status int) {
+	v.Embed.Ancestors = frameAncestors(hd.Get("Content-Security-Policy"))
+	if name == "message.html" {
+		v.Embed.Error, v.Embed.Status = embedErrors[v.Stage], status
+		if v.Embed.Error == "" {
+			v.Embed.Error = "unknown"
+		}
+	}
+}
+
+// frameAncestors returns the sources of a policy's frame-ancestors directive.
+func frameAncestors(csp string) string {
+	for _, d := range strings.Split(csp, ";") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(d), "frame-ancestors"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// submissionComplete is user_submission_complete: an account was connected
+// in this session, whichever way the borrower leaves.
+func submissionComplete(st linkflow.State) bool {
+	return st.Session.Stage == linkflow.StageDone || st.Session.Stage == linkflow.StageConnecting
+}
+
+// EmbedAttrs are the data-* attributes of <body> the page script reads when
+// the SDK embeds the page.
+func (v view) EmbedAttrs() template.HTMLAttr {
+	var b strings.Builder
+	attr := func(name, value string) {
+		b.WriteString(" data-" + name + `="` + template.HTMLEscapeString(value) + `"`)
+	}
+	attr("frame-ancestors", v.Embed.Ancestors)
+	if v.Embed.Error != "" {
+		attr("embed-error", v.Embed.Error)
+		attr("status", strconv.Itoa(v.Embed.Status))
+		return template.HTMLAttr(b.String())
+	}
+	if v.Base == "" {
+		return template.HTMLAttr(b.String())
+	}
+	st := v.State.Session
+	attr("stage", v.Stage)
+	attr("exit-url", v.Base+"/exit"+v.Cont)
+	attr("item", st.Item)
+	if st.ErrorCode != "" {
+		attr("error-code", st.ErrorCode)
+	}
+	if st.AccountID != "" && submissionComplete(v.State) {
+		attr("account", st.AccountID)
+		attr("user", v.State.UserID)
+	}
+	attr("complete", strconv.FormatBool(submissionComplete(v.State)))
+	attr("attempted", strconv.FormatBool(st.AttemptedSelection))
+	return template.HTMLAttr(b.String())
+}
+
+// wantsJSON reports whether the exit was asked for by the page script of an
+// embedded page, which reports the outcome instead of leaving.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}

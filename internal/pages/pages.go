@@ -1,0 +1,736 @@
+// Package pages serves the hosted Link pages a session link opens:
+// server-rendered pages that work without JavaScript, in four languages.
+package pages
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"verigate/internal/customization"
+	"verigate/internal/datasource"
+	"verigate/internal/linkflow"
+	"verigate/internal/session"
+	"verigate/internal/store"
+	"verigate/internal/value"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pages holds the templates once per language, each with its own "t".
+var pages = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, lang := range languages {
+		msgs := messages[lang]
+		funcs := template.FuncMap{
+			"t": func(key string, args ...any) string {
+				m, ok := msgs[key]
+				if !ok {
+					m = messages["EN"][key]
+				}
+				if len(args) > 0 {
+					return fmt.Sprintf(m, args...)
+				}
+				return m
+			},
+			// raw is a message unformatted, for the script to fill in.
+			"raw": func(key string) string {
+				if m, ok := msgs[key]; ok {
+					return m
+				}
+				return messages["EN"][key]
+			},
+			// kind names an item kind, or shows it as is if unknown.
+			"kind": func(k string) string {
+				if m, ok := msgs["kind."+k]; ok {
+					return m
+				}
+				return k
+			},
+			// acct names a bank account type, or shows it as is if unknown.
+			"acct": func(typ string) string {
+				if m, ok := msgs["account."+typ]; ok {
+					return m
+				}
+				return typ
+			},
+			"money":    func(m value.Money) string { return formatMoney(lang, m) },
+			"initials": initials,
+			"hue":      hue,
+		}
+		out[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+	}
+	return out
+}()
+
+// Handler serves /connect/{token}/... and /assets/....
+type Handler struct {
+	Sessions *session.Service
+	Flow     *linkflow.Service
+	Log      *slog.Logger
+	// CSRFKey signs the per-session form tokens.
+	CSRFKey []byte
+	// FrameAncestors lists the origins allowed to frame the pages; empty denies framing.
+	FrameAncestors []string
+
+	mux *http.ServeMux
+}
+
+// Init builds the routes; call it once before serving.
+func (h *Handler) Init() *Handler {
+	mux := http.NewServeMux()
+	// A used single-use link answers only its own flow's continuation
+	// (page, status, exit); see unused.
+	mux.HandleFunc("GET /connect/{token}", h.withSession(h.unused(true, h.page)))
+	mux.HandleFunc("GET /connect/{token}/items", h.withSession(h.unused(false, h.items)))
+	mux.HandleFunc("GET /connect/{token}/status", h.withSession(h.unused(true, h.status)))
+	mux.HandleFunc("GET /connect/{token}/exit", h.withSession(h.unused(true, h.exit)))
+	// The customization's logo and accent colour (branding only, so a used
+	// single-use link's continuation pages can show them too).
+	mux.HandleFunc("GET /connect/{token}/logo", h.withSession(h.logo))
+	mux.HandleFunc("GET /connect/{token}/theme.css", h.withSession(h.theme))
+	mux.HandleFunc("POST /connect/{token}/select", h.withSession(h.unused(false, h.post(h.selectItem))))
+	mux.HandleFunc("POST /connect/{token}/signin", h.withSession(h.unused(false, h.post(h.signIn))))
+	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.unused(false, h.post(h.verify))))
+	mux.HandleFunc("POST /connect/{token}/accounts", h.withSession(h.unused(false, h.post(h.share))))
+	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.unused(false, h.post(h.back))))
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/assets/", http.FileServer(http.FS(static)))
+	mux.Handle("GET /assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.message(w, http.StatusNotFound, "EN", "notfound")
+	})
+	h.mux = mux
+	return h
+}
+
+// ServeHTTP serves the pages with their security headers.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.mux == nil {
+		h.Init()
+	}
+	h.securityHeaders(w.Header())
+	h.mux.ServeHTTP(w, r)
+}
+
+// request is one page request of a valid session link.
+type request struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	token  string
+	claims session.Claims
+	lang   string
+	// cont is "?c=<continuation>" on the continuation of a used single-use link's flow.
+	cont string
+	// custom is the link's flow or experience, when customized is true.
+	custom     store.Customization
+	customized bool
+}
+
+func (q *request) base() string { return "/connect/" + q.token }
+
+// withSession checks the link on every request: a forged link is a 404
+// page and an expired one a 410 page, at any step.
+func (h *Handler) withSession(fn func(q *request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok := r.PathValue("token")
+		claims, err := h.Sessions.Open(tok)
+		lang := language(claims, r, w.Header())
+		var custom store.Customization
+		customized := false
+		if err == nil || errors.Is(err, session.ErrExpired) {
+			// A genuine link's customization may allow more framing origins,
+			// for its expired page too (so an embedding page shows it).
+			var cerr error
+			if custom, customized, cerr = h.Flow.Customization(r.Context(), claims); cerr != nil {
+				h.Log.Warn("customization lookup failed; showing the defaults", "verification", claims.VerificationID, "err", cerr)
+			}
+			h.frameHeaders(w.Header(), custom.FrameOrigins)
+		}
+		switch {
+		case errors.Is(err, session.ErrExpired):
+			h.message(w, http.StatusGone, lang, "expired")
+		case err != nil:
+			h.message(w, http.StatusNotFound, "EN", "notfound")
+		default:
+			fn(&request{w: w, r: r, token: tok, claims: claims, lang: lang, custom: custom, customized: customized})
+		}
+	}
+}
+
+// language is the page language of a link: its configuration.language
+// (payroll), else, for banking sessions, which have none, the first of the
+// page languages the browser's Accept-Language asks for, else EN.
+func language(c session.Claims, r *http.Request, hd http.Header) string {
+	if l := c.Configuration.Language; l != nil {
+		if messages[*l] != nil {
+			return *l
+		}
+		return "EN"
+	}
+	if c.DataSource != "banking" {
+		return "EN"
+	}
+	hd.Add("Vary", "Accept-Language")
+	return negotiate(r.Header.Get("Accept-Language"))
+}
+
+// negotiate picks the page language an Accept-Language header prefers most
+// (by q-value, then by order), matching primary language subtags ("es-MX"
+// is ES; every "zh" is ZH, whose catalog is Simplified Chinese); EN when it
+// names none of them.
+func negotiate(header string) string {
+	best, bestQ := "EN", 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		primary, _, _ := strings.Cut(strings.TrimSpace(tag), "-")
+		lang := strings.ToUpper(primary)
+		if messages[lang] == nil || q <= 0 || q <= bestQ {
+			continue
+		}
+		best, bestQ = lang, q
+	}
+	return best
+}
+
+// unused refuses every request of a single_use_url link that has connected
+// an account already (410, "This link has already been used"), except, when
+// cont is set, the continuation of the flow that connected it: the page,
+// status and exit requests carrying the link's continuation parameter
+// ("?c=", an HMAC of the session id), which only the response to the
+// connecting step hands out.
+func (h *Handler) unused(cont bool, fn func(q *request)) func(q *request) {
+	return func(q *request) {
+		used, err := h.Flow.Used(q.r.Context(), q.claims)
+		if err != nil {
+			h.fail(q, err)
+			return
+		}
+		if used {
+			c := h.cont(q.claims)
+			if !cont || !hmac.Equal([]byte(q.r.URL.Query().Get("c")), []byte(c)) {
+				h.message(q.w, http.StatusGone, q.lang, "used")
+				return
+			}
+			q.cont = "?c=" + c
+		}
+		fn(q)
+	}
+}
+
+// cont is a session's continuation parameter: what lets the borrower who
+// spent a single-use link see that flow to its end.
+func (h *Handler) cont(c session.Claims) string {
+	m := hmac.New(sha256.New, h.CSRFKey)
+	m.Write([]byte("continue:" + c.SessionID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// post checks the form's CSRF token before a step runs.
+func (h *Handler) post(fn func(q *request) (linkflow.State, error)) func(q *request) {
+	return func(q *request) {
+		q.r.Body = http.MaxBytesReader(q.w, q.r.Body, 64<<10)
+		if err := q.r.ParseForm(); err != nil || !hmac.Equal([]byte(q.r.PostFormValue("csrf")), []byte(h.csrf(q.claims))) {
+			h.message(q.w, http.StatusForbidden, q.lang, "forbidden")
+			return
+		}
+		st, err := fn(q)
+		switch {
+		case err == nil, errors.Is(err, linkflow.ErrWrongStage):
+			// Re-posting a finished step just shows where the session is.
+		case errors.Is(err, linkflow.ErrBusy):
+			http.Redirect(q.w, q.r, q.base()+"?notice=busy", http.StatusSeeOther)
+			return
+		case errors.Is(err, linkflow.ErrUnknownItem):
+			http.Redirect(q.w, q.r, q.base()+"?notice=unknown_item", http.StatusSeeOther)
+			return
+		case errors.Is(err, linkflow.ErrItemUnavailable):
+			http.Redirect(q.w, q.r, q.base()+"?notice=item_unavailable", http.StatusSeeOther)
+			return
+		default:
+			h.fail(q, err)
+			return
+		}
+		if st.Session.UsedAt != nil {
+			// This step spent a single-use link: its flow goes on by the continuation.
+			http.Redirect(q.w, q.r, q.base()+"?c="+h.cont(q.claims), http.StatusSeeOther)
+			return
+		}
+		http.Redirect(q.w, q.r, q.base(), http.StatusSeeOther)
+	}
+}
+
+func (h *Handler) fail(q *request, err error) {
+	if errors.Is(err, linkflow.ErrClosed) {
+		h.message(q.w, http.StatusConflict, q.lang, "closed")
+		return
+	}
+	if errors.Is(err, linkflow.ErrUsed) {
+		h.message(q.w, http.StatusGone, q.lang, "used")
+		return
+	}
+	h.Log.Error("connection step failed", "verification", q.claims.VerificationID, "err", err)
+	h.message(q.w, http.StatusInternalServerError, q.lang, "oops")
+}
+
+func (h *Handler) csrf(c session.Claims) string {
+	m := hmac.New(sha256.New, h.CSRFKey)
+	m.Write([]byte("csrf:" + c.SessionID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (h *Handler) selectItem(q *request) (linkflow.State, error) {
+	return h.Flow.Select(q.r.Context(), q.claims, q.r.PostFormValue("item"))
+}
+
+func (h *Handler) back(q *request) (linkflow.State, error) {
+	return h.Flow.Back(q.r.Context(), q.claims)
+}
+
+func (h *Handler) signIn(q *request) (linkflow.State, error) {
+	return h.Flow.SignIn(q.r.Context(), q.claims, datasource.Credentials{
+		Username: q.r.PostFormValue("username"), Password: q.r.PostFormValue("password")})
+}
+
+func (h *Handler) verify(q *request) (linkflow.State, error) {
+	return h.Flow.Verify(q.r.Context(), q.claims, q.r.PostFormValue("code"))
+}
+
+func (h *Handler) share(q *request) (linkflow.State, error) {
+	return h.Flow.Share(q.r.Context(), q.claims, q.r.PostForm["account"])
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang        string // <html lang>
+	Title       string
+	Base        string // /connect/<token>
+	CSRF        string
+	Sandbox     bool
+	MobileApp   bool
+	Banking     bool
+	Stage       string
+	State       linkflow.State
+	Query       string
+	Items       []datasource.Item
+	Searched    bool
+	Notice      string // a message key
+	Hint        string
+	RedirectURL string // where leaving goes, if set
+	Complete    bool
+	// Cont is "?c=<continuation>" for the exit and status URLs of a used single-use link's flow.
+	Cont string
+	// Embed is what the page script needs when the Web SDK embeds the page (embed.go).
+	Embed embedState
+	// The link's customization (flow or experience), when it has one: Brand
+	// is its brand name, LogoURL and ThemeURL the per-link logo and accent
+	// stylesheet ("" without them), Intro its introduction in the page language.
+	Brand    string
+	LogoURL  string
+	ThemeURL string
+	Intro    string
+}
+
+// bankKeys are the messages a banking session shows instead of the payroll ones.
+var bankKeys = map[string]string{
+	"title.connect": "title.connect_bank", "intro": "bank.intro", "search.label": "bank.search.label",
+	"search.placeholder": "bank.search.placeholder", "search.popular": "bank.search.popular",
+	"connecting.body": "bank.connecting.body", "done.body": "bank.done.body", "failed.other": "bank.failed.other",
+	"error.unknown_item": "bank.error.unknown_item",
+}
+
+// Key returns the message key to show for key: its banking variant in a
+// banking session, if it has one.
+func (v view) Key(key string) string {
+	if b, ok := bankKeys[key]; ok && v.Banking {
+		return b
+	}
+	return key
+}
+
+func (h *Handler) newView(q *request) view {
+	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims),
+		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking", Cont: q.cont}
+	if m := q.claims.Configuration.MobileApp; m != nil {
+		v.MobileApp = *m
+	}
+	if r := q.claims.Configuration.RedirectURL; r != nil {
+		v.RedirectURL = *r
+	}
+	if c := q.custom; q.customized {
+		v.Brand = c.BrandName
+		if c.Logo != "" {
+			v.LogoURL = fmt.Sprintf("%s/logo?v=%d", q.base(), c.UpdatedAt.UnixMilli())
+		}
+		if accentRE.MatchString(c.AccentColor) {
+			v.ThemeURL = q.base() + "/theme.css?v=" + c.AccentColor[1:]
+		}
+		if v.Intro = c.Intro[q.lang]; v.Intro == "" {
+			v.Intro = c.Intro["EN"]
+		}
+	}
+	return v
+}
+
+// accentRE matches an accent colour a theme may set.
+var accentRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// brandingCache is how long a browser may keep a link's logo and theme;
+// their URLs change with the customization.
+const brandingCache = "private, max-age=3600"
+
+// logo serves the link's customization's logo with the type it was
+// recognised as when uploaded; 404 without one.
+func (h *Handler) logo(q *request) {
+	img, typ, ok := customization.Logo(q.custom)
+	if !q.customized || !ok || typ == "" {
+		h.message(q.w, http.StatusNotFound, q.lang, "notfound")
+		return
+	}
+	sum := sha256.Sum256(img)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	hd := q.w.Header()
+	hd.Set("Cache-Control", brandingCache)
+	hd.Set("ETag", etag)
+	if q.r.Header.Get("If-None-Match") == etag {
+		q.w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Type", typ)
+	hd.Set("Content-Length", strconv.Itoa(len(img)))
+	q.w.Write(img)
+}
+
+// theme serves the stylesheet that gives the pages the link's
+// customization's accent colour (inline styles being forbidden); 404 without one.
+func (h *Handler) theme(q *request) {
+	if !q.customized || !accentRE.MatchString(q.custom.AccentColor) {
+		h.message(q.w, http.StatusNotFound, q.lang, "notfound")
+		return
+	}
+	q.w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	q.w.Header().Set("Cache-Control", brandingCache)
+	fmt.Fprintf(q.w, ":root{--accent:%s}\n", strings.ToLower(q.custom.AccentColor))
+}
+
+// page shows the session at its current stage.
+func (h *Handler) page(q *request) {
+	if _, err := h.Flow.Connector(q.claims); err != nil {
+		// No connector serves this data source here: say so instead of
+		// failing, and leave the verification untouched.
+		v := h.newView(q)
+		v.Stage, v.Base = "unavailable", ""
+		key := "title.connect"
+		if v.Banking {
+			key = "title.connect_bank"
+		}
+		if v.Title = messages[q.lang][key]; v.Title == "" {
+			v.Title = messages["EN"][key]
+		}
+		h.render(q.w, http.StatusOK, q.lang, "message.html", v)
+		return
+	}
+	st, err := h.Flow.Open(q.r.Context(), q.claims)
+	if err != nil {
+		h.fail(q, err)
+		return
+	}
+	v := h.newView(q)
+	v.State, v.Stage = st, st.Session.Stage
+	switch n := q.r.URL.Query().Get("notice"); n {
+	case "busy", "unknown_item":
+		v.Notice = "error." + n
+	case "item_unavailable":
+		v.Notice = "error.platform_temporarily_unavailable"
+	}
+	switch v.Stage {
+	case linkflow.StageSearch:
+		v.Query = strings.TrimSpace(q.r.URL.Query().Get("q"))
+		v.Searched = v.Query != ""
+		limit, err := h.itemLimit(q, v.Query)
+		if err == nil {
+			v.Items, err = h.Flow.Items(q.r.Context(), q.claims, v.Query, limit)
+		}
+		if err != nil {
+			h.fail(q, err)
+			return
+		}
+	case linkflow.StageSignIn:
+		if v.Sandbox {
+			if cx, err := h.Flow.Connector(q.claims); err == nil {
+				if hinter, ok := cx.(interface{ SignInHint() string }); ok {
+					v.Hint = hinter.SignInHint()
+				}
+			}
+		}
+	}
+	h.render(q.w, http.StatusOK, q.lang, v.Stage+".html", v)
+}
+
+// Search result sizes: before the user types, only the most popular items
+// of the whole catalog are listed; a session's own item list (its
+// configuration.items and its customization's) is shown whole.
+const (
+	popularItems = 12
+	maxResults   = 60
+)
+
+func (h *Handler) itemLimit(q *request, query string) (int, error) {
+	if query != "" {
+		return maxResults, nil
+	}
+	if _, restricted, err := h.Flow.Offered(q.r.Context(), q.claims); err != nil || restricted {
+		return maxResults, err
+	}
+	return popularItems, nil
+}
+
+// items answers the page's live search with the contract's Item shape.
+func (h *Handler) items(q *request) {
+	query := strings.TrimSpace(q.r.URL.Query().Get("q"))
+	limit, err := h.itemLimit(q, query)
+	var items []datasource.Item
+	if err == nil {
+		items, err = h.Flow.Items(q.r.Context(), q.claims, query, limit)
+	}
+	if err != nil {
+		h.fail(q, err)
+		return
+	}
+	if items == nil {
+		items = []datasource.Item{}
+	}
+	writeJSON(q.w, http.StatusOK, map[string]any{"results": items})
+}
+
+// status lets the connecting page follow aggregation.
+func (h *Handler) status(q *request) {
+	st, err := h.Flow.Open(q.r.Context(), q.claims)
+	if err != nil {
+		h.fail(q, err)
+		return
+	}
+	writeJSON(q.w, http.StatusOK, map[string]string{"stage": st.Session.Stage})
+}
+
+// exit leaves the flow: to redirect_url with the outcome added to its
+// query, or to a page saying the window can be closed.
+func (h *Handler) exit(q *request) {
+	st, err := h.Flow.Open(q.r.Context(), q.claims)
+	if err != nil {
+		h.fail(q, err)
+		return
+	}
+	// The submission is complete once an account is connected, whichever
+	// control the user left by; the link's query cannot claim it.
+	complete := submissionComplete(st)
+	q.w.Header().Add("Vary", "Accept")
+	if wantsJSON(q.r) {
+		// An embedded page reports the outcome to the SDK instead of leaving.
+		writeJSON(q.w, http.StatusOK, map[string]bool{"user_submission_complete": complete,
+			"user_attempted_employer_selection": st.Session.AttemptedSelection})
+		return
+	}
+	v := h.newView(q)
+	if v.RedirectURL != "" {
+		http.Redirect(q.w, q.r, RedirectURL(v.RedirectURL, complete, st.Session.AttemptedSelection), http.StatusSeeOther)
+		return
+	}
+	v.Stage, v.Complete = "exit", complete
+	if v.MobileApp {
+		v.Title = messages[q.lang]["exit.title_app"]
+	}
+	h.render(q.w, http.StatusOK, q.lang, "exit.html", v)
+}
+
+// RedirectURL adds the outcome parameters to the partner's redirect URL,
+// keeping its existing query and fragment (custom schemes included).
+func RedirectURL(base string, complete, attempted bool) string {
+	frag := ""
+	if i := strings.IndexByte(base, '#'); i >= 0 {
+		base, frag = base[:i], base[i:]
+	}
+	add := url.Values{}
+	add.Set("user_submission_complete", fmt.Sprint(complete))
+	add.Set("user_attempted_employer_selection", fmt.Sprint(attempted))
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+		if strings.HasSuffix(base, "?") || strings.HasSuffix(base, "&") {
+			sep = ""
+		}
+	}
+	// url.Values encodes keys in sorted order; keep the documented order.
+	return base + sep + "user_submission_complete=" + add.Get("user_submission_complete") +
+		"&user_attempted_employer_selection=" + add.Get("user_attempted_employer_selection") + frag
+}
+
+// message renders a page that only says something (expired, not found...).
+func (h *Handler) message(w http.ResponseWriter, status int, lang, key string) {
+	h.render(w, status, lang, "message.html", view{Lang: htmlLang[lang], Stage: key})
+}
+
+// titleKeys names the message that titles each stage's page.
+var titleKeys = map[string]string{
+	linkflow.StageSearch: "title.connect", linkflow.StageSignIn: "title.connect", linkflow.StageMFA: "mfa.title",
+	linkflow.StageConnecting: "connecting.title", linkflow.StageDone: "done.title", linkflow.StageFailed: "failed.title",
+	linkflow.StageLocked: "locked.title", "exit": "exit.title", linkflow.StageAccounts: "accounts.title",
+}
+
+func (h *Handler) render(w http.ResponseWriter, status int, lang, name string, data view) {
+	if data.Title == "" {
+		key, ok := titleKeys[data.Stage]
+		if !ok {
+			key = data.Stage + ".title"
+		}
+		key = data.Key(key)
+		data.Title = messages[lang][key]
+		if data.Title == "" {
+			data.Title = messages["EN"][key]
+		}
+	}
+	fillEmbed(&data, w.Header(), name, status)
+	var buf bytes.Buffer
+	t := pages[lang]
+	if t == nil {
+		t = pages["EN"]
+	}
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		h.Log.Error("render page", "template", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte("Something went wrong. Please reload the page."))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// securityHeaders sets the headers every page carries.
+func (h *Handler) securityHeaders(hd http.Header) {
+	h.frameHeaders(hd, nil)
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Content-Type-Options", "nosniff")
+}
+
+// frameHeaders sets the Content-Security-Policy, whose frame-ancestors
+// lists the server-wide origins (--frame-ancestors) and a link's
+// customization's frame_origins (extra), else 'none' with X-Frame-Options:
+// DENY.
+func (h *Handler) frameHeaders(hd http.Header, extra []string) {
+	origins := append([]string(nil), h.FrameAncestors...)
+	for _, o := range extra {
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	ancestors := "'none'"
+	if len(origins) > 0 {
+		ancestors = strings.Join(origins, " ")
+		hd.Del("X-Frame-Options")
+	} else {
+		hd.Set("X-Frame-Options", "DENY")
+	}
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
+}
+
+// formatMoney shows an amount of US dollars the way a page language writes it.
+func formatMoney(lang string, m value.Money) string {
+	s := m.String() // "-1234.56"
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, cents, _ := strings.Cut(s, ".")
+	group, dec := ",", "."
+	switch lang {
+	case "ES":
+		group, dec = ".", ","
+	case "RU":
+		group, dec = "\u00a0", ","
+	}
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(r)
+	}
+	num := b.String() + dec + cents
+	var out string
+	switch lang {
+	case "ES":
+		out = num + "\u00a0US$"
+	case "RU":
+		out = num + "\u00a0$"
+	case "ZH":
+		out = "US$" + num
+	default:
+		out = "$" + num
+	}
+	if neg {
+		return "−" + out
+	}
+	return out
+}
+
+// initials returns up to two letters for an item's generated logo.
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		for _, r := range w {
+			if len(out) < 2 && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 127) {
+				out = append(out, []rune(strings.ToUpper(string(r)))...)
+			}
+			break
+		}
+	}
+	return string(out)
+}
+
+// hue picks one of eight logo colours for a name.
+func hue(name string) int {
+	n := 0
+	for _, r := range name {
+		n = (n*31 + int(r)) % 8
+	}
+	return n
+}
