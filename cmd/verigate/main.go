@@ -170,7 +170,9 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 
 // bootstrap creates a sandbox partner on an empty database and prints its
 // key once, with a command to try it.
-func bootstrap(ctx context.Context, keys *partner.Keys, st store.Store, base string, w io.Writer) error {
+func bootstrap(ctx context.Context, keys *partner.Keys, st interface {
+	CountPartners(ctx context.Context) (int, error)
+}, base string, w io.Writer) error {
 	if n, err := st.CountPartners(ctx); err != nil || n > 0 {
 		return err
 	}

@@ -26,9 +26,17 @@ const (
 	DefaultMaxAttempts = 5
 )
 
+// Store is the storage a Worker needs.
+type Store interface {
+	// ClaimAggregation leases one account waiting for aggregation until leaseUntil.
+	ClaimAggregation(ctx context.Context, now, leaseUntil time.Time) (a store.Account, ok bool, err error)
+	// FinishAggregation saves records and the account's outcome while the lease holds.
+	FinishAggregation(ctx context.Context, a store.Account, records []store.AccountRecord) error
+}
+
 // Worker aggregates accounts one at a time.
 type Worker struct {
-	Store store.Store
+	Store Store
 	// Connectors serves each data source.
 	Connectors map[string]datasource.Connector
 	// Secrets opens the sealed connection state of accounts.

@@ -14,6 +14,7 @@ import (
 	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/store"
 	"verigate/internal/store/sqlite"
+	"verigate/internal/store/sqlstore"
 	"verigate/internal/token"
 	"verigate/internal/value"
 )
@@ -35,7 +36,7 @@ func (f *flaky) Aggregate(ctx context.Context, c datasource.Connection) (datasou
 }
 
 type fixture struct {
-	st      store.Store
+	st      *sqlstore.Store
 	secrets *token.Sealer
 	now     time.Time
 	account store.Account

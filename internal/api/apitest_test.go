@@ -32,6 +32,7 @@ import (
 	"verigate/internal/server"
 	"verigate/internal/store"
 	"verigate/internal/verification"
+	"verigate/internal/verification/verificationtest"
 )
 
 // contractPath is the reference contract, relative to this package's directory.
@@ -332,14 +333,11 @@ func (e *env) orderID(t testing.TB, k key, user, reportType string) string {
 	return e.order(t, k, user, reportType)["id"].(string)
 }
 
-// advance moves a verification through the status machine, step by step.
+// advance moves a verification through the status machine, step by step,
+// with the event that leads to each status.
 func (e *env) advance(t testing.TB, k key, id string, steps ...verification.Status) {
 	t.Helper()
-	for _, s := range steps {
-		if _, err := e.app.Verifs.Advance(context.Background(), store.Scope{PartnerID: k.Partner, Environment: k.Env}, id, s, nil, "test"); err != nil {
-			t.Fatalf("advance %s to %s: %v", id, s, err)
-		}
-	}
+	verificationtest.Advance(t, e.app.Verifs, store.Scope{PartnerID: k.Partner, Environment: k.Env}, id, steps...)
 }
 
 var (

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,9 +22,19 @@ import (
 	"verigate/internal/webhook"
 )
 
+// Store is the storage the handlers read directly.
+type Store interface {
+	Ping(ctx context.Context) error
+	AccountInScope(ctx context.Context, s store.Scope, id string) (store.Account, error)
+	ListAccounts(ctx context.Context, s store.Scope, f store.AccountFilter, p store.Page) ([]store.Account, error)
+	RecordInScope(ctx context.Context, s store.Scope, kind, id string) (store.AccountRecord, error)
+	ListRecords(ctx context.Context, s store.Scope, kind string, f store.RecordFilter, p store.Page) ([]store.AccountRecord, error)
+	SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error)
+}
+
 // API holds what the partner API's handlers call.
 type API struct {
-	Store         store.Store
+	Store         Store
 	Keys          *partner.Keys
 	Users         *partner.Users
 	Verifications *verification.Service

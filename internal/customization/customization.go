@@ -72,9 +72,18 @@ type View struct {
 	UpdatedAt    string            `json:"updated_at"`
 }
 
+// Store is the storage customizations need.
+type Store interface {
+	CreateCustomization(ctx context.Context, c store.Customization) error
+	Customization(ctx context.Context, s store.Scope, kind, id string) (store.Customization, error)
+	Customizations(ctx context.Context, s store.Scope, kind string) ([]store.Customization, error)
+	UpdateCustomization(ctx context.Context, c store.Customization) error
+	DeleteCustomization(ctx context.Context, s store.Scope, kind, id string) error
+}
+
 // Service manages customizations and answers the lookups sessions and pages make.
 type Service struct {
-	Store store.Store
+	Store Store
 	Now   func() time.Time
 
 	cache sync.Map // cacheKey → cached

@@ -33,9 +33,22 @@ const MaxUploadSize = 10 << 20
 // DataSource is the data source of documents verifications and of the account uploads belong to.
 const DataSource = verification.Documents
 
+// Store is the storage documents need.
+type Store interface {
+	User(ctx context.Context, s store.Scope, id string) (store.User, error)
+	Account(ctx context.Context, id string) (store.Account, error)
+	CreateAccount(ctx context.Context, a store.Account) error
+	CreateUpload(ctx context.Context, u store.Upload) error
+	Upload(ctx context.Context, s store.Scope, id string) (store.Upload, error)
+	UploadsOfUser(ctx context.Context, userID string) ([]store.Upload, error)
+	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
+	// VerificationsInStatus returns up to limit verifications of every tenant in a status, least recently updated first.
+	VerificationsInStatus(ctx context.Context, dataSource, state, code string, limit int) ([]store.Verification, error)
+}
+
 // Service stores uploads and evaluates documents verifications.
 type Service struct {
-	Store store.Store
+	Store Store
 	// Files keeps the uploaded files.
 	Files         filestore.Files
 	Verifications *verification.Service
@@ -318,7 +331,6 @@ func (s *Service) Get(ctx context.Context, sc store.Scope, id string) (UploadVie
 var (
 	stProcessing = verification.Status{State: verification.StateProcessing, Code: verification.CodeDocumentsProcessing}
 	stGenerating = verification.Status{State: verification.StateProcessing, Code: verification.CodeReportGenerating}
-	stMoreData   = verification.Status{State: verification.StatePaused, Code: verification.CodeMoreDataRequired}
 )
 
 // queueUser queues every PENDING or PAUSED documents verification of a user.
@@ -351,7 +363,7 @@ func (s *Service) queueUser(ctx context.Context, sc store.Scope, userID string) 
 
 // queue moves a PENDING or PAUSED verification to documents_processing, where the evaluator finds it.
 func (s *Service) queue(ctx context.Context, sc store.Scope, id string) error {
-	_, err := s.Verifications.Advance(ctx, sc, id, stProcessing, nil, "documents received")
+	_, err := s.Verifications.Transition(ctx, sc, id, verification.Change{Event: verification.EventDocumentsReceived})
 	var se *verification.StateError
 	if errors.As(err, &se) {
 		return nil // moved on meanwhile
@@ -447,10 +459,10 @@ func (s *Service) Evaluate(ctx context.Context, rec store.Verification) error {
 	ev := Evaluate(emps, ups, value.DateOf(now))
 	if st == stProcessing {
 		if len(ev.Missing) > 0 {
-			_, err := s.Verifications.Advance(ctx, sc, rec.ID, stMoreData, ev.Missing, "more documents required")
+			_, err := s.Verifications.Transition(ctx, sc, rec.ID, verification.Change{Event: verification.EventMoreDocumentsRequired, Errors: ev.Missing})
 			return ignoreMoved(err)
 		}
-		if rec, err = s.Verifications.Advance(ctx, sc, rec.ID, stGenerating, nil, "documents complete"); err != nil {
+		if rec, err = s.Verifications.Transition(ctx, sc, rec.ID, verification.Change{Event: verification.EventDocumentsComplete}); err != nil {
 			return ignoreMoved(err)
 		}
 	}
@@ -468,11 +480,12 @@ func (s *Service) Evaluate(ctx context.Context, rec store.Verification) error {
 	if err := json.Unmarshal(b, &stored); err != nil || stored.Documents == nil {
 		return fmt.Errorf("report %s: not a documents report: %v", rep.ID, err)
 	}
-	code, errs := verification.CodeCompleted, []verification.StatusError(nil)
+	ref := s.Reports.Ref(rep)
+	done := verification.Change{Event: verification.EventReportGenerated, Report: &ref}
 	if !stored.Documents.Eligibility.Eligible {
-		code, errs = verification.CodeCompletedWithErrors, stored.Documents.Eligibility.Errors
+		done.Event, done.Errors = verification.EventReportWithErrors, stored.Documents.Eligibility.Errors
 	}
-	_, err = s.Verifications.Complete(ctx, sc, rec.ID, s.Reports.Ref(rep), code, errs, "report generated")
+	_, err = s.Verifications.Transition(ctx, sc, rec.ID, done)
 	return ignoreMoved(err)
 }
 

@@ -76,9 +76,24 @@ type State struct {
 	UserID string
 }
 
+// Store is the storage the Link flow needs.
+type Store interface {
+	// InTx runs fn in one transaction that every call with fn's context joins.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	CreateConnectSession(ctx context.Context, cs store.ConnectSession) error
+	ConnectSession(ctx context.Context, id string) (store.ConnectSession, error)
+	// UpdateConnectSession saves cs if its Version is still current (store.ErrConflict otherwise).
+	UpdateConnectSession(ctx context.Context, cs store.ConnectSession) error
+	Verification(ctx context.Context, s store.Scope, id string) (store.Verification, error)
+	Account(ctx context.Context, id string) (store.Account, error)
+	CreateAccount(ctx context.Context, a store.Account) error
+	// AddUserConnections adds an item and employers to a user's connected lists.
+	AddUserConnections(ctx context.Context, userID, item string, employers []string, now time.Time) error
+}
+
 // Service carries out the steps of connection sessions.
 type Service struct {
-	Store         store.Store
+	Store         Store
 	Verifications *verification.Service
 	// Connectors serves each data source ("payroll", "banking").
 	Connectors map[string]datasource.Connector
@@ -202,7 +217,7 @@ func (s *Service) item(ctx context.Context, c session.Claims, id string) (dataso
 func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
 	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
-		head, err := s.Store.VerificationHead(ctx, c.Scope(), c.VerificationID)
+		head, err := s.Verifications.Head(ctx, c.Scope(), c.VerificationID)
 		if err != nil {
 			return State{}, err
 		}
@@ -244,8 +259,7 @@ func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
 
 // started moves the verification to user_session_started unless it is past that already.
 func (s *Service) started(ctx context.Context, c session.Claims) error {
-	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeUserSessionStarted}
-	_, err := s.Verifications.Advance(ctx, c.Scope(), c.VerificationID, to, nil, "session started")
+	_, err := s.Verifications.Transition(ctx, c.Scope(), c.VerificationID, verification.Change{Event: verification.EventSessionStarted})
 	var se *verification.StateError
 	if errors.As(err, &se) {
 		return nil // already started, authenticated or further
@@ -570,13 +584,24 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn datasour
 	if c.Configuration.SingleUseURL {
 		cs.UsedAt = &now // spent with the connection, in the same transaction
 	}
-	var v *store.Verification
-	var change *store.StatusChange
-	to := verification.Status{State: verification.StateProcessing, Code: verification.CodeAuthenticated}
-	if verification.Move(&rec, to, nil) == nil {
-		v, change = &rec, verification.HistoryEntry(&rec, "authenticated", now)
-	}
-	if err := s.Store.ConnectAccount(ctx, acct, cs, v, change); errors.Is(err, store.ErrConflict) {
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateAccount(ctx, acct); err != nil {
+			return err
+		}
+		if err := s.Store.AddUserConnections(ctx, acct.UserID, acct.Item, acct.Employers, acct.UpdatedAt); err != nil {
+			return err
+		}
+		if err := s.Store.UpdateConnectSession(ctx, cs); err != nil {
+			return err
+		}
+		_, err := s.Verifications.Transition(ctx, c.Scope(), rec.ID, verification.Change{Event: verification.EventAuthenticated})
+		var se *verification.StateError
+		if errors.As(err, &se) {
+			return nil // a refresh's or a further verification: its status stays
+		}
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
 		return State{}, ErrBusy
 	} else if err != nil {
 		return State{}, fmt.Errorf("connect account: %w", err)

@@ -47,9 +47,18 @@ type NewKey struct {
 // before it is read again.
 const keyCacheTTL = 30 * time.Second
 
+// KeyStore is the storage Keys needs.
+type KeyStore interface {
+	CreatePartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) error
+	CreateFirstPartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) (bool, error)
+	CreateAPIKey(ctx context.Context, k store.APIKey) error
+	APIKey(ctx context.Context, id string) (store.APIKey, error)
+	Client(ctx context.Context, id string) (store.Client, error)
+}
+
 // Keys creates and authenticates API keys.
 type Keys struct {
-	Store store.Store
+	Store KeyStore
 	Now   func() time.Time
 	// cache holds recently used key records by id (cachedKey values), so
 	// that authenticating a request usually needs no database read.

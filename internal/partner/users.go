@@ -136,9 +136,17 @@ type CreatedUser struct {
 // TimeFormat is how the partner API writes timestamps: RFC 3339, UTC, milliseconds.
 const TimeFormat = "2006-01-02T15:04:05.000Z"
 
+// UserStore is the storage Users needs.
+type UserStore interface {
+	Client(ctx context.Context, id string) (store.Client, error)
+	CreateUser(ctx context.Context, u store.User) error
+	User(ctx context.Context, s store.Scope, id string) (store.User, error)
+	UpdateUser(ctx context.Context, u store.User) error
+}
+
 // Users creates, reads and updates users within a principal's scope.
 type Users struct {
-	Store store.Store
+	Store UserStore
 	Now   func() time.Time
 	// Tokens seals the user_token returned at creation.
 	Tokens *token.Sealer

@@ -19,12 +19,23 @@ const (
 	FormatJSON = "json"
 )
 
+// Store is the storage reports need.
+type Store interface {
+	CreateReport(ctx context.Context, r store.Report) error
+	Report(ctx context.Context, s store.Scope, id string) (store.Report, error)
+	ReportOfVerification(ctx context.Context, verificationID string) (store.Report, error)
+	AccountsOfUser(ctx context.Context, userID, dataSource string) ([]store.Account, error)
+	AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error)
+	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
+	User(ctx context.Context, s store.Scope, id string) (store.User, error)
+	Client(ctx context.Context, id string) (store.Client, error)
+}
+
 // Service generates, stores and serves reports.
 type Service struct {
-	Store store.Store
+	Store Store
 	// Files keeps the report files.
-	Files         filestore.Files
-	Verifications *verification.Service
+	Files filestore.Files
 	// PublicURL is the base of report URLs, without a trailing slash.
 	PublicURL string
 	Now       func() time.Time
@@ -176,6 +187,20 @@ func (s *Service) Banking(ctx context.Context, v store.Verification) (store.Repo
 	})
 }
 
+// Generate makes (once) the report of a payroll or banking verification
+// and returns where it is downloaded.
+func (s *Service) Generate(ctx context.Context, v store.Verification) (verification.ReportRef, error) {
+	generate := s.Payroll
+	if v.DataSource == verification.Banking {
+		generate = s.Banking
+	}
+	rep, err := generate(ctx, v)
+	if err != nil {
+		return verification.ReportRef{}, err
+	}
+	return s.Ref(rep), nil
+}
+
 // Documents generates (once) the report of a documents verification.
 func (s *Service) Documents(ctx context.Context, v store.Verification, d Documents) (store.Report, error) {
 	return s.save(ctx, v, func(id string, at time.Time) (*Report, error) {
@@ -203,89 +228,4 @@ func (s *Service) Open(ctx context.Context, sc store.Scope, id, format string) (
 		return nil, r, fmt.Errorf("report %s %s: %w", id, format, err)
 	}
 	return b, r, nil
-}
-
-var authenticated = verification.Status{State: verification.StateProcessing, Code: verification.CodeAuthenticated}
-
-// Aggregated is the aggregation worker's hook: once a payroll or banking
-// account's data is stored, it completes the verification that connected
-// the account and every refresh waiting for it, each with a new report.
-// Running it again for the same aggregation changes nothing.
-func (s *Service) Aggregated(ctx context.Context, a store.Account) error {
-	if a.DataSource != verification.Payroll && a.DataSource != verification.Banking {
-		return nil
-	}
-	refreshes, err := s.Store.AccountRefreshes(ctx, a.ID)
-	if err != nil {
-		return err
-	}
-	ids := refreshes
-	if a.VerificationID != "" {
-		ids = append([]string{a.VerificationID}, refreshes...)
-	}
-	sc := store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}
-	var errs []error
-	for i, id := range ids {
-		if err := s.complete(ctx, sc, id, a); err != nil {
-			errs = append(errs, fmt.Errorf("verification %s: %w", id, err))
-			continue
-		}
-		if a.VerificationID == "" || i > 0 {
-			if err := s.Store.DeleteAccountRefresh(ctx, id); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// complete generates the report of a verification of a's data source and completes it.
-func (s *Service) complete(ctx context.Context, sc store.Scope, id string, a store.Account) error {
-	v, err := s.Store.Verification(ctx, sc, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.log().Warn("aggregated account names no verification", "account", a.ID, "verification", id)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	st := verification.Status{State: v.State, Code: v.Code}
-	if st.Terminal() || v.DataSource != a.DataSource {
-		return nil // completed already (a repeated hook), or cancelled
-	}
-	// A verification that connected several accounts completes when the last one is aggregated.
-	accts, err := s.Store.AccountsOfUser(ctx, v.UserID, v.DataSource)
-	if err != nil {
-		return err
-	}
-	for _, o := range accts {
-		if o.ID != a.ID && o.VerificationID == v.ID && (o.Aggregation == store.AggregationPending || o.Aggregation == store.AggregationRunning) {
-			return nil
-		}
-	}
-	if st != authenticated {
-		if !verification.CanMove(v.DataSource, st, authenticated) {
-			s.log().Warn("verification cannot complete from its status", "verification", v.ID, "status", st.String())
-			return nil
-		}
-		// A refresh: the existing connection stands in for a new session.
-		if v, err = s.Verifications.Advance(ctx, sc, v.ID, authenticated, nil, "connection reused"); err != nil {
-			return err
-		}
-	}
-	generate := s.Payroll
-	if v.DataSource == verification.Banking {
-		generate = s.Banking
-	}
-	rep, err := generate(ctx, v)
-	if err != nil {
-		return err
-	}
-	_, err = s.Verifications.Complete(ctx, sc, v.ID, s.Ref(rep), verification.CodeCompleted, nil, "report generated")
-	var se *verification.StateError
-	if errors.As(err, &se) {
-		s.log().Warn("verification changed before completion", "verification", v.ID, "err", err)
-		return nil
-	}
-	return err
 }

@@ -30,6 +30,7 @@ import (
 	"verigate/internal/store"
 	"verigate/internal/store/postgres"
 	"verigate/internal/store/sqlite"
+	"verigate/internal/store/sqlstore"
 	"verigate/internal/token"
 	"verigate/internal/verification"
 	"verigate/internal/webhook"
@@ -38,7 +39,7 @@ import (
 // OpenStore opens the database a URL names: postgres:// or postgresql:// for
 // PostgreSQL, otherwise an SQLite file path (an optional sqlite:// or file:
 // prefix is accepted).
-func OpenStore(ctx context.Context, url string) (store.Store, error) {
+func OpenStore(ctx context.Context, url string) (*sqlstore.Store, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		return postgres.Open(ctx, url)
@@ -70,7 +71,7 @@ type Options struct {
 
 // App is a wired verigate instance over one store.
 type App struct {
-	Store    store.Store
+	Store    *sqlstore.Store
 	Keys     *partner.Keys
 	Users    *partner.Users
 	Verifs   *verification.Service
@@ -99,7 +100,7 @@ func files(dir string) (filestore.Files, error) {
 }
 
 // New wires an App over st.
-func New(ctx context.Context, st store.Store, o Options) (*App, error) {
+func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -131,7 +132,7 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens}
 	a.Dispatcher = &webhook.Dispatcher{Store: st, Secrets: secrets, Now: o.Now, Log: o.Log}
 	a.Webhooks = &webhook.Service{Store: st, Secrets: secrets, Now: o.Now, Wake: a.Dispatcher.Wake}
-	a.Verifs = &verification.Service{Store: st, Now: o.Now, Notify: a.Dispatcher.Wake}
+	a.Verifs = &verification.Service{Store: st, Outbox: &webhook.Outbox{Store: st, Wake: a.Dispatcher.Wake}, Now: o.Now, Log: o.Log}
 	a.Customizations = &customization.Service{Store: st, Now: o.Now}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
 		Items: knownItems(o.Connectors[verification.Payroll]), Customizations: a.customizationExists}
@@ -143,12 +144,13 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
-	a.Reports = &report.Service{Store: st, Files: reportFiles, Verifications: a.Verifs, PublicURL: public, Now: o.Now, Log: o.Log}
+	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log}
+	a.Verifs.Reports = a.Reports
 	if bank, ok := o.Connectors[verification.Banking].(datasource.BankConnector); ok {
 		a.Reports.Institutions = bank.Institutions() // names the institutions in banking reports
 	}
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
-		Aggregated: a.Reports.Aggregated}
+		Aggregated: a.Verifs.AccountAggregated}
 	a.Aggregator.Init()
 	a.Verifs.Requeued = a.Aggregator.Wake
 	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,

@@ -1,5 +1,6 @@
-// Package store defines verigate's persistent records and the Store interface
-// that each database implementation provides.
+// Package store defines verigate's persistent records and the errors every
+// database implementation returns; each domain package declares the small
+// storage interface it needs, and sqlstore implements them all.
 package store
 
 import (
@@ -135,8 +136,6 @@ type StatusChange struct {
 	// Reason says what caused the change (e.g. "ordered", "updated", "cancelled").
 	Reason    string
 	CreatedAt time.Time
-	// Event, when set, is raised in the same transaction as the change.
-	Event *Event
 }
 
 // Webhook event names.
@@ -145,8 +144,8 @@ const (
 	EventVerificationsCreationFailed = "verifications.creation_failed"
 )
 
-// Event is something partners subscribe to; saving one queues a delivery
-// for each live subscription of its tenant to its event name.
+// Event is something partners subscribe to; the webhook outbox saves it
+// with a delivery for each live subscription of its tenant to its name.
 type Event struct {
 	ID             string
 	PartnerID      string
@@ -465,156 +464,6 @@ type Upload struct {
 	CreatedAt time.Time
 }
 
-// Store is the persistence verigate needs; each database provides one.
-type Store interface {
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
-	// Close releases the database.
-	Close() error
-
-	// Secret returns the named server secret, creating it with gen on first use.
-	Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error)
-
-	// CreatePartner stores a partner, its first client and an API key atomically.
-	CreatePartner(ctx context.Context, p Partner, c Client, k APIKey) error
-	// CreateFirstPartner is CreatePartner on an empty database only: it
-	// reports whether it created the partner, and processes starting
-	// together create one between them.
-	CreateFirstPartner(ctx context.Context, p Partner, c Client, k APIKey) (bool, error)
-	// CreateAPIKey stores a new key for an existing partner and client.
-	CreateAPIKey(ctx context.Context, k APIKey) error
-	// APIKey returns a key by id.
-	APIKey(ctx context.Context, id string) (APIKey, error)
-	// Client returns a client by id.
-	Client(ctx context.Context, id string) (Client, error)
-	// CountPartners returns how many partners exist.
-	CountPartners(ctx context.Context) (int, error)
-
-	// CreateUser stores a new user.
-	CreateUser(ctx context.Context, u User) error
-	// User returns a user visible in scope.
-	User(ctx context.Context, s Scope, id string) (User, error)
-	// UpdateUser saves u if its Version is still current, incrementing it.
-	UpdateUser(ctx context.Context, u User) error
-
-	// CreateVerification stores v and its first status history entry.
-	CreateVerification(ctx context.Context, v Verification, first StatusChange) error
-	// Verification returns a verification visible in scope.
-	Verification(ctx context.Context, s Scope, id string) (Verification, error)
-	// VerificationHead returns the head of a verification visible in scope.
-	VerificationHead(ctx context.Context, s Scope, id string) (VerificationHead, error)
-	// ListVerifications returns up to p.Limit verifications, newest first.
-	ListVerifications(ctx context.Context, s Scope, f VerificationFilter, p Page) ([]Verification, error)
-	// UpdateVerification saves v if its Version is still current, incrementing
-	// it, and appends change to the history when change is not nil.
-	UpdateVerification(ctx context.Context, v Verification, change *StatusChange) error
-	// StatusHistory returns a verification's status changes, oldest first.
-	StatusHistory(ctx context.Context, verificationID string) ([]StatusChange, error)
-
-	// CreateAccount stores a connected account.
-	CreateAccount(ctx context.Context, a Account) error
-	// HasConnectedAccount reports whether the user has a connected account for the data source.
-	HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error)
-	// Account returns an account by id.
-	Account(ctx context.Context, id string) (Account, error)
-
-	// CreateConnectSession stores a session opened for the first time; ErrDuplicate if it exists.
-	CreateConnectSession(ctx context.Context, cs ConnectSession) error
-	// ConnectSession returns a session by id.
-	ConnectSession(ctx context.Context, id string) (ConnectSession, error)
-	// UpdateConnectSession saves cs if its Version is still current, incrementing it.
-	UpdateConnectSession(ctx context.Context, cs ConnectSession) error
-	// ConnectAccount atomically stores a new account, adds its item and
-	// employers to the user, saves the session (version-checked) and, when
-	// v is not nil, saves the verification (version-checked) with change.
-	ConnectAccount(ctx context.Context, a Account, cs ConnectSession, v *Verification, change *StatusChange) error
-
-	// ClaimAggregation leases one account whose aggregation is pending, or
-	// whose lease expired, until leaseUntil; ok is false when none waits.
-	ClaimAggregation(ctx context.Context, now, leaseUntil time.Time) (a Account, ok bool, err error)
-	// FinishAggregation saves records (new ones added, known ones updated) and
-	// the account's outcome, if the account still holds the lease it was claimed with.
-	FinishAggregation(ctx context.Context, a Account, records []AccountRecord) error
-	// AccountRecords returns an account's records of one kind, oldest id first.
-	AccountRecords(ctx context.Context, accountID, kind string) ([]AccountRecord, error)
-
-	// AccountInScope returns an account visible in scope.
-	AccountInScope(ctx context.Context, s Scope, id string) (Account, error)
-	// ListAccounts returns up to p.Limit accounts visible in scope, newest
-	// (greatest id) first, by keyset on the id.
-	ListAccounts(ctx context.Context, s Scope, f AccountFilter, p Page) ([]Account, error)
-	// RecordInScope returns a record of one kind visible in scope.
-	RecordInScope(ctx context.Context, s Scope, kind, id string) (AccountRecord, error)
-	// ListRecords returns up to p.Limit records of one kind visible in scope,
-	// ordered by Date descending, then ID descending. p.After and p.Before
-	// are RecordKey values: After returns the records after that key in
-	// this order (next page), Before those before it (previous page).
-	ListRecords(ctx context.Context, s Scope, kind string, f RecordFilter, p Page) ([]AccountRecord, error)
-	// SummarizeRecords counts the records of the given accounts by account and kind.
-	SummarizeRecords(ctx context.Context, accountIDs []string) ([]RecordSummary, error)
-
-	// AccountsOfUser returns the user's accounts of a data source, oldest first.
-	AccountsOfUser(ctx context.Context, userID, dataSource string) ([]Account, error)
-	// QueueRefresh creates v with its first history entry and queues the
-	// account for re-aggregation on v's behalf, atomically.
-	QueueRefresh(ctx context.Context, v Verification, first StatusChange, accountID string) error
-	// AccountRefreshes returns the verifications waiting for the account's next aggregation.
-	AccountRefreshes(ctx context.Context, accountID string) ([]string, error)
-	// DeleteAccountRefresh forgets a refresh once its verification is done.
-	DeleteAccountRefresh(ctx context.Context, verificationID string) error
-
-	// VerificationsInStatus returns up to limit verifications of every tenant
-	// with the data source and status, least recently updated first.
-	VerificationsInStatus(ctx context.Context, dataSource, state, code string, limit int) ([]Verification, error)
-
-	// CreateReport stores a generated report; ErrDuplicate if its verification has one.
-	CreateReport(ctx context.Context, r Report) error
-	// Report returns a report visible in scope.
-	Report(ctx context.Context, s Scope, id string) (Report, error)
-	// ReportOfVerification returns the report generated for a verification.
-	ReportOfVerification(ctx context.Context, verificationID string) (Report, error)
-
-	// CreateUpload stores an uploaded document's record.
-	CreateUpload(ctx context.Context, u Upload) error
-	// Upload returns an upload visible in scope.
-	Upload(ctx context.Context, s Scope, id string) (Upload, error)
-	// UploadsOfUser returns a user's uploads, oldest first.
-	UploadsOfUser(ctx context.Context, userID string) ([]Upload, error)
-
-	// CreateCustomization stores a new customization; ErrDuplicate if its id is taken.
-	CreateCustomization(ctx context.Context, c Customization) error
-	// Customization returns one customization of the scope.
-	Customization(ctx context.Context, s Scope, kind, id string) (Customization, error)
-	// Customizations returns the scope's customizations of a kind, newest first.
-	Customizations(ctx context.Context, s Scope, kind string) ([]Customization, error)
-	// UpdateCustomization saves c if its Version is still current, incrementing it.
-	UpdateCustomization(ctx context.Context, c Customization) error
-	// DeleteCustomization removes a customization.
-	DeleteCustomization(ctx context.Context, s Scope, kind, id string) error
-
-	// RecordEvent saves an event that no status change carries, queueing its deliveries.
-	RecordEvent(ctx context.Context, e Event) error
-	// CreateSubscription stores a webhook subscription.
-	CreateSubscription(ctx context.Context, sub Subscription) error
-	// Subscription returns a live subscription visible in scope.
-	Subscription(ctx context.Context, s Scope, id string) (Subscription, error)
-	// Subscriptions returns the scope's live subscriptions, newest first.
-	Subscriptions(ctx context.Context, s Scope) ([]Subscription, error)
-	// DeleteSubscription stops a subscription; its pending deliveries are dropped.
-	DeleteSubscription(ctx context.Context, s Scope, id string, at time.Time) error
-	// Deliveries returns one keyset page of a subscription's deliveries, newest first.
-	Deliveries(ctx context.Context, subscriptionID string, p Page) ([]Delivery, error)
-	// Delivery returns one delivery of a subscription.
-	Delivery(ctx context.Context, subscriptionID, id string) (Delivery, error)
-	// ClaimDelivery leases one due delivery whose verification has no earlier
-	// undelivered event for the same subscription; ok is false when none is due.
-	ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (d Delivery, sub Subscription, ok bool, err error)
-	// FinishDelivery saves an attempt's outcome if the delivery still holds its lease.
-	FinishDelivery(ctx context.Context, d Delivery) error
-	// RetryDelivery queues a delivery for another attempt at once.
-	RetryDelivery(ctx context.Context, subscriptionID, id string, now time.Time) (Delivery, error)
-}
-
 // NewID returns a new time-ordered (version 7) UUID; listings rely on ids
 // sorting in creation order.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
@@ -634,3 +483,29 @@ func Describe(url string) string {
 // passwordSetting matches a password given as a query parameter or a
 // key=value connection setting, quoted or not.
 var passwordSetting = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)`)
+
+// txKey is the context key under which a transaction travels.
+type txKey struct{}
+
+type txValue struct{ owner, tx any }
+
+// WithTx returns a context that carries owner's open transaction tx, so
+// that every call owner serves with it joins that transaction.
+func WithTx(ctx context.Context, owner, tx any) context.Context {
+	return context.WithValue(ctx, txKey{}, txValue{owner, tx})
+}
+
+// TxOf returns the transaction ctx carries for owner, or nil.
+func TxOf(ctx context.Context, owner any) any {
+	if v, ok := ctx.Value(txKey{}).(txValue); ok && v.owner == owner {
+		return v.tx
+	}
+	return nil
+}
+
+// InTransaction reports whether ctx carries an open transaction; a change
+// made with it commits or rolls back with that transaction.
+func InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(txValue)
+	return ok
+}

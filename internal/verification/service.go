@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -16,21 +17,55 @@ import (
 // ErrNoConnection is wrapped by the error a refresh returns when the user has nothing to refresh from.
 var ErrNoConnection = errors.New("verification: nothing to refresh from")
 
-// Service orders and changes verifications; every status change goes through
-// it so that each one is recorded in the verification's history.
-type Service struct {
-	Store store.Store
-	Now   func() time.Time
-	// Notify, if set, is called after a change that raised an event.
-	Notify func()
-	// Requeued, if set, is called after a refresh queued an account's re-aggregation.
-	Requeued func()
+// Store is the storage verifications need.
+type Store interface {
+	// InTx runs fn in one transaction that every call with fn's context joins.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	User(ctx context.Context, s store.Scope, id string) (store.User, error)
+	CreateVerification(ctx context.Context, v store.Verification) error
+	Verification(ctx context.Context, s store.Scope, id string) (store.Verification, error)
+	VerificationHead(ctx context.Context, s store.Scope, id string) (store.VerificationHead, error)
+	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
+	// UpdateVerification saves v if its Version is still current (store.ErrConflict otherwise).
+	UpdateVerification(ctx context.Context, v store.Verification) error
+	AddStatusChange(ctx context.Context, c store.StatusChange) error
+	AccountsOfUser(ctx context.Context, userID, dataSource string) ([]store.Account, error)
+	HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error)
+	// QueueAccountRefresh queues an account's re-aggregation on a verification's behalf.
+	QueueAccountRefresh(ctx context.Context, verificationID, userID, accountID string, at time.Time) error
+	AccountRefreshes(ctx context.Context, accountID string) ([]string, error)
+	DeleteAccountRefresh(ctx context.Context, verificationID string) error
 }
 
-func (s *Service) notify() {
-	if s.Notify != nil {
-		s.Notify()
-	}
+// Outbox records webhook events in the caller's transaction.
+type Outbox interface {
+	// Record saves an event with its deliveries, joining ctx's transaction.
+	Record(ctx context.Context, e store.Event) error
+	// Notify tells the deliverer that recorded events may be due.
+	Notify()
+}
+
+// Reports generates the report of a verification whose data is complete.
+type Reports interface {
+	// Generate makes (once) the report of a payroll or banking verification.
+	Generate(ctx context.Context, v store.Verification) (ReportRef, error)
+}
+
+// Service orders and changes verifications; every status change goes
+// through its Transition, so that each one is checked against the flow,
+// recorded in the status history and announced to webhooks in one
+// transaction.
+type Service struct {
+	Store  Store
+	Outbox Outbox
+	// Reports completes payroll and banking verifications once their accounts are aggregated.
+	Reports Reports
+	Now     func() time.Time
+	Log     *slog.Logger
+	// Requeued, if set, is called after a refresh queued an account's re-aggregation.
+	Requeued func()
+
+	heads headCache
 }
 
 // StatusError is one entry of a status's errors list.
@@ -85,8 +120,9 @@ func userRef(errs v.Errors, o v.Opt[string]) string {
 	return id
 }
 
-// create stores a new PENDING verification; with refreshAccount it also
-// queues that account's re-aggregation, whose completion completes it.
+// create stores a new PENDING verification with its first history entry
+// and event; with refreshAccount it also queues that account's
+// re-aggregation, whose completion completes it.
 func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg json.RawMessage, emps []Employment, loan Loan, billing Billing, reason, refreshAccount string) (View, error) {
 	now := s.now()
 	if emps == nil {
@@ -100,18 +136,25 @@ func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg 
 	rec.Employments, _ = json.Marshal(emps)
 	rec.Loan, _ = json.Marshal(loan)
 	rec.Billing, _ = json.Marshal(billing)
-	first := HistoryEntry(&rec, reason, now)
-	if refreshAccount != "" {
-		if err := s.Store.QueueRefresh(ctx, rec, *first, refreshAccount); err != nil {
-			return View{}, fmt.Errorf("create refreshed verification: %w", err)
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateVerification(ctx, rec); err != nil {
+			return err
 		}
-		if s.Requeued != nil {
-			s.Requeued()
+		if err := s.recordStatus(ctx, rec, reason); err != nil {
+			return err
 		}
-	} else if err := s.Store.CreateVerification(ctx, rec, *first); err != nil {
+		if refreshAccount == "" {
+			return nil
+		}
+		return s.Store.QueueAccountRefresh(ctx, rec.ID, rec.UserID, refreshAccount, now)
+	})
+	if err != nil {
 		return View{}, fmt.Errorf("create verification: %w", err)
 	}
-	s.notify()
+	if refreshAccount != "" && s.Requeued != nil {
+		s.Requeued()
+	}
+	s.Outbox.Notify()
 	rec.Version = 1
 	return Render(rec), nil
 }
@@ -125,9 +168,20 @@ func (s *Service) Get(ctx context.Context, p partner.Principal, id string) (View
 	return Render(rec), nil
 }
 
-// Head returns the identifying part and status of a verification visible in scope.
+// Head returns the identifying part and status of a verification visible
+// in scope. It is read on every session creation, so recent heads are kept
+// in memory for a second; changes made through this Service drop them at once.
 func (s *Service) Head(ctx context.Context, sc store.Scope, id string) (store.VerificationHead, error) {
-	return s.Store.VerificationHead(ctx, sc, strings.ToLower(id))
+	id = strings.ToLower(id)
+	if h, ok := s.heads.get(sc, id); ok {
+		return h, nil
+	}
+	h, err := s.Store.VerificationHead(ctx, sc, id)
+	if err != nil {
+		return h, err
+	}
+	s.heads.put(h)
+	return h, nil
 }
 
 // List returns one page of p's verifications, newest first.
@@ -143,57 +197,15 @@ func (s *Service) List(ctx context.Context, p partner.Principal, f store.Verific
 	return out, nil
 }
 
-// errUnchanged, returned by a change's fn, leaves the verification as it is.
-var errUnchanged = errors.New("verification: unchanged")
-
-// change reads a verification, lets fn modify it, and saves it with a history
-// entry when fn changed the status (or always asks for one), retrying when a
-// concurrent change got there first.
-func (s *Service) change(ctx context.Context, sc store.Scope, id string, fn func(rec *store.Verification) (reason string, err error)) (store.Verification, error) {
-	for {
-		rec, err := s.Store.Verification(ctx, sc, strings.ToLower(id))
-		if err != nil {
-			return rec, err
-		}
-		before := Status{rec.State, rec.Code}
-		reason, err := fn(&rec)
-		if errors.Is(err, errUnchanged) {
-			return rec, nil
-		}
-		if err != nil {
-			return rec, err
-		}
-		var entry *store.StatusChange
-		if reason != "" {
-			entry = HistoryEntry(&rec, reason, s.now())
-		} else {
-			rec.UpdatedAt = s.now()
-		}
-		if entry == nil && (Status{rec.State, rec.Code}) != before {
-			return rec, fmt.Errorf("verification %s: status changed without a reason", rec.ID)
-		}
-		err = s.Store.UpdateVerification(ctx, rec, entry)
-		if errors.Is(err, store.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return rec, fmt.Errorf("update verification: %w", err)
-		}
-		rec.Version++
-		if entry != nil {
-			s.notify()
-		}
-		return rec, nil
-	}
-}
-
 // Update applies loan, billing and (documents, PAUSED only) employments, and
 // puts the verification back into PROCESSING.
 func (s *Service) Update(ctx context.Context, p partner.Principal, id string, in UpdateInput) (View, error) {
-	rec, err := s.change(ctx, p.Scope(), id, func(rec *store.Verification) (string, error) {
+	var emps []Employment
+	var loan Loan
+	var billing Billing
+	check := func(rec *store.Verification) (Event, error) {
 		errs := v.Errors{}
-		var loan Loan
-		var billing Billing
+		loan, billing = Loan{}, Billing{}
 		if err := json.Unmarshal(rec.Loan, &loan); err != nil {
 			return "", err
 		}
@@ -202,34 +214,21 @@ func (s *Service) Update(ctx context.Context, p partner.Principal, id string, in
 		}
 		loan = mergeLoan(errs, in.Loan, loan)
 		billing = mergeBilling(errs, in.Billing, billing)
-		var emps []Employment
-		newEmployments := rec.DataSource == Documents && in.Employments.Set
-		if newEmployments {
+		if rec.DataSource == Documents && in.Employments.Set {
 			emps = employments(errs, in.Employments)
+			return EventEmploymentsUpdated, errs.Err()
 		}
-		if err := errs.Err(); err != nil {
-			return "", err
-		}
-		st := Status{rec.State, rec.Code}
-		if st.Terminal() {
-			return "", stateErrorf(st, "The verification is %s and can no longer be updated.", rec.State)
-		}
-		if newEmployments && rec.State != StatePaused {
-			return "", stateErrorf(st, "Employments can only be updated while the verification is PAUSED; it is %s.", rec.State)
-		}
-		if newEmployments {
+		return EventUpdated, errs.Err()
+	}
+	apply := func(rec *store.Verification) {
+		if rec.DataSource == Documents && in.Employments.Set {
 			rec.Employments, _ = json.Marshal(emps)
 		}
 		rec.Loan, _ = json.Marshal(loan)
 		rec.Billing, _ = json.Marshal(billing)
 		rec.LoanNumber = loan.Number
-		rec.State = StateProcessing
-		if rec.DataSource == Documents {
-			rec.Code = CodeDocumentsProcessing
-			rec.Errors = json.RawMessage("[]")
-		}
-		return "updated", nil
-	})
+	}
+	rec, err := s.Transition(ctx, p.Scope(), id, Change{Check: check, Apply: apply})
 	if err != nil {
 		return View{}, err
 	}
@@ -238,63 +237,11 @@ func (s *Service) Update(ctx context.Context, p partner.Principal, id string, in
 
 // Cancel cancels a PAUSED verification on the client's behalf.
 func (s *Service) Cancel(ctx context.Context, p partner.Principal, id string) (View, error) {
-	rec, err := s.change(ctx, p.Scope(), id, func(rec *store.Verification) (string, error) {
-		if rec.State != StatePaused {
-			return "", stateErrorf(Status{rec.State, rec.Code}, "Only PAUSED verifications can be cancelled; this one is %s.", rec.State)
-		}
-		rec.State, rec.Code = StateCancelled, CodeCancelledByClient
-		// The pause's errors explained PAUSED; a cancelled verification has
-		// none, as the contract's cancel example shows.
-		rec.Errors = json.RawMessage("[]")
-		return "cancelled", nil
-	})
+	rec, err := s.Transition(ctx, p.Scope(), id, Change{Event: EventCancelled})
 	if err != nil {
 		return View{}, err
 	}
 	return Render(rec), nil
-}
-
-// Advance moves a verification along its data source's flow; it is how the
-// connection experience and background work report progress.
-func (s *Service) Advance(ctx context.Context, sc store.Scope, id string, to Status, errs []StatusError, reason string) (store.Verification, error) {
-	return s.change(ctx, sc, id, func(rec *store.Verification) (string, error) {
-		if err := Move(rec, to, errs); err != nil {
-			return "", err
-		}
-		return reason, nil
-	})
-}
-
-// Move sets rec's status to `to` when its data source's flow allows it; the
-// caller saves rec together with the entry from HistoryEntry.
-func Move(rec *store.Verification, to Status, errs []StatusError) error {
-	from := Status{rec.State, rec.Code}
-	if !CanMove(rec.DataSource, from, to) {
-		return stateErrorf(from, "A %s verification cannot move from %s to %s.", rec.DataSource, from, to)
-	}
-	if errs == nil {
-		errs = []StatusError{}
-	}
-	rec.State, rec.Code = to.State, to.Code
-	rec.Errors, _ = json.Marshal(errs)
-	return nil
-}
-
-// HistoryEntry returns the status-history entry for rec's current status,
-// with the verifications.updated event it raises, stamping rec's UpdatedAt
-// with now.
-func HistoryEntry(rec *store.Verification, reason string, now time.Time) *store.StatusChange {
-	rec.UpdatedAt = now.UTC().Truncate(time.Millisecond)
-	data, _ := json.Marshal(struct {
-		User         string `json:"user"`
-		Verification string `json:"verification"`
-		Client       string `json:"client"`
-	}{rec.UserID, rec.ID, rec.ClientID})
-	resource, _ := json.Marshal(Render(*rec))
-	return &store.StatusChange{ID: store.NewID(), VerificationID: rec.ID, State: rec.State, Code: rec.Code,
-		Errors: rec.Errors, Reason: reason, CreatedAt: rec.UpdatedAt,
-		Event: &store.Event{ID: store.NewID(), PartnerID: rec.PartnerID, Environment: rec.Environment,
-			Event: store.EventVerificationsUpdated, VerificationID: rec.ID, Data: data, Resource: resource, CreatedAt: rec.UpdatedAt}}
 }
 
 // Refresh orders a new verification that reuses what the user already
@@ -362,24 +309,6 @@ type ReportRef struct {
 	JSONURL string
 }
 
-// Complete attaches a generated report to a verification and moves it to
-// COMPLETED/code (completed, or completed_with_errors with errs) in one
-// update carrying its history entry and webhook event. Completing again
-// with the same report changes nothing, so a repeated completion (a retried
-// worker step) is harmless.
-func (s *Service) Complete(ctx context.Context, sc store.Scope, id string, r ReportRef, code string, errs []StatusError, reason string) (store.Verification, error) {
-	return s.change(ctx, sc, id, func(rec *store.Verification) (string, error) {
-		if rec.State == StateCompleted && rec.ReportID != nil && *rec.ReportID == r.ID {
-			return "", errUnchanged
-		}
-		if err := Move(rec, Status{StateCompleted, code}, errs); err != nil {
-			return "", err
-		}
-		rec.ReportID, rec.FileURL, rec.JSONURL = &r.ID, &r.FileURL, &r.JSONURL
-		return reason, nil
-	})
-}
-
 // creationFailed raises verifications.creation_failed for an order refused
 // because of the user's state, and returns the refusal.
 func (s *Service) creationFailed(ctx context.Context, u store.User, typ, ds string, loan Loan, billing Billing, refusal error) error {
@@ -401,10 +330,10 @@ func (s *Service) creationFailed(ctx context.Context, u store.User, typ, ds stri
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RecordEvent(ctx, store.Event{ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment,
+	if err := s.Outbox.Record(ctx, store.Event{ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment,
 		Event: store.EventVerificationsCreationFailed, Data: data, CreatedAt: now}); err != nil {
 		return fmt.Errorf("record creation_failed: %w", err)
 	}
-	s.notify()
+	s.Outbox.Notify()
 	return fmt.Errorf("%w: %w", ErrNoConnection, refusal)
 }

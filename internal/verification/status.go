@@ -68,38 +68,140 @@ func (s Status) String() string { return s.State + "/" + s.Code }
 // Terminal reports whether no further change is possible.
 func (s Status) Terminal() bool { return s.State == StateCancelled || s.State == StateCompleted }
 
-// flows lists, per data source, which status may follow which. PATCH is
-// handled apart: it moves any non-terminal status to PROCESSING.
-var flows = map[string]map[Status][]Status{
-	Payroll: connectionFlow,
-	Banking: connectionFlow,
-	Documents: {
-		{StatePending, CodePending}:                {{StateProcessing, CodeDocumentsProcessing}},
-		{StateProcessing, CodeDocumentsProcessing}: {{StatePaused, CodeMoreDataRequired}, {StateProcessing, CodeReportAvailable}, {StateProcessing, CodeWaitingOnThirdParty}, {StateProcessing, CodeReportGenerating}},
-		{StateProcessing, CodeReportAvailable}:     {{StateProcessing, CodeReportGenerating}},
-		{StateProcessing, CodeWaitingOnThirdParty}: {{StateProcessing, CodeReportGenerating}, {StatePaused, CodeMoreDataRequired}},
-		{StateProcessing, CodeReportGenerating}:    {{StateCompleted, CodeCompleted}, {StateCompleted, CodeCompletedWithErrors}},
-		{StatePaused, CodeMoreDataRequired}:        {{StateProcessing, CodeDocumentsProcessing}, {StateCancelled, CodeCancelledByClient}, {StateCancelled, CodeTimeout}},
-	},
+// Event is something that happens to a verification and may change its
+// status; its text is the reason recorded in the status history.
+type Event string
+
+// The events of a verification's life.
+const (
+	// EventSessionStarted: the user opened the verification's link.
+	EventSessionStarted Event = "session started"
+	// EventAuthenticated: the user connected an account through the link.
+	EventAuthenticated Event = "authenticated"
+	// EventConnectionReused: a refresh stands an existing connection in for a session.
+	EventConnectionReused Event = "connection reused"
+	// EventMoreDataRequired: the connected data does not cover what the report needs.
+	EventMoreDataRequired Event = "more data required"
+	// EventDocumentsReceived: documents were uploaded for a documents verification.
+	EventDocumentsReceived Event = "documents received"
+	// EventMoreDocumentsRequired: the uploaded documents do not cover the employments.
+	EventMoreDocumentsRequired Event = "more documents required"
+	// EventDocumentsComplete: the uploaded documents cover the employments.
+	EventDocumentsComplete Event = "documents complete"
+	// EventReportGenerated: the report exists and the verification is complete.
+	EventReportGenerated Event = "report generated"
+	// EventReportWithErrors: the report exists and says why the income is not verified.
+	EventReportWithErrors Event = "report generated with errors"
+	// EventUpdated: the partner changed the loan or billing (PATCH).
+	EventUpdated Event = "updated"
+	// EventEmploymentsUpdated: the partner changed a PAUSED documents verification's employments (PATCH).
+	EventEmploymentsUpdated Event = "employments updated"
+	// EventCancelled: the partner cancelled a PAUSED verification.
+	EventCancelled Event = "cancelled"
+)
+
+// Events lists every event, for tests and documentation.
+var Events = []Event{EventSessionStarted, EventAuthenticated, EventConnectionReused, EventMoreDataRequired, EventDocumentsReceived,
+	EventMoreDocumentsRequired, EventDocumentsComplete, EventReportGenerated, EventReportWithErrors, EventUpdated,
+	EventEmploymentsUpdated, EventCancelled}
+
+// reason is the status-history reason an event records.
+func (e Event) reason() string {
+	switch e {
+	case EventReportWithErrors:
+		return string(EventReportGenerated)
+	case EventEmploymentsUpdated:
+		return string(EventUpdated)
+	}
+	return string(e)
 }
 
-var connectionFlow = map[Status][]Status{
-	// A refresh reuses the existing connection: no session is opened.
-	{StatePending, CodePending}:               {{StateProcessing, CodeUserSessionStarted}, {StateProcessing, CodeAuthenticated}},
-	{StateProcessing, CodePending}:            {{StateProcessing, CodeUserSessionStarted}},
-	{StateProcessing, CodeUserSessionStarted}: {{StateProcessing, CodeAuthenticated}},
-	{StateProcessing, CodeAuthenticated}:      {{StateCompleted, CodeCompleted}, {StatePaused, CodeMoreDataRequired}},
-	{StatePaused, CodeMoreDataRequired}:       {{StateProcessing, CodeUserSessionStarted}, {StateCancelled, CodeCancelledByClient}, {StateCancelled, CodeTimeout}},
+// rule is where an event takes a verification, and from which statuses.
+type rule struct {
+	to   Status
+	from []Status
 }
 
-// CanMove reports whether a verification of dataSource may go from one status to another.
-func CanMove(dataSource string, from, to Status) bool {
-	for _, next := range flows[dataSource][from] {
-		if next == to {
-			return true
+var (
+	pending            = Status{StatePending, CodePending}
+	processingPending  = Status{StateProcessing, CodePending}
+	sessionStarted     = Status{StateProcessing, CodeUserSessionStarted}
+	authenticated      = Status{StateProcessing, CodeAuthenticated}
+	pausedMoreData     = Status{StatePaused, CodeMoreDataRequired}
+	documentsProcessed = Status{StateProcessing, CodeDocumentsProcessing}
+	reportGenerating   = Status{StateProcessing, CodeReportGenerating}
+	completed          = Status{StateCompleted, CodeCompleted}
+	completedWithErrs  = Status{StateCompleted, CodeCompletedWithErrors}
+	cancelledByClient  = Status{StateCancelled, CodeCancelledByClient}
+)
+
+// connectionRules are the payroll and banking flows: a user connects
+// through a session link (or a refresh reuses the connection), the data is
+// aggregated and the report completes the verification.
+var connectionRules = map[Event]rule{
+	EventSessionStarted:   {sessionStarted, []Status{pending, processingPending, pausedMoreData}},
+	EventAuthenticated:    {authenticated, []Status{pending, sessionStarted}},
+	EventConnectionReused: {authenticated, []Status{pending, sessionStarted}},
+	EventMoreDataRequired: {pausedMoreData, []Status{authenticated}},
+	EventReportGenerated:  {completed, []Status{authenticated}},
+	EventCancelled:        {cancelledByClient, []Status{pausedMoreData}},
+}
+
+// documentsRules is the documents flow: uploads are evaluated against the
+// employments until they cover them, then the report completes it.
+var documentsRules = map[Event]rule{
+	EventDocumentsReceived:     {documentsProcessed, []Status{pending, pausedMoreData}},
+	EventMoreDocumentsRequired: {pausedMoreData, []Status{documentsProcessed}},
+	EventDocumentsComplete:     {reportGenerating, []Status{documentsProcessed}},
+	EventReportGenerated:       {completed, []Status{reportGenerating}},
+	EventReportWithErrors:      {completedWithErrs, []Status{reportGenerating}},
+	EventEmploymentsUpdated:    {documentsProcessed, []Status{pausedMoreData}},
+	EventCancelled:             {cancelledByClient, []Status{pausedMoreData}},
+}
+
+var rules = map[string]map[Event]rule{Payroll: connectionRules, Banking: connectionRules, Documents: documentsRules}
+
+// Next returns the status an event moves a verification of dataSource to
+// from its current status, and whether the event is allowed there.
+// EventUpdated (a PATCH) moves every status that is not terminal to
+// PROCESSING: documents verifications to documents_processing, the
+// others keeping their code.
+func Next(dataSource string, from Status, e Event) (Status, bool) {
+	if e == EventUpdated {
+		if from.Terminal() || rules[dataSource] == nil {
+			return Status{}, false
+		}
+		if dataSource == Documents {
+			return documentsProcessed, true
+		}
+		return Status{StateProcessing, from.Code}, true
+	}
+	r, ok := rules[dataSource][e]
+	if !ok {
+		return Status{}, false
+	}
+	for _, f := range r.from {
+		if f == from {
+			return r.to, true
 		}
 	}
-	return false
+	return Status{}, false
+}
+
+// refusal explains why an event is not allowed from a status.
+func refusal(dataSource string, from Status, e Event) error {
+	switch {
+	case (e == EventUpdated || e == EventEmploymentsUpdated) && from.Terminal():
+		return stateErrorf(from, "The verification is %s and can no longer be updated.", from.State)
+	case e == EventEmploymentsUpdated:
+		return stateErrorf(from, "Employments can only be updated while the verification is PAUSED; it is %s.", from.State)
+	case e == EventCancelled:
+		return stateErrorf(from, "Only PAUSED verifications can be cancelled; this one is %s.", from.State)
+	}
+	if r, ok := rules[dataSource][e]; ok {
+		return stateErrorf(from, "A %s verification cannot move from %s to %s.", dataSource, from, r.to)
+	}
+	return stateErrorf(from, "A %s verification has no %q step.", dataSource, e)
 }
 
 // StateError reports a request that the verification's current state forbids.

@@ -52,9 +52,18 @@ func Sign(secret string, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// DeliveryStore is the storage a Dispatcher needs.
+type DeliveryStore interface {
+	// ClaimDelivery leases one due delivery whose verification has no
+	// earlier undelivered event for the same subscription.
+	ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (d store.Delivery, sub store.Subscription, ok bool, err error)
+	// FinishDelivery saves an attempt's outcome while the lease holds.
+	FinishDelivery(ctx context.Context, d store.Delivery) error
+}
+
 // Dispatcher delivers due webhook deliveries.
 type Dispatcher struct {
-	Store   store.Store
+	Store   DeliveryStore
 	Secrets *token.Sealer
 	Now     func() time.Time
 	Log     *slog.Logger

@@ -66,9 +66,19 @@ type DeliveryView struct {
 	CreatedAt      string  `json:"created_at"`
 }
 
+// SubscriptionStore is the storage Service needs.
+type SubscriptionStore interface {
+	CreateSubscription(ctx context.Context, sub store.Subscription) error
+	Subscription(ctx context.Context, s store.Scope, id string) (store.Subscription, error)
+	Subscriptions(ctx context.Context, s store.Scope) ([]store.Subscription, error)
+	DeleteSubscription(ctx context.Context, s store.Scope, id string, at time.Time) error
+	Deliveries(ctx context.Context, subscriptionID string, p store.Page) ([]store.Delivery, error)
+	RetryDelivery(ctx context.Context, subscriptionID, id string, now time.Time) (store.Delivery, error)
+}
+
 // Service manages subscriptions for the partner API.
 type Service struct {
-	Store   store.Store
+	Store   SubscriptionStore
 	Secrets *token.Sealer
 	Now     func() time.Time
 	// Wake tells the dispatcher that a delivery is due.

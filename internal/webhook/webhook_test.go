@@ -22,6 +22,7 @@ import (
 	"verigate/internal/store"
 	"verigate/internal/validate"
 	"verigate/internal/verification"
+	"verigate/internal/verification/verificationtest"
 	"verigate/internal/webhook"
 )
 
@@ -321,11 +322,8 @@ func TestEventsOfOneVerificationArriveInOrder(t *testing.T) {
 	e.subscribe(t, e.p, rc.srv.URL, "", true, store.EventVerificationsUpdated)
 	v := e.order(t, "doc-voi-mortgage")
 	sc := store.Scope{PartnerID: e.p.PartnerID, Environment: e.p.Environment}
-	for _, to := range []verification.Status{{State: "PROCESSING", Code: "documents_processing"}, {State: "PAUSED", Code: "more_data_required"}} {
-		if _, err := e.app.Verifs.Advance(context.Background(), sc, v.ID, to, nil, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	verificationtest.Advance(t, e.app.Verifs, sc, v.ID, verification.Status{State: "PROCESSING", Code: "documents_processing"},
+		verification.Status{State: "PAUSED", Code: "more_data_required"})
 	if _, err := e.app.Verifs.Cancel(context.Background(), e.p, v.ID); err != nil {
 		t.Fatal(err)
 	}

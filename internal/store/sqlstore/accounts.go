@@ -100,7 +100,7 @@ func (s *Store) ConnectSession(ctx context.Context, id string) (store.ConnectSes
 	var attempted int
 	var created, updated int64
 	var used sql.NullInt64
-	err := s.write.QueryRowContext(ctx, `SELECT `+connectSessionColumns+` FROM connect_sessions WHERE id = $1`, id).
+	err := s.fresh(ctx).QueryRowContext(ctx, `SELECT `+connectSessionColumns+` FROM connect_sessions WHERE id = $1`, id).
 		Scan(&cs.ID, &cs.VerificationID, &cs.Stage, &cs.Item, &cs.Failures, &cs.Challenge, &cs.AccountID, &attempted, &cs.ErrorCode,
 			&cs.Connection, &cs.Experience, &used, &created, &updated, &cs.Version)
 	cs.AttemptedSelection = attempted != 0
@@ -112,46 +112,26 @@ func (s *Store) ConnectSession(ctx context.Context, id string) (store.ConnectSes
 	return cs, s.mapErr(err)
 }
 
-func updateConnectSession(ctx context.Context, tx *sql.Tx, cs store.ConnectSession) error {
-	res, err := tx.ExecContext(ctx, `UPDATE connect_sessions SET stage = $1, item = $2, failures = $3, challenge = $4, account_id = $5,
-attempted_selection = $6, error_code = $7, connection = $8, experience = $9, used_at = $10, updated_at = $11, version = version + 1
-WHERE id = $12 AND version = $13`,
-		cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
-		cs.Connection, cs.Experience, nullMS(cs.UsedAt), ms(cs.UpdatedAt), cs.ID, cs.Version)
-	if err != nil {
-		return err
-	}
-	return expectOne(res)
-}
-
 // UpdateConnectSession saves cs when its version is current.
 func (s *Store) UpdateConnectSession(ctx context.Context, cs store.ConnectSession) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return updateConnectSession(ctx, tx, cs) })
-}
-
-// ConnectAccount stores an account with everything that changes with it, in one transaction.
-func (s *Store) ConnectAccount(ctx context.Context, a store.Account, cs store.ConnectSession, v *store.Verification, change *store.StatusChange) error {
-	if v != nil {
-		defer s.forgetHead(v.ID)
-	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := insertAccount(ctx, tx, a); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE connect_sessions SET stage = $1, item = $2, failures = $3, challenge = $4, account_id = $5,
+attempted_selection = $6, error_code = $7, connection = $8, experience = $9, used_at = $10, updated_at = $11, version = version + 1
+WHERE id = $12 AND version = $13`,
+			cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
+			cs.Connection, cs.Experience, nullMS(cs.UsedAt), ms(cs.UpdatedAt), cs.ID, cs.Version)
+		if err != nil {
 			return err
 		}
-		if err := addUserConnections(ctx, tx, a.UserID, a.Item, a.Employers, a.UpdatedAt); err != nil {
-			return err
-		}
-		if err := updateConnectSession(ctx, tx, cs); err != nil {
-			return err
-		}
-		if v == nil {
-			return nil
-		}
-		return updateVerification(ctx, tx, *v, change)
+		return expectOne(res)
 	})
 }
 
-// addUserConnections adds an item and employers to a user's connected lists.
+// AddUserConnections adds an item and employers to a user's connected lists.
+func (s *Store) AddUserConnections(ctx context.Context, userID, item string, employers []string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return addUserConnections(ctx, tx, userID, item, employers, now) })
+}
+
 func addUserConnections(ctx context.Context, tx *sql.Tx, userID, item string, employers []string, now time.Time) error {
 	var items, emps string
 	if err := tx.QueryRowContext(ctx, `SELECT items_connected, employers_connected FROM users WHERE id = $1`, userID).Scan(&items, &emps); err != nil {

@@ -50,7 +50,7 @@ func (s *Store) CreateCustomization(ctx context.Context, c store.Customization) 
 
 // Customization returns one customization in scope.
 func (s *Store) Customization(ctx context.Context, sc store.Scope, kind, id string) (store.Customization, error) {
-	c, err := scanCustomization(s.write.QueryRowContext(ctx, `SELECT `+customizationColumns+` FROM customizations WHERE partner_id = $1 AND environment = $2 AND kind = $3 AND id = $4`,
+	c, err := scanCustomization(s.fresh(ctx).QueryRowContext(ctx, `SELECT `+customizationColumns+` FROM customizations WHERE partner_id = $1 AND environment = $2 AND kind = $3 AND id = $4`,
 		sc.PartnerID, string(sc.Environment), kind, id))
 	return c, s.mapErr(err)
 }

@@ -204,7 +204,7 @@ FROM account_records WHERE account_id IN (` + strings.Join(marks, ", ") + `) GRO
 	if len(accountIDs) <= 16 {
 		rows, err = s.query(ctx, q, args...) // a handful of shapes: worth caching
 	} else {
-		rows, err = s.read.QueryContext(ctx, q, args...)
+		rows, err = s.reader(ctx).QueryContext(ctx, q, args...)
 	}
 	if err != nil {
 		return nil, s.mapErr(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"time"
 
 	"verigate/internal/store"
 )
@@ -26,30 +27,18 @@ func (s *Store) AccountsOfUser(ctx context.Context, userID, dataSource string) (
 	return out, s.mapErr(rows.Err())
 }
 
-// QueueRefresh creates a refreshed verification and queues its account's
-// re-aggregation in one transaction. An aggregation in flight loses its
-// lease (its result no longer saves), so the data the refresh reports is
-// always fetched after the refresh was ordered.
-func (s *Store) QueueRefresh(ctx context.Context, v store.Verification, first store.StatusChange, accountID string) error {
+// QueueAccountRefresh queues an account's re-aggregation on behalf of a
+// verification. An aggregation in flight loses its lease (its result no
+// longer saves), so the data the refresh reports is always fetched after
+// the refresh was ordered.
+func (s *Store) QueueAccountRefresh(ctx context.Context, verificationID, userID, accountID string, at time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO verifications (id, partner_id, environment, client_id, user_id, channel, data_source, report_type, state, code, errors,
-report_id, file_url, json_url, report_configuration, employments, loan, billing, loan_number, created_at, updated_at, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
-			v.ID, v.PartnerID, string(v.Environment), v.ClientID, v.UserID, v.Channel, v.DataSource, v.ReportType, v.State, v.Code, orEmpty(v.Errors, "[]"),
-			v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration), orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"),
-			v.LoanNumber, ms(v.CreatedAt), ms(v.UpdatedAt))
-		if err != nil {
-			return err
-		}
-		if err := insertChange(ctx, tx, first); err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO account_refreshes (verification_id, account_id, created_at) VALUES ($1, $2, $3)`,
-			v.ID, accountID, ms(v.CreatedAt)); err != nil {
+			verificationID, accountID, ms(at)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE accounts SET aggregation = 'pending', aggregation_attempts = 0, lease_until = 0, updated_at = $1, version = version + 1
-WHERE id = $2 AND user_id = $3`, ms(v.CreatedAt), accountID, v.UserID)
+WHERE id = $2 AND user_id = $3`, ms(at), accountID, userID)
 		if err != nil {
 			return err
 		}
@@ -59,7 +48,7 @@ WHERE id = $2 AND user_id = $3`, ms(v.CreatedAt), accountID, v.UserID)
 
 // AccountRefreshes lists the verifications waiting for an account's aggregation.
 func (s *Store) AccountRefreshes(ctx context.Context, accountID string) ([]string, error) {
-	rows, err := s.write.QueryContext(ctx, `SELECT verification_id FROM account_refreshes WHERE account_id = $1 ORDER BY verification_id`, accountID)
+	rows, err := s.fresh(ctx).QueryContext(ctx, `SELECT verification_id FROM account_refreshes WHERE account_id = $1 ORDER BY verification_id`, accountID)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
@@ -116,7 +105,7 @@ func (s *Store) Report(ctx context.Context, sc store.Scope, id string) (store.Re
 // ReportOfVerification returns a verification's report. It reads through
 // the writing pool: it decides whether a report must still be generated.
 func (s *Store) ReportOfVerification(ctx context.Context, verificationID string) (store.Report, error) {
-	r, err := scanReport(s.write.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE verification_id = $1`, verificationID))
+	r, err := scanReport(s.fresh(ctx).QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE verification_id = $1`, verificationID))
 	return r, s.mapErr(err)
 }
 
@@ -152,7 +141,7 @@ func (s *Store) Upload(ctx context.Context, sc store.Scope, id string) (store.Up
 // UploadsOfUser returns a user's uploads, oldest first. It reads through the
 // writing pool so that an evaluation right after an upload sees it.
 func (s *Store) UploadsOfUser(ctx context.Context, userID string) ([]store.Upload, error) {
-	rows, err := s.write.QueryContext(ctx, `SELECT `+uploadColumns+` FROM user_uploads WHERE user_id = $1 ORDER BY id`, userID)
+	rows, err := s.fresh(ctx).QueryContext(ctx, `SELECT `+uploadColumns+` FROM user_uploads WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
@@ -172,7 +161,7 @@ func (s *Store) UploadsOfUser(ctx context.Context, userID string) ([]store.Uploa
 // least recently updated first. It reads through the writing pool: workers
 // act on what it returns.
 func (s *Store) VerificationsInStatus(ctx context.Context, dataSource, state, code string, limit int) ([]store.Verification, error) {
-	rows, err := s.write.QueryContext(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE data_source = $1 AND state = $2 AND code = $3
+	rows, err := s.fresh(ctx).QueryContext(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE data_source = $1 AND state = $2 AND code = $3
 ORDER BY updated_at, id LIMIT $4`, dataSource, state, code, limit)
 	if err != nil {
 		return nil, s.mapErr(err)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"verigate/internal/store"
@@ -35,13 +34,44 @@ type Store struct {
 	// stmts caches prepared read statements by query text: parsing SQL
 	// costs more than running these point queries.
 	stmts sync.Map
-	// heads caches verification heads (cachedHead values) by id.
-	heads     sync.Map
-	headCount atomic.Uint64
 }
 
-// query runs a read through a cached prepared statement.
+// querier is what both a pool and a transaction run statements with.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// tx returns the transaction ctx carries for this Store, or nil.
+func (s *Store) tx(ctx context.Context) *sql.Tx {
+	tx, _ := store.TxOf(ctx, s).(*sql.Tx)
+	return tx
+}
+
+// fresh returns what reads the latest committed state (the writing pool),
+// or the caller's transaction.
+func (s *Store) fresh(ctx context.Context) querier {
+	if tx := s.tx(ctx); tx != nil {
+		return tx
+	}
+	return s.write
+}
+
+// reader returns the reading pool, or the caller's transaction.
+func (s *Store) reader(ctx context.Context) querier {
+	if tx := s.tx(ctx); tx != nil {
+		return tx
+	}
+	return s.read
+}
+
+// query runs a read through a cached prepared statement, or in the
+// caller's transaction.
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if tx := s.tx(ctx); tx != nil {
+		return tx.QueryContext(ctx, q, args...)
+	}
 	st, err := s.prepared(ctx, q)
 	if err != nil {
 		return nil, err
@@ -51,6 +81,9 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 // queryRow is query for a single row.
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if tx := s.tx(ctx); tx != nil {
+		return tx.QueryRowContext(ctx, q, args...)
+	}
 	st, err := s.prepared(ctx, q)
 	if err != nil {
 		// Let Scan report the error, as database/sql does.
@@ -157,17 +190,17 @@ func (s *Store) Close() error {
 // first uses agree on one value.
 func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
 	var enc string
-	err := s.write.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc)
+	err := s.fresh(ctx).QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc)
 	if errors.Is(err, sql.ErrNoRows) {
 		b, gerr := gen()
 		if gerr != nil {
 			return nil, gerr
 		}
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+		if _, err := s.fresh(ctx).ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
 			name, base64.StdEncoding.EncodeToString(b), time.Now().UnixMilli()); err != nil {
 			return nil, err
 		}
-		err = s.write.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc)
+		err = s.fresh(ctx).QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc)
 	}
 	if err != nil {
 		return nil, err
@@ -191,8 +224,31 @@ func (s *Store) mapErr(err error) error {
 	return fmt.Errorf("%s: %w", s.d.Name, err)
 }
 
-// inTx runs fn in a write transaction and commits when it returns nil.
+// InTx runs fn in one write transaction, committed when fn returns nil and
+// rolled back otherwise. The transaction travels in fn's context: every
+// method of this Store called with that context joins it, and an InTx
+// called with it runs fn inside the same transaction.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.tx(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(store.WithTx(ctx, s, tx)); err != nil {
+		return err
+	}
+	return s.mapErr(tx.Commit())
+}
+
+// inTx runs fn in the caller's transaction, or in a write transaction of
+// its own that it commits when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if tx := s.tx(ctx); tx != nil {
+		return s.mapErr(fn(tx))
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return s.mapErr(err)
@@ -270,7 +326,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (store.APIKey, error) {
 func (s *Store) Client(ctx context.Context, id string) (store.Client, error) {
 	var c store.Client
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, partner_id, name, created_at FROM clients WHERE id = $1`, id).
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT id, partner_id, name, created_at FROM clients WHERE id = $1`, id).
 		Scan(&c.ID, &c.PartnerID, &c.Name, &created)
 	c.CreatedAt = fromMS(created)
 	return c, s.mapErr(err)
@@ -279,7 +335,7 @@ func (s *Store) Client(ctx context.Context, id string) (store.Client, error) {
 // CountPartners counts partners.
 func (s *Store) CountPartners(ctx context.Context) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM partners`).Scan(&n)
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM partners`).Scan(&n)
 	return n, s.mapErr(err)
 }
 
@@ -374,8 +430,8 @@ func orEmpty(b json.RawMessage, empty string) string {
 	return string(b)
 }
 
-// CreateVerification stores v and its first history entry.
-func (s *Store) CreateVerification(ctx context.Context, v store.Verification, first store.StatusChange) error {
+// CreateVerification stores a new verification.
+func (s *Store) CreateVerification(ctx context.Context, v store.Verification) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO verifications (id, partner_id, environment, client_id, user_id, channel, data_source, report_type, state, code, errors,
 report_id, file_url, json_url, report_configuration, employments, loan, billing, loan_number, created_at, updated_at, version)
@@ -383,20 +439,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			v.ID, v.PartnerID, string(v.Environment), v.ClientID, v.UserID, v.Channel, v.DataSource, v.ReportType, v.State, v.Code, orEmpty(v.Errors, "[]"),
 			v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration), orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"),
 			v.LoanNumber, ms(v.CreatedAt), ms(v.UpdatedAt))
-		if err != nil {
-			return err
-		}
-		return insertChange(ctx, tx, first)
+		return err
 	})
 }
 
-func insertChange(ctx context.Context, tx *sql.Tx, c store.StatusChange) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO verification_status_history (id, verification_id, state, code, errors, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.ID, c.VerificationID, c.State, c.Code, orEmpty(c.Errors, "[]"), c.Reason, ms(c.CreatedAt))
-	if err != nil || c.Event == nil {
+// AddStatusChange appends an entry to a verification's status history.
+func (s *Store) AddStatusChange(ctx context.Context, c store.StatusChange) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO verification_status_history (id, verification_id, state, code, errors, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			c.ID, c.VerificationID, c.State, c.Code, orEmpty(c.Errors, "[]"), c.Reason, ms(c.CreatedAt))
 		return err
-	}
-	return insertEvent(ctx, tx, *c.Event)
+	})
 }
 
 const verificationColumns = `id, partner_id, environment, client_id, user_id, channel, data_source, report_type, state, code, errors,
@@ -432,46 +485,13 @@ func (s *Store) Verification(ctx context.Context, sc store.Scope, id string) (st
 	return v, s.mapErr(err)
 }
 
-// headTTL bounds how long a verification's head is answered from memory.
-// Changes made through this Store drop the entry at once; the TTL bounds
-// how stale a head can be after a change made by another process.
-const headTTL = time.Second
-
-type cachedHead struct {
-	h      store.VerificationHead
-	expiry time.Time
-}
-
-// VerificationHead returns the head of a verification in scope. It is read
-// on every session creation, so recent heads are kept in memory.
+// VerificationHead returns the head of a verification in scope.
 func (s *Store) VerificationHead(ctx context.Context, sc store.Scope, id string) (store.VerificationHead, error) {
-	now := time.Now()
-	if c, ok := s.heads.Load(id); ok {
-		ch := c.(cachedHead)
-		if now.Before(ch.expiry) && ch.h.PartnerID == sc.PartnerID && ch.h.Environment == sc.Environment {
-			return ch.h, nil
-		}
-	}
 	h := store.VerificationHead{ID: id, PartnerID: sc.PartnerID, Environment: sc.Environment}
 	err := s.queryRow(ctx, `SELECT data_source, state, code FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment)).Scan(&h.DataSource, &h.State, &h.Code)
-	if err != nil {
-		return h, s.mapErr(err)
-	}
-	if s.headCount.Add(1)%4096 == 0 {
-		s.heads.Range(func(k, c any) bool { // drop expired entries now and then
-			if now.After(c.(cachedHead).expiry) {
-				s.heads.Delete(k)
-			}
-			return true
-		})
-	}
-	s.heads.Store(id, cachedHead{h: h, expiry: now.Add(headTTL)})
-	return h, nil
+	return h, s.mapErr(err)
 }
-
-// forgetHead drops a verification's cached head after a change to it.
-func (s *Store) forgetHead(id string) { s.heads.Delete(id) }
 
 // ListVerifications returns one keyset page, newest first.
 func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error) {
@@ -530,33 +550,24 @@ func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.V
 	return out, nil
 }
 
-// UpdateVerification saves v when its version is current and records change.
-func (s *Store) UpdateVerification(ctx context.Context, v store.Verification, change *store.StatusChange) error {
-	defer s.forgetHead(v.ID)
-	return s.inTx(ctx, func(tx *sql.Tx) error { return updateVerification(ctx, tx, v, change) })
-}
-
-func updateVerification(ctx context.Context, tx *sql.Tx, v store.Verification, change *store.StatusChange) error {
-	res, err := tx.ExecContext(ctx, `UPDATE verifications SET state = $1, code = $2, errors = $3, report_id = $4, file_url = $5, json_url = $6,
+// UpdateVerification saves v when its version is current.
+func (s *Store) UpdateVerification(ctx context.Context, v store.Verification) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE verifications SET state = $1, code = $2, errors = $3, report_id = $4, file_url = $5, json_url = $6,
 report_configuration = $7, employments = $8, loan = $9, billing = $10, loan_number = $11, updated_at = $12, version = version + 1
 WHERE id = $13 AND version = $14`,
-		v.State, v.Code, orEmpty(v.Errors, "[]"), v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration),
-		orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"), v.LoanNumber, ms(v.UpdatedAt), v.ID, v.Version)
-	if err != nil {
-		return err
-	}
-	if err := expectOne(res); err != nil {
-		return err
-	}
-	if change == nil {
-		return nil
-	}
-	return insertChange(ctx, tx, *change)
+			v.State, v.Code, orEmpty(v.Errors, "[]"), v.ReportID, v.FileURL, v.JSONURL, nullJSON(v.ReportConfiguration),
+			orEmpty(v.Employments, "[]"), orEmpty(v.Loan, "{}"), orEmpty(v.Billing, "{}"), v.LoanNumber, ms(v.UpdatedAt), v.ID, v.Version)
+		if err != nil {
+			return err
+		}
+		return expectOne(res)
+	})
 }
 
 // StatusHistory returns a verification's history, oldest first.
 func (s *Store) StatusHistory(ctx context.Context, verificationID string) ([]store.StatusChange, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, verification_id, state, code, errors, reason, created_at FROM verification_status_history WHERE verification_id = $1 ORDER BY id`, verificationID)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT id, verification_id, state, code, errors, reason, created_at FROM verification_status_history WHERE verification_id = $1 ORDER BY id`, verificationID)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
@@ -575,5 +586,3 @@ func (s *Store) StatusHistory(ctx context.Context, verificationID string) ([]sto
 	}
 	return out, s.mapErr(rows.Err())
 }
-
-var _ store.Store = (*Store)(nil)

@@ -11,59 +11,33 @@ import (
 	"verigate/internal/store"
 )
 
-// insertEvent saves an event and queues one delivery per live subscription
-// of its tenant to its event name, inside the caller's transaction.
-func insertEvent(ctx context.Context, tx *sql.Tx, e store.Event) error {
+// CreateEvent saves a webhook event.
+func (s *Store) CreateEvent(ctx context.Context, e store.Event) error {
 	resource := ""
 	if e.Resource != nil {
 		resource = string(e.Resource)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, partner_id, environment, event, verification_id, data, resource, created_at)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_events (id, partner_id, environment, event, verification_id, data, resource, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		e.ID, e.PartnerID, string(e.Environment), e.Event, e.VerificationID, string(e.Data), resource, ms(e.CreatedAt)); err != nil {
+			e.ID, e.PartnerID, string(e.Environment), e.Event, e.VerificationID, string(e.Data), resource, ms(e.CreatedAt))
 		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, events FROM webhook_subscriptions WHERE partner_id = $1 AND environment = $2 AND deleted_at IS NULL ORDER BY id`,
-		e.PartnerID, string(e.Environment))
-	if err != nil {
-		return err
-	}
-	var subs []string
-	for rows.Next() {
-		var id, events string
-		if err := rows.Scan(&id, &events); err != nil {
-			rows.Close()
-			return err
-		}
-		list, err := parseList(events)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		for _, name := range list {
-			if name == e.Event {
-				subs = append(subs, id)
-				break
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, sub := range subs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event, verification_id, state, attempts, next_attempt_at, lease_until, last_status, last_error, delivered_at, created_at, version)
-VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, NULL, '', NULL, $6, 1)`,
-			store.NewID(), sub, e.ID, e.Event, e.VerificationID, ms(e.CreatedAt)); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
-// RecordEvent saves an event that no status change carries.
-func (s *Store) RecordEvent(ctx context.Context, e store.Event) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, e) })
+// QueueDeliveries queues one pending delivery of an event to each of the
+// subscriptions, in the order given.
+func (s *Store) QueueDeliveries(ctx context.Context, e store.Event, subscriptionIDs []string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, sub := range subscriptionIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event, verification_id, state, attempts, next_attempt_at, lease_until, last_status, last_error, delivered_at, created_at, version)
+VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, NULL, '', NULL, $6, 1)`,
+				store.NewID(), sub, e.ID, e.Event, e.VerificationID, ms(e.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 const subscriptionColumns = `id, partner_id, environment, name, url, events, secret, include_resource, created_at`
@@ -190,7 +164,7 @@ func (s *Store) Deliveries(ctx context.Context, subscriptionID string, p store.P
 
 // Delivery returns one delivery of a subscription.
 func (s *Store) Delivery(ctx context.Context, subscriptionID, id string) (store.Delivery, error) {
-	d, err := scanDelivery(s.write.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2`, id, subscriptionID))
+	d, err := scanDelivery(s.fresh(ctx).QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2`, id, subscriptionID))
 	return d, s.mapErr(err)
 }
 
