@@ -20,6 +20,7 @@ import (
 
 	"verigate/internal/filestore"
 	"verigate/internal/partner"
+	"verigate/internal/poll"
 	"verigate/internal/report"
 	"verigate/internal/store"
 	v "verigate/internal/validate"
@@ -390,19 +391,14 @@ func (s *Service) Ordered(ctx context.Context, p partner.Principal, view verific
 // Run evaluates queued verifications until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	s.Init()
-	t := time.NewTicker(s.Poll)
-	defer t.Stop()
-	for {
-		if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("documents evaluation", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.wake:
-		}
+	// RunOnce takes a whole batch of waiting verifications (up to 100 per
+	// status) in one call, so it runs once per wake-up or tick: it reports
+	// no further work to the loop.
+	once := func(ctx context.Context) (bool, error) {
+		_, err := s.RunOnce(ctx)
+		return false, err
 	}
+	poll.Loop(ctx, s.Poll, s.wake, once, s.Log, "documents evaluation")
 }
 
 // RunOnce evaluates every verification waiting in documents_processing or

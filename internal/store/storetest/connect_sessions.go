@@ -6,11 +6,8 @@ import (
 	"verigate/internal/store"
 )
 
-// connectSessionTests are the connection session tests Run includes.
-var connectSessionTests = []struct {
-	name string
-	fn   func(t *testing.T, s store.Store)
-}{
+// connectSessionTests cover connection sessions.
+var connectSessionTests = []storeTest{
 	{"ConnectSessionRoundTrip", testConnectSessionRoundTrip},
 }
 

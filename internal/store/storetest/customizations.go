@@ -6,11 +6,8 @@ import (
 	"verigate/internal/store"
 )
 
-// customizationTests are the flow and experience tests Run includes.
-var customizationTests = []struct {
-	name string
-	fn   func(t *testing.T, s store.Store)
-}{
+// customizationTests cover flow and experience customizations.
+var customizationTests = []storeTest{
 	{"Customizations", testCustomizations},
 }
 

@@ -1,18 +1,139 @@
 package storetest
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 
 	"verigate/internal/store"
 )
 
-// partnerTests are the first-start tests Run includes.
-var partnerTests = []struct {
-	name string
-	fn   func(t *testing.T, s store.Store)
-}{
+// partnerTests cover partners, their clients and API keys, and first start.
+var partnerTests = []storeTest{
+	{"CountPartnersEmpty", testCountPartnersEmpty},
+	{"CreatePartnerRoundTrip", testCreatePartnerRoundTrip},
+	{"CreatePartnerDuplicateKeyIsAtomic", testCreatePartnerDuplicateKeyIsAtomic},
+	{"CreatePartnerDuplicatePartnerOrClient", testCreatePartnerDuplicatePartnerOrClient},
+	{"CreateAPIKey", testCreateAPIKey},
 	{"CreateFirstPartner", testCreateFirstPartner},
+}
+
+func testCountPartnersEmpty(t *testing.T, s store.Store) {
+	n, err := s.CountPartners(ctx(t))
+	must(t, "CountPartners", err)
+	if n != 0 {
+		t.Fatalf("CountPartners on a new store = %d, want 0", n)
+	}
+}
+
+func testCreatePartnerRoundTrip(t *testing.T, s store.Store) {
+	a := newTenant(t, s, "Acme")
+	b := newTenant(t, s, "Bank")
+	n, err := s.CountPartners(ctx(t))
+	must(t, "CountPartners", err)
+	if n != 2 {
+		t.Fatalf("CountPartners = %d, want 2", n)
+	}
+	for _, tn := range []tenant{a, b} {
+		c, err := s.Client(ctx(t), tn.Client.ID)
+		must(t, "Client", err)
+		want := tn.Client
+		want.CreatedAt = stored(want.CreatedAt)
+		mustEqual(t, "Client", want, c)
+
+		k, err := s.APIKey(ctx(t), tn.Key.ID)
+		must(t, "APIKey", err)
+		wantK := tn.Key
+		wantK.CreatedAt = stored(wantK.CreatedAt)
+		mustEqual(t, "APIKey", wantK, k)
+	}
+}
+
+func testCreatePartnerDuplicateKeyIsAtomic(t *testing.T, s store.Store) {
+	a := newTenant(t, s, "Acme")
+	p := store.Partner{ID: store.NewID(), Name: "Dup", CreatedAt: at(0)}
+	c := store.Client{ID: store.NewID(), PartnerID: p.ID, Name: "Dup client", CreatedAt: at(0)}
+	k := store.APIKey{ID: a.Key.ID, PartnerID: p.ID, ClientID: c.ID, Name: "dup", Environment: store.Production,
+		SecretHash: []byte("x"), CreatedAt: at(0)}
+	mustErr(t, "CreatePartner with an existing key id", s.CreatePartner(ctx(t), p, c, k), store.ErrDuplicate)
+
+	n, err := s.CountPartners(ctx(t))
+	must(t, "CountPartners", err)
+	if n != 1 {
+		t.Errorf("CountPartners after failed CreatePartner = %d, want 1 (partner left behind)", n)
+	}
+	_, err = s.Client(ctx(t), c.ID)
+	mustErr(t, "Client of failed CreatePartner", err, store.ErrNotFound)
+	got, err := s.APIKey(ctx(t), a.Key.ID)
+	must(t, "APIKey", err)
+	if got.PartnerID != a.Partner.ID || got.Name != a.Key.Name {
+		t.Errorf("existing key was changed: %+v", got)
+	}
+
+	// The same partner can then be created with a fresh key id.
+	k.ID = store.NewID()
+	must(t, "CreatePartner retry", s.CreatePartner(ctx(t), p, c, k))
+	n, err = s.CountPartners(ctx(t))
+	must(t, "CountPartners", err)
+	if n != 2 {
+		t.Errorf("CountPartners = %d, want 2", n)
+	}
+}
+
+func testCreatePartnerDuplicatePartnerOrClient(t *testing.T, s store.Store) {
+	a := newTenant(t, s, "Acme")
+
+	// Same partner id.
+	c := store.Client{ID: store.NewID(), PartnerID: a.Partner.ID, Name: "c", CreatedAt: at(0)}
+	k := store.APIKey{ID: store.NewID(), PartnerID: a.Partner.ID, ClientID: c.ID, Name: "k", Environment: store.Sandbox, SecretHash: []byte("h"), CreatedAt: at(0)}
+	mustErr(t, "CreatePartner with an existing partner id", s.CreatePartner(ctx(t), a.Partner, c, k), store.ErrDuplicate)
+	_, err := s.Client(ctx(t), c.ID)
+	mustErr(t, "Client of failed CreatePartner", err, store.ErrNotFound)
+	_, err = s.APIKey(ctx(t), k.ID)
+	mustErr(t, "APIKey of failed CreatePartner", err, store.ErrNotFound)
+
+	// Same client id under a new partner.
+	p := store.Partner{ID: store.NewID(), Name: "P", CreatedAt: at(0)}
+	c2 := store.Client{ID: a.Client.ID, PartnerID: p.ID, Name: "c2", CreatedAt: at(0)}
+	k2 := store.APIKey{ID: store.NewID(), PartnerID: p.ID, ClientID: c2.ID, Name: "k2", Environment: store.Sandbox, SecretHash: []byte("h"), CreatedAt: at(0)}
+	mustErr(t, "CreatePartner with an existing client id", s.CreatePartner(ctx(t), p, c2, k2), store.ErrDuplicate)
+	n, err := s.CountPartners(ctx(t))
+	must(t, "CountPartners", err)
+	if n != 1 {
+		t.Errorf("CountPartners = %d, want 1", n)
+	}
+	got, err := s.Client(ctx(t), a.Client.ID)
+	must(t, "Client", err)
+	if got.PartnerID != a.Partner.ID || got.Name != a.Client.Name {
+		t.Errorf("existing client was changed: %+v", got)
+	}
+}
+
+func testCreateAPIKey(t *testing.T, s store.Store) {
+	a := newTenant(t, s, "Acme")
+	k := store.APIKey{ID: store.NewID(), PartnerID: a.Partner.ID, ClientID: a.Client.ID, Name: "production key",
+		Environment: store.Production, SecretHash: bytes.Repeat([]byte{0xa5, 0x00, 0x5a}, 11), CreatedAt: at(30)}
+	must(t, "CreateAPIKey", s.CreateAPIKey(ctx(t), k))
+	got, err := s.APIKey(ctx(t), k.ID)
+	must(t, "APIKey", err)
+	k.CreatedAt = stored(k.CreatedAt)
+	mustEqual(t, "APIKey", k, got)
+
+	// The partner's first key is untouched.
+	first, err := s.APIKey(ctx(t), a.Key.ID)
+	must(t, "APIKey first", err)
+	if first.Environment != store.Sandbox || !bytes.Equal(first.SecretHash, a.Key.SecretHash) {
+		t.Errorf("first key changed: %+v", first)
+	}
+
+	dup := k
+	dup.Name = "other"
+	mustErr(t, "CreateAPIKey duplicate id", s.CreateAPIKey(ctx(t), dup), store.ErrDuplicate)
+	got, err = s.APIKey(ctx(t), k.ID)
+	must(t, "APIKey", err)
+	if got.Name != "production key" {
+		t.Errorf("duplicate CreateAPIKey overwrote the key: name %q", got.Name)
+	}
 }
 
 func testCreateFirstPartner(t *testing.T, s store.Store) {
