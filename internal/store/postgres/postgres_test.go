@@ -77,7 +77,7 @@ func freshSchema(t *testing.T) (schemaURL string, db *sql.DB, schema string) {
 	return withSearchPath(t, baseURL(t), schema), db, schema
 }
 
-func openFresh(t *testing.T) store.Store {
+func openFresh(t *testing.T) *sqlstore.Store {
 	t.Helper()
 	u, _, _ := freshSchema(t)
 	s, err := Open(t.Context(), u)

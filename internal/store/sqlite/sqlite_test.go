@@ -15,7 +15,7 @@ import (
 	"verigate/internal/store/storetest"
 )
 
-func openTemp(t *testing.T) store.Store {
+func openTemp(t *testing.T) *sqlstore.Store {
 	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "verigate.db"))
 	if err != nil {

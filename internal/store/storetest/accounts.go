@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // accountTests cover connected accounts, their lists and queued refreshes.
@@ -21,7 +22,7 @@ var accountTests = []storeTest{
 	{"QueueRefresh", testQueueRefresh},
 }
 
-func testAccounts(t *testing.T, s store.Store) {
+func testAccounts(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u1, u2 := newUser(t, s, a, store.Sandbox), newUser(t, s, a, store.Sandbox)
 	has := func(userID, ds string) bool {
@@ -92,14 +93,14 @@ func newestAccounts(as []store.Account, keep func(store.Account) bool) []string 
 	return out
 }
 
-func listAccounts(t *testing.T, s store.Store, sc store.Scope, f store.AccountFilter, p store.Page) []store.Account {
+func listAccounts(t *testing.T, s *sqlstore.Store, sc store.Scope, f store.AccountFilter, p store.Page) []store.Account {
 	t.Helper()
 	out, err := s.ListAccounts(ctx(t), sc, f, p)
 	must(t, "ListAccounts", err)
 	return out
 }
 
-func testAccountInScope(t *testing.T, s store.Store) {
+func testAccountInScope(t *testing.T, s *sqlstore.Store) {
 	a, b := newTenant(t, s, "Acme"), newTenant(t, s, "Bank")
 	ua := newUser(t, s, a, store.Sandbox)
 	scanned := at(40)
@@ -124,7 +125,7 @@ func testAccountInScope(t *testing.T, s store.Store) {
 	mustErr(t, "AccountInScope unknown id", err, store.ErrNotFound)
 }
 
-func testListAccounts(t *testing.T, s store.Store) {
+func testListAccounts(t *testing.T, s *sqlstore.Store) {
 	a, b := newTenant(t, s, "Acme"), newTenant(t, s, "Bank")
 	u1, u2 := newUser(t, s, a, store.Sandbox), newUser(t, s, a, store.Sandbox)
 	uProd, ub := newUser(t, s, a, store.Production), newUser(t, s, b, store.Sandbox)
@@ -195,7 +196,7 @@ func testListAccounts(t *testing.T, s store.Store) {
 	}
 }
 
-func testListAccountsPaging(t *testing.T, s store.Store) {
+func testListAccountsPaging(t *testing.T, s *sqlstore.Store) {
 	a, b := newTenant(t, s, "Acme"), newTenant(t, s, "Bank")
 	u, ub := newUser(t, s, a, store.Sandbox), newUser(t, s, b, store.Sandbox)
 	sc := a.scope(store.Sandbox)
@@ -241,7 +242,7 @@ func testListAccountsPaging(t *testing.T, s store.Store) {
 	}
 }
 
-func testQueueRefresh(t *testing.T, s store.Store) {
+func testQueueRefresh(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	first := newVerification(t, s, u)
@@ -253,7 +254,7 @@ func testQueueRefresh(t *testing.T, s store.Store) {
 			Employments: json.RawMessage(`[]`), Loan: json.RawMessage(`{}`), Billing: json.RawMessage(`{}`), CreatedAt: at(60 + i), UpdatedAt: at(60 + i)}
 		c := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: v.State, Code: v.Code, Errors: json.RawMessage(`[]`),
 			Reason: "refreshed", CreatedAt: v.CreatedAt}
-		must(t, "QueueRefresh", s.QueueRefresh(ctx(t), v, c, acct.ID))
+		must(t, "QueueRefresh", queueRefresh(t, s, v, c, acct.ID))
 		ids = append(ids, v.ID)
 	}
 	got, err := s.Account(ctx(t), acct.ID)
@@ -272,7 +273,7 @@ func testQueueRefresh(t *testing.T, s store.Store) {
 	v := first
 	v.ID, v.UserID = store.NewID(), other.ID
 	c := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "PENDING", Code: "pending", Errors: json.RawMessage(`[]`), Reason: "refreshed", CreatedAt: at(70)}
-	mustErr(t, "QueueRefresh of another user's account", s.QueueRefresh(ctx(t), v, c, acct.ID), store.ErrConflict)
+	mustErr(t, "QueueRefresh of another user's account", queueRefresh(t, s, v, c, acct.ID), store.ErrConflict)
 	_, err = s.Verification(ctx(t), a.scope(store.Sandbox), v.ID)
 	mustErr(t, "the refused refresh's verification", err, store.ErrNotFound)
 }

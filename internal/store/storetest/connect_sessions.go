@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // connectSessionTests cover connection sessions.
@@ -13,7 +14,7 @@ var connectSessionTests = []storeTest{
 
 // testConnectSessionRoundTrip checks every field of a connection session,
 // the banking ones (sealed connection, experience, used_at) included.
-func testConnectSessionRoundTrip(t *testing.T, s store.Store) {
+func testConnectSessionRoundTrip(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	v := newVerification(t, s, newUser(t, s, a, store.Sandbox), func(v *store.Verification) { v.DataSource, v.ReportType = "banking", "voa" })
 	cs := store.ConnectSession{ID: "sess-1", VerificationID: v.ID, Stage: "search", Experience: "97f1eccb-241d-4052-8409-fab9e27a589b",

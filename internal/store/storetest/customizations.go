@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // customizationTests cover flow and experience customizations.
@@ -11,7 +12,7 @@ var customizationTests = []storeTest{
 	{"Customizations", testCustomizations},
 }
 
-func testCustomizations(t *testing.T, s store.Store) {
+func testCustomizations(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	sc := a.scope(store.Sandbox)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 func ctx(t *testing.T) context.Context { return t.Context() }
@@ -111,7 +112,7 @@ func (tn tenant) scope(env store.Environment) store.Scope {
 	return store.Scope{PartnerID: tn.Partner.ID, Environment: env}
 }
 
-func newTenant(t *testing.T, s store.Store, name string) tenant {
+func newTenant(t *testing.T, s *sqlstore.Store, name string) tenant {
 	t.Helper()
 	p := store.Partner{ID: store.NewID(), Name: name, CreatedAt: at(0)}
 	c := store.Client{ID: store.NewID(), PartnerID: p.ID, Name: name + " client", CreatedAt: at(1)}
@@ -121,7 +122,7 @@ func newTenant(t *testing.T, s store.Store, name string) tenant {
 	return tenant{p, c, k}
 }
 
-func newUser(t *testing.T, s store.Store, tn tenant, env store.Environment) store.User {
+func newUser(t *testing.T, s *sqlstore.Store, tn tenant, env store.Environment) store.User {
 	t.Helper()
 	u := store.User{
 		ID: store.NewID(), PartnerID: tn.Partner.ID, Environment: env, ClientID: tn.Client.ID,
@@ -137,7 +138,7 @@ func newUser(t *testing.T, s store.Store, tn tenant, env store.Environment) stor
 
 // newVerification stores a verification for u, after applying mods, with a
 // first history entry; it returns the record as the store should give it back.
-func newVerification(t *testing.T, s store.Store, u store.User, mods ...func(*store.Verification)) store.Verification {
+func newVerification(t *testing.T, s *sqlstore.Store, u store.User, mods ...func(*store.Verification)) store.Verification {
 	t.Helper()
 	v := store.Verification{
 		ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment, ClientID: u.ClientID, UserID: u.ID,
@@ -150,14 +151,14 @@ func newVerification(t *testing.T, s store.Store, u store.User, mods ...func(*st
 	}
 	first := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: v.State, Code: v.Code,
 		Errors: json.RawMessage(`[]`), Reason: "ordered", CreatedAt: v.CreatedAt}
-	must(t, "CreateVerification", s.CreateVerification(ctx(t), v, first))
+	must(t, "CreateVerification", createVerification(t, s, v, first))
 	v.CreatedAt, v.UpdatedAt, v.Version = stored(v.CreatedAt), stored(v.UpdatedAt), 1
 	return v
 }
 
 // newAccount stores an account of u after applying mods and returns it as
 // the store should give it back.
-func newAccount(t *testing.T, s store.Store, u store.User, mods ...func(*store.Account)) store.Account {
+func newAccount(t *testing.T, s *sqlstore.Store, u store.User, mods ...func(*store.Account)) store.Account {
 	t.Helper()
 	a := store.Account{
 		ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID, VerificationID: store.NewID(),
@@ -179,7 +180,7 @@ func newAccount(t *testing.T, s store.Store, u store.User, mods ...func(*store.A
 	return a
 }
 
-func newReportAccount(t *testing.T, s store.Store, u store.User, ds string) store.Account {
+func newReportAccount(t *testing.T, s *sqlstore.Store, u store.User, ds string) store.Account {
 	t.Helper()
 	scanned := stored(at(30))
 	a := store.Account{ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID, DataSource: ds,
@@ -188,4 +189,40 @@ func newReportAccount(t *testing.T, s store.Store, u store.User, ds string) stor
 	must(t, "CreateAccount", s.CreateAccount(ctx(t), a))
 	a.Version = 1
 	return a
+}
+
+// createVerification stores v with its first history entry in one
+// transaction, as the verification service does.
+func createVerification(t *testing.T, s *sqlstore.Store, v store.Verification, first store.StatusChange) error {
+	return s.InTx(ctx(t), func(c context.Context) error {
+		if err := s.CreateVerification(c, v); err != nil {
+			return err
+		}
+		return s.AddStatusChange(c, first)
+	})
+}
+
+// updateVerification saves v and, when change is not nil, appends it to the
+// history, in one transaction.
+func updateVerification(t *testing.T, s *sqlstore.Store, v store.Verification, change *store.StatusChange) error {
+	return s.InTx(ctx(t), func(c context.Context) error {
+		if err := s.UpdateVerification(c, v); err != nil || change == nil {
+			return err
+		}
+		return s.AddStatusChange(c, *change)
+	})
+}
+
+// queueRefresh stores a refreshed verification with its first history entry
+// and queues the account's re-aggregation for it, in one transaction.
+func queueRefresh(t *testing.T, s *sqlstore.Store, v store.Verification, first store.StatusChange, accountID string) error {
+	return s.InTx(ctx(t), func(c context.Context) error {
+		if err := s.CreateVerification(c, v); err != nil {
+			return err
+		}
+		if err := s.AddStatusChange(c, first); err != nil {
+			return err
+		}
+		return s.QueueAccountRefresh(c, v.ID, v.UserID, accountID, v.CreatedAt)
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // partnerTests cover partners, their clients and API keys, and first start.
@@ -18,7 +19,7 @@ var partnerTests = []storeTest{
 	{"CreateFirstPartner", testCreateFirstPartner},
 }
 
-func testCountPartnersEmpty(t *testing.T, s store.Store) {
+func testCountPartnersEmpty(t *testing.T, s *sqlstore.Store) {
 	n, err := s.CountPartners(ctx(t))
 	must(t, "CountPartners", err)
 	if n != 0 {
@@ -26,7 +27,7 @@ func testCountPartnersEmpty(t *testing.T, s store.Store) {
 	}
 }
 
-func testCreatePartnerRoundTrip(t *testing.T, s store.Store) {
+func testCreatePartnerRoundTrip(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	n, err := s.CountPartners(ctx(t))
@@ -49,7 +50,7 @@ func testCreatePartnerRoundTrip(t *testing.T, s store.Store) {
 	}
 }
 
-func testCreatePartnerDuplicateKeyIsAtomic(t *testing.T, s store.Store) {
+func testCreatePartnerDuplicateKeyIsAtomic(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	p := store.Partner{ID: store.NewID(), Name: "Dup", CreatedAt: at(0)}
 	c := store.Client{ID: store.NewID(), PartnerID: p.ID, Name: "Dup client", CreatedAt: at(0)}
@@ -80,7 +81,7 @@ func testCreatePartnerDuplicateKeyIsAtomic(t *testing.T, s store.Store) {
 	}
 }
 
-func testCreatePartnerDuplicatePartnerOrClient(t *testing.T, s store.Store) {
+func testCreatePartnerDuplicatePartnerOrClient(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 
 	// Same partner id.
@@ -109,7 +110,7 @@ func testCreatePartnerDuplicatePartnerOrClient(t *testing.T, s store.Store) {
 	}
 }
 
-func testCreateAPIKey(t *testing.T, s store.Store) {
+func testCreateAPIKey(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	k := store.APIKey{ID: store.NewID(), PartnerID: a.Partner.ID, ClientID: a.Client.ID, Name: "production key",
 		Environment: store.Production, SecretHash: bytes.Repeat([]byte{0xa5, 0x00, 0x5a}, 11), CreatedAt: at(30)}
@@ -136,7 +137,7 @@ func testCreateAPIKey(t *testing.T, s store.Store) {
 	}
 }
 
-func testCreateFirstPartner(t *testing.T, s store.Store) {
+func testCreateFirstPartner(t *testing.T, s *sqlstore.Store) {
 	// Several processes starting on an empty database make one first partner.
 	var wg sync.WaitGroup
 	results := make(chan bool, 6)

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // recordTests cover account records.
@@ -31,7 +32,7 @@ type rec struct {
 // addRecords saves records for a through FinishAggregation, as the
 // aggregation worker does, and returns them as the store gives them back.
 // Their ids are random (not time-ordered), like the worker's hashed ids.
-func addRecords(t *testing.T, s store.Store, a *store.Account, recs []rec) []store.AccountRecord {
+func addRecords(t *testing.T, s *sqlstore.Store, a *store.Account, recs []rec) []store.AccountRecord {
 	t.Helper()
 	var out []store.AccountRecord
 	for i, r := range recs {
@@ -77,7 +78,7 @@ func recordIDs(rs []store.AccountRecord) []string {
 	return out
 }
 
-func listRecords(t *testing.T, s store.Store, sc store.Scope, kind string, f store.RecordFilter, p store.Page) []store.AccountRecord {
+func listRecords(t *testing.T, s *sqlstore.Store, sc store.Scope, kind string, f store.RecordFilter, p store.Page) []store.AccountRecord {
 	t.Helper()
 	out, err := s.ListRecords(ctx(t), sc, kind, f, p)
 	must(t, "ListRecords", err)
@@ -93,7 +94,7 @@ var paystubDates = []string{
 
 // recordFixture stores records for two accounts of one user, one of
 // another user, and the same shapes for another partner and environment.
-func recordFixture(t *testing.T, s store.Store) (sc store.Scope, users [2]store.User, accts [3]store.Account, mine []store.AccountRecord, emps [2]string) {
+func recordFixture(t *testing.T, s *sqlstore.Store) (sc store.Scope, users [2]store.User, accts [3]store.Account, mine []store.AccountRecord, emps [2]string) {
 	a, b := newTenant(t, s, "Acme"), newTenant(t, s, "Bank")
 	users = [2]store.User{newUser(t, s, a, store.Sandbox), newUser(t, s, a, store.Sandbox)}
 	others := []store.User{newUser(t, s, b, store.Sandbox), newUser(t, s, a, store.Production)}
@@ -121,7 +122,7 @@ func recordFixture(t *testing.T, s store.Store) (sc store.Scope, users [2]store.
 	return a.scope(store.Sandbox), users, accts, mine, emps
 }
 
-func testRecordInScope(t *testing.T, s store.Store) {
+func testRecordInScope(t *testing.T, s *sqlstore.Store) {
 	sc, _, _, mine, _ := recordFixture(t, s)
 	for _, r := range mine {
 		got, err := s.RecordInScope(ctx(t), sc, r.Kind, r.ID)
@@ -140,7 +141,7 @@ func testRecordInScope(t *testing.T, s store.Store) {
 	}
 }
 
-func testListRecords(t *testing.T, s store.Store) {
+func testListRecords(t *testing.T, s *sqlstore.Store) {
 	sc, users, accts, mine, emps := recordFixture(t, s)
 	for _, kind := range []string{store.RecordPaystub, store.RecordPayrollDocument, store.RecordEmployment, store.RecordIdentity} {
 		ofKind := func(r store.AccountRecord) bool { return r.Kind == kind }
@@ -195,7 +196,7 @@ func testListRecords(t *testing.T, s store.Store) {
 	}
 }
 
-func testListRecordsPaging(t *testing.T, s store.Store) {
+func testListRecordsPaging(t *testing.T, s *sqlstore.Store) {
 	sc, users, _, mine, _ := recordFixture(t, s)
 	ofUser := func(r store.AccountRecord) bool { return r.Kind == store.RecordPaystub && r.UserID == users[0].ID }
 	all := inListOrder(mine, ofUser)
@@ -251,7 +252,7 @@ func testListRecordsPaging(t *testing.T, s store.Store) {
 	}
 }
 
-func testSummarizeRecords(t *testing.T, s store.Store) {
+func testSummarizeRecords(t *testing.T, s *sqlstore.Store) {
 	_, _, accts, mine, _ := recordFixture(t, s)
 	got, err := s.SummarizeRecords(ctx(t), []string{accts[0].ID, accts[2].ID, store.NewID()})
 	must(t, "SummarizeRecords", err)

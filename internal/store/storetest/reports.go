@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // reportTests cover reports.
@@ -11,7 +12,7 @@ var reportTests = []storeTest{
 	{"ReportRoundTrip", testReportRoundTrip},
 }
 
-func testReportRoundTrip(t *testing.T, s store.Store) {
+func testReportRoundTrip(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	v := newVerification(t, s, u)

@@ -8,8 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // secretTests cover the stored secrets made on first use.
@@ -19,7 +18,7 @@ var secretTests = []storeTest{
 	{"SecretConcurrentFirstUse", testSecretConcurrentFirstUse},
 }
 
-func testSecret(t *testing.T, s store.Store) {
+func testSecret(t *testing.T, s *sqlstore.Store) {
 	calls := 0
 	val := []byte{0, 1, 2, 3, 0xff, 0xfe, 'a', 0}
 	gen := func() ([]byte, error) { calls++; return val, nil }
@@ -45,7 +44,7 @@ func testSecret(t *testing.T, s store.Store) {
 	}
 }
 
-func testSecretGenError(t *testing.T, s store.Store) {
+func testSecretGenError(t *testing.T, s *sqlstore.Store) {
 	boom := errors.New("boom")
 	_, err := s.Secret(ctx(t), "k", func() ([]byte, error) { return nil, boom })
 	mustErr(t, "Secret with failing gen", err, boom)
@@ -56,7 +55,7 @@ func testSecretGenError(t *testing.T, s store.Store) {
 	}
 }
 
-func testSecretConcurrentFirstUse(t *testing.T, s store.Store) {
+func testSecretConcurrentFirstUse(t *testing.T, s *sqlstore.Store) {
 	const n, rounds = 8, 10
 	for r := range rounds {
 		name := fmt.Sprint("shared-", r)

@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite every store.Store implementation
+// Package storetest is the conformance suite every *sqlstore.Store implementation
 // must pass. Each database's tests call Run with a function that opens a fresh,
 // empty, migrated store.
 //
@@ -13,24 +13,26 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // storeTest is one conformance test; it gets a store of its own.
 type storeTest struct {
 	name string
-	fn   func(t *testing.T, s store.Store)
+	fn   func(t *testing.T, s *sqlstore.Store)
 }
 
 // Run runs the suite, one subtest per area of the store. open is called once
 // per test and must return a fresh, empty, migrated store that no other test
 // uses; it should close the store with t.Cleanup. Areas and the tests in
 // them run in parallel.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) *sqlstore.Store) {
 	areas := []struct {
 		name  string
 		tests []storeTest
 	}{
 		{"General", generalTests},
+		{"Transactions", transactionTests},
 		{"Partners", partnerTests},
 		{"Secrets", secretTests},
 		{"Users", userTests},
@@ -41,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Reports", reportTests},
 		{"Uploads", uploadTests},
 		{"Customizations", customizationTests},
+		{"Webhooks", webhookTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {
@@ -63,11 +66,11 @@ var generalTests = []storeTest{
 	{"ForeignKeys", testForeignKeys},
 }
 
-func testPing(t *testing.T, s store.Store) {
+func testPing(t *testing.T, s *sqlstore.Store) {
 	must(t, "Ping", s.Ping(ctx(t)))
 }
 
-func testNewIDOrder(t *testing.T, s store.Store) {
+func testNewIDOrder(t *testing.T, s *sqlstore.Store) {
 	prev := ""
 	for range 2000 {
 		id := store.NewID()
@@ -81,7 +84,7 @@ func testNewIDOrder(t *testing.T, s store.Store) {
 	}
 }
 
-func testNotFound(t *testing.T, s store.Store) {
+func testNotFound(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	_, err := s.APIKey(ctx(t), store.NewID())
 	mustErr(t, "APIKey unknown", err, store.ErrNotFound)
@@ -108,7 +111,7 @@ func testNotFound(t *testing.T, s store.Store) {
 	}
 }
 
-func testForeignKeys(t *testing.T, s store.Store) {
+func testForeignKeys(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	sc := a.scope(store.Sandbox)
@@ -118,7 +121,7 @@ func testForeignKeys(t *testing.T, s store.Store) {
 		UserID: store.NewID(), Channel: "api", DataSource: "payroll", ReportType: "voie", State: "pending",
 		CreatedAt: at(0), UpdatedAt: at(0)}
 	first := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "pending", Reason: "ordered", CreatedAt: at(0)}
-	if err := s.CreateVerification(ctx(t), v, first); err == nil {
+	if err := createVerification(t, s, v, first); err == nil {
 		t.Error("CreateVerification for an unknown user succeeded")
 	}
 	_, err := s.Verification(ctx(t), sc, v.ID)
@@ -130,7 +133,7 @@ func testForeignKeys(t *testing.T, s store.Store) {
 	// A first history entry for another verification id fails the create.
 	v.UserID = u.ID
 	first.VerificationID = store.NewID()
-	if err := s.CreateVerification(ctx(t), v, first); err == nil {
+	if err := createVerification(t, s, v, first); err == nil {
 		t.Error("CreateVerification with a history entry for an unknown verification succeeded")
 	}
 	_, err = s.Verification(ctx(t), sc, v.ID)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // uploadTests cover uploaded documents.
@@ -12,7 +13,7 @@ var uploadTests = []storeTest{
 	{"UploadRoundTrip", testUploadRoundTrip},
 }
 
-func testUploadRoundTrip(t *testing.T, s store.Store) {
+func testUploadRoundTrip(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	acct := newReportAccount(t, s, u, "documents")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // userTests cover users and their updates.
@@ -21,7 +22,7 @@ var userTests = []storeTest{
 	{"UpdateUserConcurrent", testUpdateUserConcurrent},
 }
 
-func testUserRoundTrip(t *testing.T, s store.Store) {
+func testUserRoundTrip(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := store.User{
 		ID: store.NewID(), PartnerID: a.Partner.ID, Environment: store.Production, ClientID: a.Client.ID,
@@ -52,7 +53,7 @@ func testUserRoundTrip(t *testing.T, s store.Store) {
 	}
 }
 
-func testUserDefaults(t *testing.T, s store.Store) {
+func testUserDefaults(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := store.User{ID: store.NewID(), PartnerID: a.Partner.ID, Environment: store.Sandbox, ClientID: a.Client.ID,
 		Profile: json.RawMessage(`{}`), CreatedAt: at(0), UpdatedAt: at(0)}
@@ -75,7 +76,7 @@ func testUserDefaults(t *testing.T, s store.Store) {
 	}
 }
 
-func testUserScope(t *testing.T, s store.Store) {
+func testUserScope(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	u := newUser(t, s, a, store.Sandbox)
@@ -90,7 +91,7 @@ func testUserScope(t *testing.T, s store.Store) {
 	mustEqual(t, "User", u, got)
 }
 
-func testUserDuplicate(t *testing.T, s store.Store) {
+func testUserDuplicate(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	dup := u
@@ -101,7 +102,7 @@ func testUserDuplicate(t *testing.T, s store.Store) {
 	mustEqual(t, "User after duplicate create", u, got)
 }
 
-func testUpdateUser(t *testing.T, s store.Store) {
+func testUpdateUser(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	sc := a.scope(store.Sandbox)
@@ -150,7 +151,7 @@ func testUpdateUser(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpdateUserConcurrent(t *testing.T, s store.Store) {
+func testUpdateUserConcurrent(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	const n = 8

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
 )
 
 // verificationTests cover verifications, their status history and their lists.
@@ -51,7 +52,7 @@ func fullVerification(v *store.Verification) {
 	v.UpdatedAt = at(41)
 }
 
-func testVerificationRoundTrip(t *testing.T, s store.Store) {
+func testVerificationRoundTrip(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Production)
 	v := newVerification(t, s, u, fullVerification)
@@ -73,7 +74,7 @@ func testVerificationRoundTrip(t *testing.T, s store.Store) {
 	}
 }
 
-func testVerificationNilFields(t *testing.T, s store.Store) {
+func testVerificationNilFields(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	v := newVerification(t, s, u)
@@ -95,7 +96,7 @@ func testVerificationNilFields(t *testing.T, s store.Store) {
 	}
 }
 
-func testVerificationScope(t *testing.T, s store.Store) {
+func testVerificationScope(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	v := newVerification(t, s, newUser(t, s, a, store.Sandbox))
@@ -108,7 +109,7 @@ func testVerificationScope(t *testing.T, s store.Store) {
 	mustEqual(t, "Verification", v, got)
 }
 
-func testVerificationHead(t *testing.T, s store.Store) {
+func testVerificationHead(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	sc := a.scope(store.Production)
@@ -121,7 +122,7 @@ func testVerificationHead(t *testing.T, s store.Store) {
 
 	next := v
 	next.State, next.Code, next.UpdatedAt = "cancelled", "by_partner", at(900)
-	must(t, "UpdateVerification", s.UpdateVerification(ctx(t), next, nil))
+	must(t, "UpdateVerification", updateVerification(t, s, next, nil))
 	h, err = s.VerificationHead(ctx(t), sc, v.ID)
 	must(t, "VerificationHead after update", err)
 	want.State, want.Code = "cancelled", "by_partner"
@@ -135,14 +136,14 @@ func testVerificationHead(t *testing.T, s store.Store) {
 	mustErr(t, "VerificationHead unknown", err, store.ErrNotFound)
 }
 
-func testVerificationDuplicate(t *testing.T, s store.Store) {
+func testVerificationDuplicate(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	v := newVerification(t, s, u)
 	dup := v
 	dup.State = "other"
 	first := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "other", Reason: "ordered", CreatedAt: at(0)}
-	mustErr(t, "CreateVerification duplicate id", s.CreateVerification(ctx(t), dup, first), store.ErrDuplicate)
+	mustErr(t, "CreateVerification duplicate id", createVerification(t, s, dup, first), store.ErrDuplicate)
 	got, err := s.Verification(ctx(t), a.scope(store.Sandbox), v.ID)
 	must(t, "Verification", err)
 	mustEqual(t, "Verification after duplicate create", v, got)
@@ -153,7 +154,7 @@ func testVerificationDuplicate(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpdateVerification(t *testing.T, s store.Store) {
+func testUpdateVerification(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	sc := a.scope(store.Sandbox)
 	v := newVerification(t, s, newUser(t, s, a, store.Sandbox), func(v *store.Verification) {
@@ -171,7 +172,7 @@ func testUpdateVerification(t *testing.T, s store.Store) {
 	next.Billing = json.RawMessage(`{"b":1}`)
 	next.LoanNumber = ptr("N")
 	next.UpdatedAt = at(500)
-	must(t, "UpdateVerification without change", s.UpdateVerification(ctx(t), next, nil))
+	must(t, "UpdateVerification without change", updateVerification(t, s, next, nil))
 	got, err := s.Verification(ctx(t), sc, v.ID)
 	must(t, "Verification", err)
 	want := next
@@ -191,7 +192,7 @@ func testUpdateVerification(t *testing.T, s store.Store) {
 	next.UpdatedAt = at(600)
 	change := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "completed", Code: "done",
 		Errors: json.RawMessage(`[{"code":"w"}]`), Reason: "updated", CreatedAt: at(600)}
-	must(t, "UpdateVerification with change", s.UpdateVerification(ctx(t), next, &change))
+	must(t, "UpdateVerification with change", updateVerification(t, s, next, &change))
 	got, err = s.Verification(ctx(t), sc, v.ID)
 	must(t, "Verification", err)
 	want = next
@@ -207,15 +208,14 @@ func testUpdateVerification(t *testing.T, s store.Store) {
 	mustEqual(t, "appended history entry", wantChange, h[1])
 }
 
-func testUpdateVerificationStale(t *testing.T, s store.Store) {
+func testUpdateVerificationStale(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	sc := a.scope(store.Sandbox)
 	v := newVerification(t, s, newUser(t, s, a, store.Sandbox))
 	cur := v
 	cur.State = "processing"
 	cur.UpdatedAt = at(700)
-	must(t, "UpdateVerification", s.UpdateVerification(ctx(t), cur,
-		&store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "processing", Reason: "updated", CreatedAt: at(700)}))
+	must(t, "UpdateVerification", updateVerification(t, s, cur, &store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "processing", Reason: "updated", CreatedAt: at(700)}))
 	before, err := s.Verification(ctx(t), sc, v.ID)
 	must(t, "Verification", err)
 	histBefore, err := s.StatusHistory(ctx(t), v.ID)
@@ -225,8 +225,8 @@ func testUpdateVerificationStale(t *testing.T, s store.Store) {
 	stale.State = "cancelled"
 	stale.UpdatedAt = at(800)
 	change := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: "cancelled", Reason: "cancelled", CreatedAt: at(800)}
-	mustErr(t, "UpdateVerification stale with change", s.UpdateVerification(ctx(t), stale, &change), store.ErrConflict)
-	mustErr(t, "UpdateVerification stale without change", s.UpdateVerification(ctx(t), stale, nil), store.ErrConflict)
+	mustErr(t, "UpdateVerification stale with change", updateVerification(t, s, stale, &change), store.ErrConflict)
+	mustErr(t, "UpdateVerification stale without change", updateVerification(t, s, stale, nil), store.ErrConflict)
 
 	after, err := s.Verification(ctx(t), sc, v.ID)
 	must(t, "Verification", err)
@@ -243,12 +243,12 @@ func testUpdateVerificationStale(t *testing.T, s store.Store) {
 	// Unknown verification.
 	ghost := cur
 	ghost.ID = store.NewID()
-	if err := s.UpdateVerification(ctx(t), ghost, nil); !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
+	if err := updateVerification(t, s, ghost, nil); !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UpdateVerification unknown: got %v, want ErrConflict or ErrNotFound", err)
 	}
 }
 
-func testUpdateVerificationConcurrent(t *testing.T, s store.Store) {
+func testUpdateVerificationConcurrent(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	v := newVerification(t, s, newUser(t, s, a, store.Sandbox))
 	const n = 8
@@ -263,7 +263,7 @@ func testUpdateVerificationConcurrent(t *testing.T, s store.Store) {
 			next.Code = fmt.Sprint("c", i)
 			change := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: v.State, Code: next.Code, Reason: "updated", CreatedAt: at(i)}
 			<-start
-			errs[i] = s.UpdateVerification(ctx(t), next, &change)
+			errs[i] = updateVerification(t, s, next, &change)
 		}()
 	}
 	close(start)
@@ -292,7 +292,7 @@ func testUpdateVerificationConcurrent(t *testing.T, s store.Store) {
 	}
 }
 
-func testStatusHistory(t *testing.T, s store.Store) {
+func testStatusHistory(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	v := newVerification(t, s, u)
@@ -304,7 +304,7 @@ func testStatusHistory(t *testing.T, s store.Store) {
 		change := store.StatusChange{ID: store.NewID(), VerificationID: v.ID, State: st, Code: "c" + st,
 			Errors: json.RawMessage(fmt.Sprintf(`[{"n":%d}]`, i)), Reason: "r" + st, CreatedAt: at(-i)}
 		cur.State = st
-		must(t, "UpdateVerification", s.UpdateVerification(ctx(t), cur, &change))
+		must(t, "UpdateVerification", updateVerification(t, s, cur, &change))
 		cur.Version++
 		reasons = append(reasons, change.Reason)
 	}
@@ -354,7 +354,7 @@ func newestFirst(vs []store.Verification, keep func(store.Verification) bool) []
 	return out
 }
 
-func list(t *testing.T, s store.Store, sc store.Scope, f store.VerificationFilter, p store.Page) []store.Verification {
+func list(t *testing.T, s *sqlstore.Store, sc store.Scope, f store.VerificationFilter, p store.Page) []store.Verification {
 	t.Helper()
 	vs, err := s.ListVerifications(ctx(t), sc, f, p)
 	if err != nil {
@@ -363,7 +363,7 @@ func list(t *testing.T, s store.Store, sc store.Scope, f store.VerificationFilte
 	return vs
 }
 
-func testListOrder(t *testing.T, s store.Store) {
+func testListOrder(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	var created []store.Verification
@@ -395,7 +395,7 @@ func testListOrder(t *testing.T, s store.Store) {
 	sameIDs(t, "Limit 1", want[:1], ids(list(t, s, a.scope(store.Sandbox), store.VerificationFilter{}, store.Page{Limit: 1})))
 }
 
-func testListFilters(t *testing.T, s store.Store) {
+func testListFilters(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u1 := newUser(t, s, a, store.Sandbox)
 	u2 := newUser(t, s, a, store.Sandbox)
@@ -461,7 +461,7 @@ func testListFilters(t *testing.T, s store.Store) {
 	}
 }
 
-func testListScope(t *testing.T, s store.Store) {
+func testListScope(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	ua := newUser(t, s, a, store.Sandbox)
@@ -500,7 +500,7 @@ func testListScope(t *testing.T, s store.Store) {
 	sameIDs(t, "After a future id", newestFirst(mine, nil), ids(got))
 }
 
-func testListPaging(t *testing.T, s store.Store) {
+func testListPaging(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	b := newTenant(t, s, "Bank")
 	ua, ub := newUser(t, s, a, store.Sandbox), newUser(t, s, b, store.Sandbox)
@@ -570,7 +570,7 @@ func testListPaging(t *testing.T, s store.Store) {
 	}
 }
 
-func testListPagingWithInserts(t *testing.T, s store.Store) {
+func testListPagingWithInserts(t *testing.T, s *sqlstore.Store) {
 	a := newTenant(t, s, "Acme")
 	u := newUser(t, s, a, store.Sandbox)
 	sc := a.scope(store.Sandbox)
@@ -611,7 +611,7 @@ func testListPagingWithInserts(t *testing.T, s store.Store) {
 	sameIDs(t, "backward walk with inserts", newestFirst(created, nil), back)
 }
 
-func testVerificationsInStatus(t *testing.T, s store.Store) {
+func testVerificationsInStatus(t *testing.T, s *sqlstore.Store) {
 	a, b := newTenant(t, s, "A"), newTenant(t, s, "B")
 	var want []string
 	for i, tn := range []tenant{a, b, a} {
