@@ -1,48 +1,13 @@
-// Package api serves the Partners v2 HTTP API: routing, authentication,
-// decoding, and the one mapping from errors to HTTP responses.
 package api
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
-	"verigate/internal/customization"
-	"verigate/internal/documents"
-	"verigate/internal/partner"
-	"verigate/internal/report"
-	"verigate/internal/session"
 	"verigate/internal/store"
-	"verigate/internal/validate"
-	"verigate/internal/verification"
-	"verigate/internal/webhook"
 )
-
-// API holds what the partner API's handlers call.
-type API struct {
-	Store         store.Store
-	Keys          *partner.Keys
-	Users         *partner.Users
-	Verifications *verification.Service
-	Sessions      *session.Service
-	Webhooks      *webhook.Service
-	// Customizations keeps flows and experiences.
-	Customizations *customization.Service
-	// Reports serves report files and receipts.
-	Reports *report.Service
-	// Documents stores uploads and queues documents verifications.
-	Documents *documents.Service
-	// PublicURL is the externally visible base URL, without a trailing slash.
-	PublicURL string
-	Log       *slog.Logger
-	// Pages serves the connection experience under /connect/.
-	Pages http.Handler
-	// SDK serves the Web SDK under /sdk/.
-	SDK http.Handler
-}
 
 // Handler returns the whole HTTP surface: the partner API, health checks and the link pages.
 func (a *API) Handler() http.Handler {
@@ -130,45 +95,6 @@ func (a *API) dispatch(m methods) http.Handler {
 	})
 }
 
-// checkQuery refuses query parameters that are not text: invalid UTF-8 or
-// NUL characters, which no parameter needs and a database cannot compare.
-func checkQuery(r *http.Request) error {
-	if r.URL.RawQuery == "" {
-		return nil
-	}
-	errs := validate.Errors{}
-	for name, values := range r.URL.Query() {
-		for _, v := range append([]string{name}, values...) {
-			if !validText(v) {
-				errs.Add(name, msgNotText)
-				break
-			}
-		}
-	}
-	return errs.Err()
-}
-
-// msgNotText is the message for a value that is not valid text.
-const msgNotText = "Enter valid UTF-8 text without NUL characters."
-
-// validText reports whether s is valid UTF-8 without NUL characters.
-func validText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 	a.writeError(w, r, errNotFound)
-}
-
-func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
-	if err := a.Store.Ping(r.Context()); err != nil {
-		a.Log.WarnContext(r.Context(), "database not reachable", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "The database is not reachable."})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

@@ -8,8 +8,8 @@ import (
 	"verigate/internal/validate"
 )
 
-// Connected bank data (verigate additions): bank accounts and their
-// transactions, read-only, paged and scoped like paystubs.
+// Connected bank accounts (a verigate addition), read-only, paged and scoped
+// like paystubs.
 
 // bankAccountView renders bank_account records, reading each record's
 // account (for its aggregation status) once per request.
@@ -48,37 +48,6 @@ func (a *API) getBankAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v, err := a.bankAccountView(r)(rec)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
-}
-
-func (a *API) listBankTransactions(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	errs := validate.Errors{}
-	// A transaction's record keeps its bank account's id in the employment column.
-	f := store.RecordFilter{
-		UserID:     uuidParam(errs, q, "user", false),
-		AccountID:  uuidParam(errs, q, "account", false),
-		Employment: uuidParam(errs, q, "bank_account", false),
-		FromDate:   dateBound(errs, q, "from_date", true),
-		ToDate:     dateBound(errs, q, "to_date", false),
-	}
-	return listRecords(a, w, r, store.RecordTransaction, f, errs, banking.RenderTransaction)
-}
-
-func (a *API) getBankTransaction(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rec, err := a.Store.RecordInScope(r.Context(), principal(r).Scope(), store.RecordTransaction, id)
-	if err != nil {
-		return err
-	}
-	v, err := banking.RenderTransaction(rec)
 	if err != nil {
 		return err
 	}

@@ -1,27 +1,13 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
 	"verigate/internal/store"
 	"verigate/internal/validate"
 	"verigate/internal/verification"
 )
-
-// pathID returns the {id} path value; an id that is not a UUID cannot name
-// anything, so it answers 404 like an unknown one.
-func pathID(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	if !validate.IsUUID(id) {
-		return "", errNotFound
-	}
-	return strings.ToLower(id), nil
-}
 
 func (a *API) orderVerification(w http.ResponseWriter, r *http.Request) error {
 	var in verification.OrderInput
@@ -101,13 +87,6 @@ func (a *API) cancelVerification(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listPage is the contract's paginated list envelope.
-type listPage[T any] struct {
-	Next     *string `json:"next"`
-	Previous *string `json:"previous"`
-	Results  []T     `json:"results"`
-}
-
 func (a *API) listVerifications(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	errs := validate.Errors{}
@@ -136,71 +115,6 @@ func (a *API) listVerifications(w http.ResponseWriter, r *http.Request) error {
 	out := paginate(a, r, page, limit, rows, func(v verification.View) string { return v.ID })
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-func enumParam(errs validate.Errors, q url.Values, name string, choices []string) string {
-	v := q.Get(name)
-	if v == "" {
-		return ""
-	}
-	for _, c := range choices {
-		if v == c {
-			return v
-		}
-	}
-	errs.Add(name, validate.Choice(v))
-	return ""
-}
-
-// cursor is the opaque position carried in next and previous URLs.
-type cursor struct {
-	After  string `json:"a,omitempty"`
-	Before string `json:"b,omitempty"`
-}
-
-const (
-	defaultLimit = 10
-	maxLimit     = 200
-)
-
-// pageParams reads limit and a cursor whose positions are ids.
-func pageParams(errs validate.Errors, q url.Values) store.Page {
-	return pageParamsWith(errs, q, validate.IsUUID)
-}
-
-// pageParamsWith reads limit and a cursor whose positions valid accepts.
-func pageParamsWith(errs validate.Errors, q url.Values, valid func(string) bool) store.Page {
-	p := store.Page{Limit: defaultLimit}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > maxLimit {
-			errs.Add("limit", "Ensure this value is an integer between 1 and 200.")
-		}
-		p.Limit = n
-	}
-	if s := q.Get("cursor"); s != "" {
-		var c cursor
-		raw, err := base64.RawURLEncoding.DecodeString(s)
-		if err == nil {
-			err = json.Unmarshal(raw, &c)
-		}
-		switch {
-		case err != nil, c.After != "" && !valid(c.After), c.Before != "" && !valid(c.Before), (c.After == "") == (c.Before == ""):
-			errs.Add("cursor", "Invalid cursor.")
-		default:
-			p.After, p.Before = c.After, c.Before
-		}
-	}
-	return p
-}
-
-// pageURL returns the absolute URL of the page at c, keeping the request's other parameters.
-func (a *API) pageURL(r *http.Request, c cursor) *string {
-	b, _ := json.Marshal(c)
-	q := r.URL.Query()
-	q.Set("cursor", base64.RawURLEncoding.EncodeToString(b))
-	u := a.PublicURL + r.URL.Path + "?" + q.Encode()
-	return &u
 }
 
 // documentsOrdered lets the documents service queue a documents

@@ -1,0 +1,40 @@
+// Package api serves the Partners v2 HTTP API: routing, authentication,
+// decoding, and the one mapping from errors to HTTP responses.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"verigate/internal/customization"
+	"verigate/internal/documents"
+	"verigate/internal/partner"
+	"verigate/internal/report"
+	"verigate/internal/session"
+	"verigate/internal/store"
+	"verigate/internal/verification"
+	"verigate/internal/webhook"
+)
+
+// API holds what the partner API's handlers call.
+type API struct {
+	Store         store.Store
+	Keys          *partner.Keys
+	Users         *partner.Users
+	Verifications *verification.Service
+	Sessions      *session.Service
+	Webhooks      *webhook.Service
+	// Customizations keeps flows and experiences.
+	Customizations *customization.Service
+	// Reports serves report files and receipts.
+	Reports *report.Service
+	// Documents stores uploads and queues documents verifications.
+	Documents *documents.Service
+	// PublicURL is the externally visible base URL, without a trailing slash.
+	PublicURL string
+	Log       *slog.Logger
+	// Pages serves the connection experience under /connect/.
+	Pages http.Handler
+	// SDK serves the Web SDK under /sdk/.
+	SDK http.Handler
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"verigate/internal/payroll"
+	"verigate/internal/store"
+	"verigate/internal/validate"
+)
+
+// documentFileURL is where a payroll document's file is downloaded.
+func (a *API) documentFileURL(id string) string {
+	return a.PublicURL + "/partners/v2/payroll-documents/" + id + "/file"
+}
+
+func (a *API) renderDocument(rec store.AccountRecord) (payroll.PayrollDocument, error) {
+	return payroll.RenderDocument(rec, a.documentFileURL(rec.ID))
+}
+
+func (a *API) listPayrollDocuments(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	errs := validate.Errors{}
+	f := store.RecordFilter{
+		UserID:     uuidParam(errs, q, "user", true),
+		AccountID:  uuidParam(errs, q, "account", false),
+		Employment: uuidParam(errs, q, "employment", false),
+		FromDate:   dateBound(errs, q, "from_available_date", true),
+		ToDate:     dateBound(errs, q, "to_available_date", false),
+	}
+	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, a.renderDocument)
+}
+
+func (a *API) payrollDocument(r *http.Request) (store.AccountRecord, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.AccountRecord{}, err
+	}
+	return a.Store.RecordInScope(r.Context(), principal(r).Scope(), store.RecordPayrollDocument, id)
+}
+
+func (a *API) getPayrollDocument(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.payrollDocument(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.renderDocument(rec)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// getPayrollDocumentFile serves a payroll document's file (a verigate
+// addition the contract's file_url points at): a PDF generated from the
+// document's data, to the owning tenant only.
+func (a *API) getPayrollDocumentFile(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.payrollDocument(r)
+	if err != nil {
+		return err
+	}
+	name, pdf, err := payroll.DocumentFile(rec)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	h.Set("Content-Length", strconv.Itoa(len(pdf)))
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(pdf)
+	return nil
+}
