@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"verigate/internal/accountdata"
 	"verigate/internal/payroll"
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -26,27 +27,9 @@ func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	limit := page.Limit
-	page.Limit++ // one more tells whether another page exists
-	rows, err := a.Store.ListAccounts(r.Context(), principal(r).Scope(), f, page)
-	if err != nil {
-		return err
-	}
-	listed := paginate(a, r, page, limit, rows, func(x store.Account) string { return x.ID })
-	ids := make([]string, len(listed.Results))
-	for i, x := range listed.Results {
-		ids[i] = x.ID
-	}
-	sums, err := a.Store.SummarizeRecords(r.Context(), ids)
-	if err != nil {
-		return err
-	}
-	out := listPage[payroll.Account]{Next: listed.Next, Previous: listed.Previous, Results: make([]payroll.Account, 0, len(ids))}
-	for _, x := range listed.Results {
-		out.Results = append(out.Results, payroll.RenderAccount(x, sums))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writeList(a, w, r, page, func(p store.Page) ([]accountdata.Account, error) {
+		return a.Accounts.Accounts(r.Context(), principal(r).Scope(), f, p)
+	}, func(x accountdata.Account) string { return x.ID }, renderAccount)
 }
 
 func (a *API) getAccount(w http.ResponseWriter, r *http.Request) error {
@@ -54,14 +37,15 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	acct, err := a.Store.AccountInScope(r.Context(), principal(r).Scope(), id)
+	acct, err := a.Accounts.Account(r.Context(), principal(r).Scope(), id)
 	if err != nil {
 		return err
 	}
-	sums, err := a.Store.SummarizeRecords(r.Context(), []string{acct.ID})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, payroll.RenderAccount(acct, sums))
+	writeJSON(w, http.StatusOK, payroll.RenderAccount(acct.Account, acct.Records))
 	return nil
+}
+
+// renderAccount renders an account of a listing.
+func renderAccount(x accountdata.Account) (payroll.Account, error) {
+	return payroll.RenderAccount(x.Account, x.Records), nil
 }

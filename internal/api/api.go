@@ -6,19 +6,20 @@ import (
 	"log/slog"
 	"net/http"
 
+	"verigate/internal/accountdata"
 	"verigate/internal/customization"
 	"verigate/internal/documents"
 	"verigate/internal/partner"
 	"verigate/internal/report"
 	"verigate/internal/session"
-	"verigate/internal/store"
 	"verigate/internal/verification"
 	"verigate/internal/webhook"
 )
 
 // API holds what the partner API's handlers call.
 type API struct {
-	Store         store.Store
+	// DB is the database the readiness check pings.
+	DB            Pinger
 	Keys          *partner.Keys
 	Users         *partner.Users
 	Verifications *verification.Service
@@ -30,6 +31,8 @@ type API struct {
 	Reports *report.Service
 	// Documents stores uploads and queues documents verifications.
 	Documents *documents.Service
+	// Accounts serves connected accounts and their records.
+	Accounts *accountdata.Service
 	// PublicURL is the externally visible base URL, without a trailing slash.
 	PublicURL string
 	Log       *slog.Logger

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"verigate/internal/accountdata"
 	"verigate/internal/banking"
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -11,21 +12,10 @@ import (
 // Connected bank accounts (a verigate addition), read-only, paged and scoped
 // like paystubs.
 
-// bankAccountView renders bank_account records, reading each record's
-// account (for its aggregation status) once per request.
-func (a *API) bankAccountView(r *http.Request) func(store.AccountRecord) (banking.BankAccount, error) {
-	accounts := map[string]store.Account{}
-	return func(rec store.AccountRecord) (banking.BankAccount, error) {
-		acct, ok := accounts[rec.AccountID]
-		if !ok {
-			var err error
-			if acct, err = a.Store.AccountInScope(r.Context(), principal(r).Scope(), rec.AccountID); err != nil {
-				return banking.BankAccount{}, err
-			}
-			accounts[rec.AccountID] = acct
-		}
-		return banking.RenderBankAccount(rec, acct)
-	}
+// renderBankAccount renders a bank_account record with its account's
+// aggregation status.
+func renderBankAccount(x accountdata.BankAccount) (banking.BankAccount, error) {
+	return banking.RenderBankAccount(x.Record, x.Account)
 }
 
 func (a *API) listBankAccounts(w http.ResponseWriter, r *http.Request) error {
@@ -35,7 +25,13 @@ func (a *API) listBankAccounts(w http.ResponseWriter, r *http.Request) error {
 		UserID:    uuidParam(errs, q, "user", true),
 		AccountID: uuidParam(errs, q, "account", false),
 	}
-	return listRecords(a, w, r, store.RecordBankAccount, f, errs, a.bankAccountView(r))
+	page, err := recordPage(errs, r)
+	if err != nil {
+		return err
+	}
+	return writeList(a, w, r, page, func(p store.Page) ([]accountdata.BankAccount, error) {
+		return a.Accounts.BankAccounts(r.Context(), principal(r).Scope(), f, p)
+	}, func(x accountdata.BankAccount) string { return store.RecordKey(x.Record) }, renderBankAccount)
 }
 
 func (a *API) getBankAccount(w http.ResponseWriter, r *http.Request) error {
@@ -43,11 +39,11 @@ func (a *API) getBankAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rec, err := a.Store.RecordInScope(r.Context(), principal(r).Scope(), store.RecordBankAccount, id)
+	x, err := a.Accounts.BankAccount(r.Context(), principal(r).Scope(), id)
 	if err != nil {
 		return err
 	}
-	v, err := a.bankAccountView(r)(rec)
+	v, err := renderBankAccount(x)
 	if err != nil {
 		return err
 	}

@@ -26,11 +26,7 @@ func (a *API) listBankTransactions(w http.ResponseWriter, r *http.Request) error
 }
 
 func (a *API) getBankTransaction(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rec, err := a.Store.RecordInScope(r.Context(), principal(r).Scope(), store.RecordTransaction, id)
+	rec, err := a.record(r, store.RecordTransaction)
 	if err != nil {
 		return err
 	}

@@ -95,3 +95,27 @@ func paginate[T any](a *API, r *http.Request, page store.Page, limit int, rows [
 	}
 	return out
 }
+
+// writeList writes one page of a listing. list fetches the rows of page,
+// which asks for one row more than the page shows to tell whether another
+// page exists; id gives a row's cursor position and view renders each row
+// the page shows.
+func writeList[T, V any](a *API, w http.ResponseWriter, r *http.Request, page store.Page, list func(store.Page) ([]T, error), id func(T) string, view func(T) (V, error)) error {
+	limit := page.Limit
+	page.Limit++
+	rows, err := list(page)
+	if err != nil {
+		return err
+	}
+	listed := paginate(a, r, page, limit, rows, id)
+	out := listPage[V]{Next: listed.Next, Previous: listed.Previous, Results: make([]V, 0, len(listed.Results))}
+	for _, x := range listed.Results {
+		v, err := view(x)
+		if err != nil {
+			return err
+		}
+		out.Results = append(out.Results, v)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

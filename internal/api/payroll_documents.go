@@ -32,16 +32,8 @@ func (a *API) listPayrollDocuments(w http.ResponseWriter, r *http.Request) error
 	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, a.renderDocument)
 }
 
-func (a *API) payrollDocument(r *http.Request) (store.AccountRecord, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return store.AccountRecord{}, err
-	}
-	return a.Store.RecordInScope(r.Context(), principal(r).Scope(), store.RecordPayrollDocument, id)
-}
-
 func (a *API) getPayrollDocument(w http.ResponseWriter, r *http.Request) error {
-	rec, err := a.payrollDocument(r)
+	rec, err := a.record(r, store.RecordPayrollDocument)
 	if err != nil {
 		return err
 	}
@@ -57,7 +49,7 @@ func (a *API) getPayrollDocument(w http.ResponseWriter, r *http.Request) error {
 // addition the contract's file_url points at): a PDF generated from the
 // document's data, to the owning tenant only.
 func (a *API) getPayrollDocumentFile(w http.ResponseWriter, r *http.Request) error {
-	rec, err := a.payrollDocument(r)
+	rec, err := a.record(r, store.RecordPayrollDocument)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ func (a *API) listPaystubs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getPaystub(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rec, err := a.Store.RecordInScope(r.Context(), principal(r).Scope(), store.RecordPaystub, id)
+	rec, err := a.record(r, store.RecordPaystub)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"verigate/internal/accountdata"
 	"verigate/internal/aggregate"
 	"verigate/internal/api"
 	"verigate/internal/customization"
@@ -161,8 +162,9 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
-		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
+		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
+		Accounts: &accountdata.Service{Store: st},
 	}).Handler()
 	return a, nil
 }
