@@ -18,9 +18,6 @@ func (a *API) orderVerification(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if out, err = a.documentsOrdered(r, out); err != nil {
-		return err
-	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -32,9 +29,6 @@ func (a *API) refreshVerification(w http.ResponseWriter, r *http.Request) error 
 	}
 	out, err := a.Verifications.Refresh(r.Context(), principal(r), in)
 	if err != nil {
-		return err
-	}
-	if out, err = a.documentsOrdered(r, out); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -65,9 +59,6 @@ func (a *API) updateVerification(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := a.Verifications.Update(r.Context(), principal(r), id, in)
 	if err != nil {
-		return err
-	}
-	if out, err = a.documentsOrdered(r, out); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -115,13 +106,4 @@ func (a *API) listVerifications(w http.ResponseWriter, r *http.Request) error {
 	out := paginate(a, r, page, limit, rows, func(v verification.View) string { return v.ID })
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// documentsOrdered lets the documents service queue a documents
-// verification that was just ordered, refreshed or updated.
-func (a *API) documentsOrdered(r *http.Request, out verification.View) (verification.View, error) {
-	if a.Documents == nil {
-		return out, nil
-	}
-	return a.Documents.Ordered(r.Context(), principal(r), out)
 }

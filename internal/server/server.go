@@ -155,6 +155,7 @@ func New(ctx context.Context, st store.Store, o Options) (*App, error) {
 	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,
 		PublicURL: public, Now: o.Now, Log: o.Log}
 	a.Documents.Init()
+	a.Verifs.Ordered = a.Documents.Ordered
 	a.Flow = &linkflow.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
 		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations}
 	csrfKey := hmac.New(sha256.New, secret)

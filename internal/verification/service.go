@@ -25,6 +25,18 @@ type Service struct {
 	Notify func()
 	// Requeued, if set, is called after a refresh queued an account's re-aggregation.
 	Requeued func()
+	// Ordered, if set, is called with each verification just ordered,
+	// refreshed or updated, before the caller sees it; the documents
+	// evaluator takes up documents verifications from it.
+	Ordered func(View)
+}
+
+// ordered passes a verification just ordered, refreshed or updated to the Ordered hook.
+func (s *Service) ordered(view View) View {
+	if s.Ordered != nil {
+		s.Ordered(view)
+	}
+	return view
 }
 
 func (s *Service) notify() {
@@ -113,7 +125,7 @@ func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg 
 	}
 	s.notify()
 	rec.Version = 1
-	return Render(rec), nil
+	return s.ordered(Render(rec)), nil
 }
 
 // Get returns a verification visible to p.
@@ -233,7 +245,7 @@ func (s *Service) Update(ctx context.Context, p partner.Principal, id string, in
 	if err != nil {
 		return View{}, err
 	}
-	return Render(rec), nil
+	return s.ordered(Render(rec)), nil
 }
 
 // Cancel cancels a PAUSED verification on the client's behalf.
