@@ -1,5 +1,6 @@
-// Package api serves the Partners v2 HTTP API: routing, authentication,
-// decoding, and the one mapping from errors to HTTP responses.
+// Package api serves verigate's HTTP API on its URL surfaces (today the
+// Partners v2 API under /partners/v2): routing, authentication, decoding,
+// and the one mapping from errors to HTTP responses.
 package api
 
 import (
@@ -16,7 +17,7 @@ import (
 	"verigate/internal/webhook"
 )
 
-// API holds what the partner API's handlers call.
+// API holds what the API's handlers call.
 type API struct {
 	// DB is the database the readiness check pings.
 	DB            Pinger

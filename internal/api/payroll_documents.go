@@ -10,13 +10,12 @@ import (
 	"verigate/internal/validate"
 )
 
-// documentFileURL is where a payroll document's file is downloaded.
-func (a *API) documentFileURL(id string) string {
-	return a.PublicURL + "/partners/v2/payroll-documents/" + id + "/file"
-}
-
-func (a *API) renderDocument(rec store.AccountRecord) (payroll.PayrollDocument, error) {
-	return payroll.RenderDocument(rec, a.documentFileURL(rec.ID))
+// documentView renders payroll documents with file URLs on r's surface.
+func (a *API) documentView(r *http.Request) func(store.AccountRecord) (payroll.PayrollDocument, error) {
+	base := a.PublicURL + surfaceOf(r).prefix + "/payroll-documents/"
+	return func(rec store.AccountRecord) (payroll.PayrollDocument, error) {
+		return payroll.RenderDocument(rec, base+rec.ID+"/file")
+	}
 }
 
 func (a *API) listPayrollDocuments(w http.ResponseWriter, r *http.Request) error {
@@ -29,7 +28,7 @@ func (a *API) listPayrollDocuments(w http.ResponseWriter, r *http.Request) error
 		FromDate:   dateBound(errs, q, "from_available_date", true),
 		ToDate:     dateBound(errs, q, "to_available_date", false),
 	}
-	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, a.renderDocument)
+	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, a.documentView(r))
 }
 
 func (a *API) getPayrollDocument(w http.ResponseWriter, r *http.Request) error {
@@ -37,7 +36,7 @@ func (a *API) getPayrollDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.renderDocument(rec)
+	v, err := a.documentView(r)(rec)
 	if err != nil {
 		return err
 	}
