@@ -30,8 +30,7 @@ type Service struct {
 // Account is a connected account with the summaries of its records.
 type Account struct {
 	store.Account
-	// Records counts the records aggregated from the account, by kind; it may
-	// also hold other accounts' counts, which belong to them.
+	// Records counts the records aggregated from the account, by kind.
 	Records []store.RecordSummary
 }
 
@@ -55,9 +54,13 @@ func (s *Service) Accounts(ctx context.Context, sc store.Scope, f store.AccountF
 	if err != nil {
 		return nil, err
 	}
+	byAccount := map[string][]store.RecordSummary{}
+	for _, sum := range sums {
+		byAccount[sum.AccountID] = append(byAccount[sum.AccountID], sum)
+	}
 	out := make([]Account, len(rows))
 	for i, x := range rows {
-		out[i] = Account{Account: x, Records: sums}
+		out[i] = Account{Account: x, Records: byAccount[x.ID]}
 	}
 	return out, nil
 }
