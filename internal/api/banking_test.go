@@ -22,7 +22,7 @@ import (
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
 	"verigate/internal/datasource/payrollsandbox"
-	"verigate/internal/pdfcheck"
+	"verigate/internal/pdftest"
 	"verigate/internal/store"
 	"verigate/internal/value"
 )
@@ -480,7 +480,7 @@ func TestBankingReportEndToEnd(t *testing.T) {
 	if status != http.StatusOK || h.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("pdf report: %d %s", status, h.Get("Content-Type"))
 	}
-	doc, err := pdfcheck.Read(pdf)
+	doc, err := pdftest.Read(pdf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"verigate/internal/pdfcheck"
+	"verigate/internal/pdftest"
 	"verigate/internal/verification"
 )
 
@@ -137,7 +137,7 @@ func TestDocumentsStateMachine(t *testing.T) {
 		t.Errorf("W-2 2024 requirement %v", w)
 	}
 	pr := e.raw(t, &k, "GET", get(done, "report.file_url").(string), nil, "")
-	doc, err := pdfcheck.Read(pr.Body)
+	doc, err := pdftest.Read(pr.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,17 +63,6 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, he.status, he.body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, body any) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"detail":"Internal server error."}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
-}
-
 // typeMessage words a JSON type mismatch for the expected Go kind.
 func typeMessage(e *json.UnmarshalTypeError) string {
 	switch k := e.Type.Kind().String(); {

@@ -1,10 +1,73 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"verigate/internal/store"
+	"verigate/internal/validate"
 )
+
+// listPage is the contract's paginated list envelope.
+type listPage[T any] struct {
+	Next     *string `json:"next"`
+	Previous *string `json:"previous"`
+	Results  []T     `json:"results"`
+}
+
+// cursor is the opaque position carried in next and previous URLs.
+type cursor struct {
+	After  string `json:"a,omitempty"`
+	Before string `json:"b,omitempty"`
+}
+
+const (
+	defaultLimit = 10
+	maxLimit     = 200
+)
+
+// pageParams reads limit and a cursor whose positions are ids.
+func pageParams(errs validate.Errors, q url.Values) store.Page {
+	return pageParamsWith(errs, q, validate.IsUUID)
+}
+
+// pageParamsWith reads limit and a cursor whose positions valid accepts.
+func pageParamsWith(errs validate.Errors, q url.Values, valid func(string) bool) store.Page {
+	p := store.Page{Limit: defaultLimit}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxLimit {
+			errs.Add("limit", "Ensure this value is an integer between 1 and 200.")
+		}
+		p.Limit = n
+	}
+	if s := q.Get("cursor"); s != "" {
+		var c cursor
+		raw, err := base64.RawURLEncoding.DecodeString(s)
+		if err == nil {
+			err = json.Unmarshal(raw, &c)
+		}
+		switch {
+		case err != nil, c.After != "" && !valid(c.After), c.Before != "" && !valid(c.Before), (c.After == "") == (c.Before == ""):
+			errs.Add("cursor", "Invalid cursor.")
+		default:
+			p.After, p.Before = c.After, c.Before
+		}
+	}
+	return p
+}
+
+// pageURL returns the absolute URL of the page at c, keeping the request's other parameters.
+func (a *API) pageURL(r *http.Request, c cursor) *string {
+	b, _ := json.Marshal(c)
+	q := r.URL.Query()
+	q.Set("cursor", base64.RawURLEncoding.EncodeToString(b))
+	u := a.PublicURL + r.URL.Path + "?" + q.Encode()
+	return &u
+}
 
 // paginate trims rows (fetched with one more than limit, in the direction
 // page asked for) to a page and links its neighbours.
@@ -31,4 +94,28 @@ func paginate[T any](a *API, r *http.Request, page store.Page, limit int, rows [
 		}
 	}
 	return out
+}
+
+// writeList writes one page of a listing. list fetches the rows of page,
+// which asks for one row more than the page shows to tell whether another
+// page exists; id gives a row's cursor position and view renders each row
+// the page shows.
+func writeList[T, V any](a *API, w http.ResponseWriter, r *http.Request, page store.Page, list func(store.Page) ([]T, error), id func(T) string, view func(T) (V, error)) error {
+	limit := page.Limit
+	page.Limit++
+	rows, err := list(page)
+	if err != nil {
+		return err
+	}
+	listed := paginate(a, r, page, limit, rows, id)
+	out := listPage[V]{Next: listed.Next, Previous: listed.Previous, Results: make([]V, 0, len(listed.Results))}
+	for _, x := range listed.Results {
+		v, err := view(x)
+		if err != nil {
+			return err
+		}
+		out.Results = append(out.Results, v)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"verigate/internal/pdfcheck"
+	"verigate/internal/pdftest"
 )
 
 func TestReceipts(t *testing.T) {
@@ -27,7 +27,7 @@ func TestReceipts(t *testing.T) {
 	if empty.Status != 200 {
 		t.Fatalf("receipt: %s", empty)
 	}
-	if doc, err := pdfcheck.Read(empty.Body); err != nil || !strings.Contains(doc.Text(), "nothing is billable") {
+	if doc, err := pdftest.Read(empty.Body); err != nil || !strings.Contains(doc.Text(), "nothing is billable") {
 		t.Errorf("empty receipt: %v %q", err, doc.Text())
 	}
 
@@ -51,7 +51,7 @@ func TestReceipts(t *testing.T) {
 			t.Errorf("receipt does not conform to the contract: %v", err)
 		}
 	}
-	doc, err := pdfcheck.Read(r.Body)
+	doc, err := pdftest.Read(r.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"verigate/internal/datasource"
-	"verigate/internal/pdfcheck"
+	"verigate/internal/pdftest"
 	"verigate/internal/store"
 	"verigate/internal/value"
 )
@@ -118,7 +118,7 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 	if pr.Status != 200 || pr.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("pdf report: %d %v", pr.Status, pr.Header)
 	}
-	doc, err := pdfcheck.Read(pr.Body)
+	doc, err := pdftest.Read(pr.Body)
 	if err != nil {
 		t.Fatal(err)
 	}

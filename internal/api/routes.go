@@ -1,101 +1,70 @@
-// Package api serves the Partners v2 HTTP API: routing, authentication,
-// decoding, and the one mapping from errors to HTTP responses.
 package api
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
-	"verigate/internal/customization"
-	"verigate/internal/documents"
-	"verigate/internal/partner"
-	"verigate/internal/report"
-	"verigate/internal/session"
 	"verigate/internal/store"
-	"verigate/internal/validate"
-	"verigate/internal/verification"
-	"verigate/internal/webhook"
 )
 
-// Store is the storage the handlers read directly.
-type Store interface {
-	Ping(ctx context.Context) error
-	AccountInScope(ctx context.Context, s store.Scope, id string) (store.Account, error)
-	ListAccounts(ctx context.Context, s store.Scope, f store.AccountFilter, p store.Page) ([]store.Account, error)
-	RecordInScope(ctx context.Context, s store.Scope, kind, id string) (store.AccountRecord, error)
-	ListRecords(ctx context.Context, s store.Scope, kind string, f store.RecordFilter, p store.Page) ([]store.AccountRecord, error)
-	SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error)
-}
-
-// API holds what the partner API's handlers call.
-type API struct {
-	Store         Store
-	Keys          *partner.Keys
-	Users         *partner.Users
-	Verifications *verification.Service
-	Sessions      *session.Service
-	Webhooks      *webhook.Service
-	// Customizations keeps flows and experiences.
-	Customizations *customization.Service
-	// Reports serves report files and receipts.
-	Reports *report.Service
-	// Documents stores uploads and queues documents verifications.
-	Documents *documents.Service
-	// PublicURL is the externally visible base URL, without a trailing slash.
-	PublicURL string
-	Log       *slog.Logger
-	// Pages serves the connection experience under /connect/.
-	Pages http.Handler
-	// SDK serves the Web SDK under /sdk/.
-	SDK http.Handler
-}
-
-// Handler returns the whole HTTP surface: the partner API, health checks and the link pages.
+// Handler returns the whole HTTP surface: the API's surfaces, health checks
+// and the link pages.
+//
+// # How the HTTP layer is laid out
+//
+// The API serves its operations on URL surfaces: a surface is a URL prefix
+// with its own contract, like /partners/v2 (the Partners v2 contract) and,
+// later, /v2 (the platform's general API). One domain serves them all, and
+// one handler serves an operation on every surface it belongs to.
+//
+//   - operations is the table of every operation: its method, its
+//     path under a surface's prefix, its handler and the surfaces it is
+//     served on. Handler registers each operation once per surface, under
+//     that surface's prefix, behind authentication and method dispatch.
+//   - A handler that presents something differently per surface (a view
+//     with fields one contract lacks, a URL that names the surface) asks
+//     surfaceOf(r); an operation whose behaviour differs beyond that gets
+//     one row per surface, each with its own handler. Pagination links
+//     reuse the request's own path, so they stay on the surface the request
+//     came in on.
+//   - Handlers are thin: decode and validate the request, call a domain
+//     service, encode the answer. They live in files named after their URL
+//     group (users.go, paystubs.go, payroll_documents.go, ...); decode.go,
+//     multipart.go, params.go, pagination.go and encode.go hold the shared
+//     reading and writing, errors.go the one mapping from errors to
+//     responses, middleware.go request ids, logging and authentication.
+//
+// A new operation gets a row in operations and a handler in its group's
+// file; an operation that another surface already serves gets that
+// surface added to its row. A new surface is a surface value added to
+// served. docs/api.md describes the same in its section "How the HTTP layer
+// is laid out".
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
-	api := func(path string, m methods) {
-		mux.Handle(path, a.authenticated(a.dispatch(m)))
+	ops := a.operations()
+	for _, s := range served {
+		paths := map[string]methods{}
+		for _, op := range ops {
+			for _, on := range op.surfaces {
+				if on != s {
+					continue
+				}
+				if paths[op.path] == nil {
+					paths[op.path] = methods{}
+				}
+				if paths[op.path][op.method] != nil {
+					panic(fmt.Sprintf("api: %s %s%s is listed twice", op.method, s.prefix, op.path))
+				}
+				paths[op.path][op.method] = op.handler
+			}
+		}
+		for path, m := range paths {
+			mux.Handle(s.prefix+path, a.authenticated(a.dispatch(m)))
+		}
+		mux.Handle(s.tree, a.authenticated(http.HandlerFunc(a.notFound)))
 	}
-
-	api("/partners/v2/users", methods{"POST": a.createUser})
-	api("/partners/v2/users/{id}", methods{"GET": a.getUser, "PATCH": a.updateUser})
-	api("/partners/v2/verifications", methods{"GET": a.listVerifications, "POST": a.orderVerification})
-	api("/partners/v2/verifications/refresh", methods{"POST": a.refreshVerification})
-	api("/partners/v2/verifications/{id}", methods{"GET": a.getVerification, "PATCH": a.updateVerification})
-	api("/partners/v2/verifications/{id}/cancel", methods{"POST": a.cancelVerification})
-	api("/partners/v2/sessions", methods{"POST": a.createSession})
-	api("/partners/v2/webhooks", methods{"GET": a.listWebhooks, "POST": a.createWebhook})
-	api("/partners/v2/webhooks/{id}", methods{"GET": a.getWebhook, "DELETE": a.deleteWebhook})
-	api("/partners/v2/webhooks/{id}/deliveries", methods{"GET": a.listDeliveries})
-	api("/partners/v2/webhooks/{id}/deliveries/{delivery}/retry", methods{"POST": a.retryDelivery})
-	api("/partners/v2/accounts", methods{"GET": a.listAccounts})
-	api("/partners/v2/accounts/{id}", methods{"GET": a.getAccount})
-	api("/partners/v2/paystubs", methods{"GET": a.listPaystubs})
-	api("/partners/v2/paystubs/{id}", methods{"GET": a.getPaystub})
-	api("/partners/v2/payroll-documents", methods{"GET": a.listPayrollDocuments})
-	api("/partners/v2/payroll-documents/{id}", methods{"GET": a.getPayrollDocument})
-	api("/partners/v2/payroll-documents/{id}/file", methods{"GET": a.getPayrollDocumentFile})
-	api("/partners/v2/bank-accounts", methods{"GET": a.listBankAccounts})
-	api("/partners/v2/bank-accounts/{id}", methods{"GET": a.getBankAccount})
-	api("/partners/v2/bank-transactions", methods{"GET": a.listBankTransactions})
-	api("/partners/v2/bank-transactions/{id}", methods{"GET": a.getBankTransaction})
-	api("/partners/v2/user-uploads", methods{"POST": a.createUpload})
-	api("/partners/v2/user-uploads/{id}", methods{"GET": a.getUpload})
-	api("/partners/v2/user-uploads/{id}/file", methods{"GET": a.uploadFile})
-	api("/partners/v2/reports/{id}/{format}", methods{"GET": a.reportFile})
-	api("/partners/v2/receipts", methods{"POST": a.createReceipt})
-	for path, kind := range map[string]string{"flows": store.CustomizationFlow, "experiences": store.CustomizationExperience} {
-		collection, item, logo := a.customizationRoutes(kind)
-		api("/partners/v2/"+path, collection)
-		api("/partners/v2/"+path+"/{id}", item)
-		api("/partners/v2/"+path+"/{id}/logo", logo)
-	}
-	mux.Handle("/partners/", a.authenticated(http.HandlerFunc(a.notFound)))
 
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
@@ -108,6 +77,114 @@ func (a *API) Handler() http.Handler {
 	}
 	mux.HandleFunc("/", a.notFound)
 	return a.observe(mux)
+}
+
+// operation is one method on one path, served on the surfaces it lists.
+type operation struct {
+	method string
+	// path follows the surface's prefix: "/users/{id}".
+	path     string
+	handler  handlerFunc
+	surfaces []surface
+}
+
+// operations lists every operation of the API.
+func (a *API) operations() []operation {
+	p := []surface{partners}
+	ops := []operation{
+		{"POST", "/users", a.createUser, p},
+		{"GET", "/users/{id}", a.getUser, p},
+		{"PATCH", "/users/{id}", a.updateUser, p},
+
+		{"GET", "/verifications", a.listVerifications, p},
+		{"POST", "/verifications", a.orderVerification, p},
+		{"POST", "/verifications/refresh", a.refreshVerification, p},
+		{"GET", "/verifications/{id}", a.getVerification, p},
+		{"PATCH", "/verifications/{id}", a.updateVerification, p},
+		{"POST", "/verifications/{id}/cancel", a.cancelVerification, p},
+
+		{"POST", "/sessions", a.createSession, p},
+
+		{"GET", "/webhooks", a.listWebhooks, p},
+		{"POST", "/webhooks", a.createWebhook, p},
+		{"GET", "/webhooks/{id}", a.getWebhook, p},
+		{"DELETE", "/webhooks/{id}", a.deleteWebhook, p},
+		{"GET", "/webhooks/{id}/deliveries", a.listDeliveries, p},
+		{"POST", "/webhooks/{id}/deliveries/{delivery}/retry", a.retryDelivery, p},
+
+		{"GET", "/accounts", a.listAccounts, p},
+		{"GET", "/accounts/{id}", a.getAccount, p},
+		{"GET", "/paystubs", a.listPaystubs, p},
+		{"GET", "/paystubs/{id}", a.getPaystub, p},
+		{"GET", "/payroll-documents", a.listPayrollDocuments, p},
+		{"GET", "/payroll-documents/{id}", a.getPayrollDocument, p},
+		{"GET", "/payroll-documents/{id}/file", a.getPayrollDocumentFile, p},
+		{"GET", "/bank-accounts", a.listBankAccounts, p},
+		{"GET", "/bank-accounts/{id}", a.getBankAccount, p},
+		{"GET", "/bank-transactions", a.listBankTransactions, p},
+		{"GET", "/bank-transactions/{id}", a.getBankTransaction, p},
+
+		{"POST", "/user-uploads", a.createUpload, p},
+		{"GET", "/user-uploads/{id}", a.getUpload, p},
+		{"GET", "/user-uploads/{id}/file", a.uploadFile, p},
+
+		{"GET", "/reports/{id}/{format}", a.reportFile, p},
+		{"POST", "/receipts", a.createReceipt, p},
+	}
+	for _, c := range []struct{ path, kind string }{
+		{"/flows", store.CustomizationFlow},
+		{"/experiences", store.CustomizationExperience},
+	} {
+		ops = append(ops,
+			operation{"GET", c.path, a.listCustomizations(c.kind), p},
+			operation{"POST", c.path, a.createCustomization(c.kind), p},
+			operation{"GET", c.path + "/{id}", a.getCustomization(c.kind), p},
+			operation{"PATCH", c.path + "/{id}", a.updateCustomization(c.kind), p},
+			operation{"DELETE", c.path + "/{id}", a.deleteCustomization(c.kind), p},
+			operation{"PUT", c.path + "/{id}/logo", a.setCustomizationLogo(c.kind), p},
+			operation{"DELETE", c.path + "/{id}/logo", a.deleteCustomizationLogo(c.kind), p},
+		)
+	}
+	return ops
+}
+
+// surface is one URL tree of the API: the operations of one contract under
+// a common prefix.
+type surface struct {
+	// name names the surface: "partners" or "v2".
+	name string
+	// prefix starts each of the surface's paths; it has no trailing slash.
+	prefix string
+	// tree is the subtree whose unknown paths answer 404 after
+	// authentication, like the surface's operations.
+	tree string
+}
+
+var (
+	// partners is the Partners v2 API.
+	partners = surface{name: "partners", prefix: "/partners/v2", tree: "/partners/"}
+	// v2 is the platform's general API; none of its operations is served yet.
+	v2 = surface{name: "v2", prefix: "/v2", tree: "/v2/"}
+
+	// surfaces lists every surface surfaceOf knows.
+	surfaces = []surface{partners, v2}
+	// served lists the surfaces Handler registers.
+	served = []surface{partners}
+)
+
+// surfaceOf returns the surface whose route r matched; it is partners for a
+// request that matched none.
+func surfaceOf(r *http.Request) surface {
+	p := r.Pattern
+	if i := strings.IndexByte(p, '/'); i > 0 {
+		p = p[i:] // drop a method or host
+	}
+	for _, s := range surfaces {
+		if strings.HasPrefix(p, s.tree) {
+			return s
+		}
+	}
+	return partners
 }
 
 // handlerFunc is an API handler that returns its error for writeError.
@@ -141,45 +218,6 @@ func (a *API) dispatch(m methods) http.Handler {
 	})
 }
 
-// checkQuery refuses query parameters that are not text: invalid UTF-8 or
-// NUL characters, which no parameter needs and a database cannot compare.
-func checkQuery(r *http.Request) error {
-	if r.URL.RawQuery == "" {
-		return nil
-	}
-	errs := validate.Errors{}
-	for name, values := range r.URL.Query() {
-		for _, v := range append([]string{name}, values...) {
-			if !validText(v) {
-				errs.Add(name, msgNotText)
-				break
-			}
-		}
-	}
-	return errs.Err()
-}
-
-// msgNotText is the message for a value that is not valid text.
-const msgNotText = "Enter valid UTF-8 text without NUL characters."
-
-// validText reports whether s is valid UTF-8 without NUL characters.
-func validText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 	a.writeError(w, r, errNotFound)
-}
-
-func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
-	if err := a.Store.Ping(r.Context()); err != nil {
-		a.Log.WarnContext(r.Context(), "database not reachable", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "The database is not reachable."})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

@@ -375,17 +375,16 @@ func (s *Service) queue(ctx context.Context, sc store.Scope, id string) error {
 	return err
 }
 
-// Ordered is called after a documents verification is ordered, refreshed
-// or updated: it wakes the evaluator, which moves a PENDING one to
-// documents_processing and evaluates it. It returns the verification as it is now.
-func (s *Service) Ordered(ctx context.Context, p partner.Principal, view verification.View) (verification.View, error) {
+// Ordered is the verification service's Ordered hook: after a documents
+// verification is ordered, refreshed or updated it wakes the evaluator,
+// which moves a PENDING one to documents_processing and evaluates it.
+func (s *Service) Ordered(view verification.View) {
 	if view.DataSource != DataSource {
-		return view, nil
+		return
 	}
 	if view.Status.State == verification.StatePending || view.Status.State == verification.StateProcessing {
 		s.Wake() // the evaluator takes it from here, after the response
 	}
-	return view, nil
 }
 
 // Run evaluates queued verifications until ctx ends.

@@ -12,7 +12,7 @@ import (
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
 	"verigate/internal/income"
-	"verigate/internal/pdfcheck"
+	"verigate/internal/pdftest"
 	"verigate/internal/report"
 	"verigate/internal/store"
 	"verigate/internal/value"
@@ -524,7 +524,7 @@ func TestBankingPDF(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				doc, err := pdfcheck.Read(b)
+				doc, err := pdftest.Read(b)
 				if err != nil {
 					t.Fatal(err)
 				}

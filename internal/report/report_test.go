@@ -14,7 +14,7 @@ import (
 	"verigate/internal/aggregate"
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/payrollsandbox"
-	"verigate/internal/pdfcheck"
+	"verigate/internal/pdftest"
 	"verigate/internal/report"
 	"verigate/internal/store"
 	"verigate/internal/value"
@@ -237,7 +237,7 @@ func TestPDF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc, err := pdfcheck.Read(b)
+			doc, err := pdftest.Read(b)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"verigate/internal/accountdata"
 	"verigate/internal/aggregate"
 	"verigate/internal/api"
 	"verigate/internal/customization"
@@ -156,6 +157,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,
 		PublicURL: public, Now: o.Now, Log: o.Log}
 	a.Documents.Init()
+	a.Verifs.Ordered = a.Documents.Ordered
 	a.Flow = &linkflow.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
 		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations}
 	csrfKey := hmac.New(sha256.New, secret)
@@ -163,8 +165,9 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	a.Handler = (&api.API{
-		Store: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
+		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
+		Accounts: &accountdata.Service{Store: st},
 	}).Handler()
 	return a, nil
 }

@@ -64,8 +64,20 @@ type Service struct {
 	Log     *slog.Logger
 	// Requeued, if set, is called after a refresh queued an account's re-aggregation.
 	Requeued func()
+	// Ordered, if set, is called with each verification just ordered,
+	// refreshed or updated, before the caller sees it; the documents
+	// evaluator takes up documents verifications from it.
+	Ordered func(View)
 
 	heads headCache
+}
+
+// ordered passes a verification just ordered, refreshed or updated to the Ordered hook.
+func (s *Service) ordered(view View) View {
+	if s.Ordered != nil {
+		s.Ordered(view)
+	}
+	return view
 }
 
 // StatusError is one entry of a status's errors list.
@@ -156,7 +168,7 @@ func (s *Service) create(ctx context.Context, u store.User, typ, ds string, cfg 
 	}
 	s.Outbox.Notify()
 	rec.Version = 1
-	return Render(rec), nil
+	return s.ordered(Render(rec)), nil
 }
 
 // Get returns a verification visible to p.
@@ -232,7 +244,7 @@ func (s *Service) Update(ctx context.Context, p partner.Principal, id string, in
 	if err != nil {
 		return View{}, err
 	}
-	return Render(rec), nil
+	return s.ordered(Render(rec)), nil
 }
 
 // Cancel cancels a PAUSED verification on the client's behalf.

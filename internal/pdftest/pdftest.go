@@ -1,7 +1,7 @@
-// Package pdfcheck reads back the PDFs verigate generates, for tests: it
+// Package pdftest reads back the PDFs verigate generates, for tests: it
 // parses and validates a document with pdfcpu and extracts the text its
 // pages show.
-package pdfcheck
+package pdftest
 
 import (
 	"bytes"
@@ -34,13 +34,13 @@ func Read(b []byte) (Doc, error) {
 	conf.ValidationMode = model.ValidationStrict
 	ctx, err := api.ReadAndValidate(bytes.NewReader(b), conf)
 	if err != nil {
-		return Doc{}, fmt.Errorf("pdfcheck: %w", err)
+		return Doc{}, fmt.Errorf("pdftest: %w", err)
 	}
 	d := Doc{Title: ctx.Title}
 	for i := 1; i <= ctx.PageCount; i++ {
 		r, err := pdfcpu.ExtractPageContent(ctx, i)
 		if err != nil {
-			return Doc{}, fmt.Errorf("pdfcheck: page %d: %w", i, err)
+			return Doc{}, fmt.Errorf("pdftest: page %d: %w", i, err)
 		}
 		content, err := io.ReadAll(r)
 		if err != nil {

@@ -1,0 +1,44 @@
+// Package api serves verigate's HTTP API on its URL surfaces (today the
+// Partners v2 API under /partners/v2): routing, authentication, decoding,
+// and the one mapping from errors to HTTP responses.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"verigate/internal/accountdata"
+	"verigate/internal/customization"
+	"verigate/internal/documents"
+	"verigate/internal/partner"
+	"verigate/internal/report"
+	"verigate/internal/session"
+	"verigate/internal/verification"
+	"verigate/internal/webhook"
+)
+
+// API holds what the API's handlers call.
+type API struct {
+	// DB is the database the readiness check pings.
+	DB            Pinger
+	Keys          *partner.Keys
+	Users         *partner.Users
+	Verifications *verification.Service
+	Sessions      *session.Service
+	Webhooks      *webhook.Service
+	// Customizations keeps flows and experiences.
+	Customizations *customization.Service
+	// Reports serves report files and receipts.
+	Reports *report.Service
+	// Documents stores uploads and queues documents verifications.
+	Documents *documents.Service
+	// Accounts serves connected accounts and their records.
+	Accounts *accountdata.Service
+	// PublicURL is the externally visible base URL, without a trailing slash.
+	PublicURL string
+	Log       *slog.Logger
+	// Pages serves the connection experience under /connect/.
+	Pages http.Handler
+	// SDK serves the Web SDK under /sdk/.
+	SDK http.Handler
+}

@@ -1,0 +1,36 @@
+package api
+
+import (
+	"net/http"
+
+	"verigate/internal/payroll"
+	"verigate/internal/store"
+	"verigate/internal/validate"
+)
+
+func (a *API) listPaystubs(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	errs := validate.Errors{}
+	// The contract's from_start_date and to_start_date filter on paystub_date.
+	f := store.RecordFilter{
+		AccountID:  uuidParam(errs, q, "account", false),
+		UserID:     uuidParam(errs, q, "user", false),
+		Employment: uuidParam(errs, q, "employment", false),
+		FromDate:   dateBound(errs, q, "from_start_date", true),
+		ToDate:     dateBound(errs, q, "to_start_date", false),
+	}
+	return listRecords(a, w, r, store.RecordPaystub, f, errs, payroll.RenderPaystub)
+}
+
+func (a *API) getPaystub(w http.ResponseWriter, r *http.Request) error {
+	rec, err := a.record(r, store.RecordPaystub)
+	if err != nil {
+		return err
+	}
+	v, err := payroll.RenderPaystub(rec)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"net/http"
+
+	"verigate/internal/store"
+	"verigate/internal/validate"
+)
+
+// Helpers of the groups that serve an account's records: paystubs,
+// payroll-documents, bank-accounts and bank-transactions.
+
+// recordPage reads the page of a records listing, whose cursor positions
+// are record keys, and returns errs with any error it added.
+func recordPage(errs validate.Errors, r *http.Request) (store.Page, error) {
+	page := pageParamsWith(errs, r.URL.Query(), validRecordKey)
+	return page, errs.Err()
+}
+
+// listRecords serves a listing of one kind of record: it reads the page,
+// lists the kind's records matching f and renders each with view.
+func listRecords[V any](a *API, w http.ResponseWriter, r *http.Request, kind string, f store.RecordFilter, errs validate.Errors, view func(store.AccountRecord) (V, error)) error {
+	page, err := recordPage(errs, r)
+	if err != nil {
+		return err
+	}
+	return writeList(a, w, r, page, func(p store.Page) ([]store.AccountRecord, error) {
+		return a.Accounts.Records(r.Context(), principal(r).Scope(), kind, f, p)
+	}, store.RecordKey, view)
+}
+
+// record returns the {id} record of kind.
+func (a *API) record(r *http.Request, kind string) (store.AccountRecord, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.AccountRecord{}, err
+	}
+	return a.Accounts.Record(r.Context(), principal(r).Scope(), kind, id)
+}
