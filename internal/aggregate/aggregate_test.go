@@ -12,6 +12,7 @@ import (
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
 	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/store"
 	"verigate/internal/store/sqlite"
 	"verigate/internal/token"
@@ -68,7 +69,7 @@ func newFixture(t *testing.T, login string) *fixture {
 	// Sign in through the sandbox to get a real connection.
 	sb := payrollsandbox.New()
 	sb.Now = func() time.Time { return f.now }
-	res, err := sb.SignIn(ctx, "item_000000001", datasource.Credentials{Username: login, Password: payrollsandbox.PasswordGood})
+	res, err := sb.SignIn(ctx, "item_000000001", datasource.Credentials{Username: login, Password: sandboxdata.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v %+v", err, res)
 	}
@@ -276,7 +277,7 @@ func TestBankRecords(t *testing.T) {
 	bank := banksandbox.New()
 	bank.Now = func() time.Time { return f.now }
 	const inst = "ins_000000001"
-	res, err := bank.SignIn(ctx, inst, datasource.Credentials{Username: "test_1", Password: payrollsandbox.PasswordGood})
+	res, err := bank.SignIn(ctx, inst, datasource.Credentials{Username: "test_1", Password: sandboxdata.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v %+v", err, res)
 	}
