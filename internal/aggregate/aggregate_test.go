@@ -92,7 +92,7 @@ func newFixture(t *testing.T, login string) *fixture {
 }
 
 func (f *fixture) worker(c datasource.Connector) *aggregate.Worker {
-	return &aggregate.Worker{Store: f.st, Connectors: map[string]datasource.Connector{"payroll": c}, Secrets: f.secrets,
+	return &aggregate.Worker{Store: f.st, Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"payroll": c}}, Secrets: f.secrets,
 		Now: func() time.Time { return f.now }}
 }
 
@@ -298,7 +298,7 @@ func TestBankRecords(t *testing.T) {
 	if err := f.st.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	w := &aggregate.Worker{Store: f.st, Connectors: map[string]datasource.Connector{"banking": bank}, Secrets: f.secrets,
+	w := &aggregate.Worker{Store: f.st, Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"banking": bank}}, Secrets: f.secrets,
 		Now: func() time.Time { return f.now }}
 	// The fixture's payroll account has no connector here: it waits for a retry while the bank one is aggregated.
 	for range 2 {

@@ -562,7 +562,7 @@ func TestBankingRefresh(t *testing.T) {
 	e := newEnv(t)
 	k := e.A
 	ctx := context.Background()
-	bank, ok := e.app.Aggregator.Connectors["banking"].(*banksandbox.Connector)
+	bank, ok := e.app.Aggregator.Connectors.Sandbox["banking"].(*banksandbox.Connector)
 	if !ok {
 		t.Fatal("no bank sandbox connector for banking")
 	}
