@@ -37,8 +37,8 @@ type Store interface {
 // Worker aggregates accounts one at a time.
 type Worker struct {
 	Store Store
-	// Connectors serves each data source.
-	Connectors map[string]datasource.Connector
+	// Connectors serves each data source in each environment.
+	Connectors datasource.Registry
 	// Secrets opens the sealed connection state of accounts.
 	Secrets *token.Sealer
 	Now     func() time.Time
@@ -145,9 +145,9 @@ func retryable(err error) bool {
 }
 
 func (w *Worker) aggregate(ctx context.Context, a store.Account) ([]store.AccountRecord, error) {
-	cx, ok := w.Connectors[a.DataSource]
+	cx, ok := w.Connectors.For(string(a.Environment), a.DataSource)
 	if !ok {
-		return nil, fmt.Errorf("no connector for %s", a.DataSource)
+		return nil, fmt.Errorf("no connector for %s in %s", a.DataSource, a.Environment)
 	}
 	var conn datasource.Connection
 	if err := w.Secrets.Open(a.Connection, &conn); err != nil {

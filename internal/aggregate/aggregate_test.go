@@ -12,6 +12,7 @@ import (
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
 	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/store"
 	"verigate/internal/store/sqlite"
 	"verigate/internal/store/sqlstore"
@@ -69,7 +70,7 @@ func newFixture(t *testing.T, login string) *fixture {
 	// Sign in through the sandbox to get a real connection.
 	sb := payrollsandbox.New()
 	sb.Now = func() time.Time { return f.now }
-	res, err := sb.SignIn(ctx, "item_000000001", datasource.Credentials{Username: login, Password: payrollsandbox.PasswordGood})
+	res, err := sb.SignIn(ctx, "item_000000001", datasource.Credentials{Username: login, Password: sandboxdata.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v %+v", err, res)
 	}
@@ -92,7 +93,7 @@ func newFixture(t *testing.T, login string) *fixture {
 }
 
 func (f *fixture) worker(c datasource.Connector) *aggregate.Worker {
-	return &aggregate.Worker{Store: f.st, Connectors: map[string]datasource.Connector{"payroll": c}, Secrets: f.secrets,
+	return &aggregate.Worker{Store: f.st, Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"payroll": c}}, Secrets: f.secrets,
 		Now: func() time.Time { return f.now }}
 }
 
@@ -277,7 +278,7 @@ func TestBankRecords(t *testing.T) {
 	bank := banksandbox.New()
 	bank.Now = func() time.Time { return f.now }
 	const inst = "ins_000000001"
-	res, err := bank.SignIn(ctx, inst, datasource.Credentials{Username: "test_1", Password: payrollsandbox.PasswordGood})
+	res, err := bank.SignIn(ctx, inst, datasource.Credentials{Username: "test_1", Password: sandboxdata.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v %+v", err, res)
 	}
@@ -298,7 +299,7 @@ func TestBankRecords(t *testing.T) {
 	if err := f.st.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	w := &aggregate.Worker{Store: f.st, Connectors: map[string]datasource.Connector{"banking": bank}, Secrets: f.secrets,
+	w := &aggregate.Worker{Store: f.st, Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"banking": bank}}, Secrets: f.secrets,
 		Now: func() time.Time { return f.now }}
 	// The fixture's payroll account has no connector here: it waits for a retry while the bank one is aggregated.
 	for range 2 {

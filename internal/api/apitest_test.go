@@ -29,6 +29,9 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"verigate/internal/datasource"
+	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/server"
 	"verigate/internal/store"
 	"verigate/internal/verification"
@@ -98,9 +101,13 @@ func newEnvOn(t testing.TB, dbPath string) *env {
 	var handler http.Handler = http.NotFoundHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
+	// Production keys are served by the sandbox too, configured explicitly:
+	// these tests are about tenancy, and internal/server tests environments.
+	sandbox := map[string]datasource.Connector{"payroll": payrollsandbox.New(), "banking": banksandbox.New()}
 	app, err := server.New(ctx, st, server.Options{
 		PublicURL: srv.URL, Now: clk.Now,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Connectors: datasource.Registry{Sandbox: sandbox, Production: sandbox},
 	})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)

@@ -21,7 +21,7 @@ import (
 	"verigate/internal/aggregate"
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
-	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/pdftest"
 	"verigate/internal/store"
 	"verigate/internal/value"
@@ -562,7 +562,7 @@ func TestBankingRefresh(t *testing.T) {
 	e := newEnv(t)
 	k := e.A
 	ctx := context.Background()
-	bank, ok := e.app.Aggregator.Connectors["banking"].(*banksandbox.Connector)
+	bank, ok := e.app.Aggregator.Connectors.Sandbox["banking"].(*banksandbox.Connector)
 	if !ok {
 		t.Fatal("no bank sandbox connector for banking")
 	}
@@ -570,7 +570,7 @@ func TestBankingRefresh(t *testing.T) {
 	user := e.createUser(t, k, nil)
 	first := e.orderBanking(t, k, user, "voa", nil)
 	e.advance(t, k, first, stUserSession, stAuthed)
-	res, err := bank.SignIn(ctx, "ins_000000001", datasource.Credentials{Username: "test_2", Password: payrollsandbox.PasswordGood})
+	res, err := bank.SignIn(ctx, "ins_000000001", datasource.Credentials{Username: "test_2", Password: sandboxdata.PasswordGood})
 	if err != nil || res.Challenge == nil {
 		t.Fatalf("sign in: %v", err)
 	}

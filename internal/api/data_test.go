@@ -20,6 +20,7 @@ import (
 	"verigate/internal/aggregate"
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/store"
 	"verigate/internal/value"
 )
@@ -790,7 +791,7 @@ func TestDataAfterSandboxConnection(t *testing.T) {
 	if _, err := e.app.Flow.Select(ctx, claims, "item_000000001"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Flow.SignIn(ctx, claims, datasource.Credentials{Username: "test_1", Password: payrollsandbox.PasswordGood}); err != nil {
+	if _, err := e.app.Flow.SignIn(ctx, claims, datasource.Credentials{Username: "test_1", Password: sandboxdata.PasswordGood}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := e.app.Flow.Verify(ctx, claims, "8081")

@@ -130,7 +130,7 @@ func (e *env) connectSandbox(t testing.TB, k key, verificationID, item string) s
 	t.Helper()
 	ctx := context.Background()
 	// The sandbox's data follows the test clock, like the rest of the app.
-	if sb, ok := e.app.Aggregator.Connectors["payroll"].(*payrollsandbox.Connector); ok {
+	if sb, ok := e.app.Aggregator.Connectors.Sandbox["payroll"].(*payrollsandbox.Connector); ok {
 		sb.Now = e.clock.Now
 	}
 	s := e.ok(t, k, "POST", "/partners/v2/sessions", map[string]any{"verification": verificationID})

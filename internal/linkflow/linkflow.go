@@ -95,8 +95,8 @@ type Store interface {
 type Service struct {
 	Store         Store
 	Verifications *verification.Service
-	// Connectors serves each data source ("payroll", "banking").
-	Connectors map[string]datasource.Connector
+	// Connectors serves each data source ("payroll", "banking") in each environment.
+	Connectors datasource.Registry
 	// Secrets seals connector state kept in the database.
 	Secrets *token.Sealer
 	Now     func() time.Time
@@ -109,11 +109,11 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
 
-// Connector returns the connector of a session's data source.
+// Connector returns the connector of a session's data source in the session's environment.
 func (s *Service) Connector(c session.Claims) (datasource.Connector, error) {
-	conn, ok := s.Connectors[c.DataSource]
+	conn, ok := s.Connectors.For(string(c.Environment), c.DataSource)
 	if !ok {
-		return nil, fmt.Errorf("connection: no connector for %s", c.DataSource)
+		return nil, fmt.Errorf("connection: no connector for %s in %s", c.DataSource, c.Environment)
 	}
 	return conn, nil
 }

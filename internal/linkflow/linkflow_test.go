@@ -48,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	payroll.Now = clock
 	e.app, err = server.New(ctx, st, server.Options{PublicURL: "http://verigate.test", Now: clock,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Connectors: map[string]datasource.Connector{verification.Payroll: payroll, verification.Banking: bank}})
+		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{verification.Payroll: payroll, verification.Banking: bank}}})
 	if err != nil {
 		t.Fatal(err)
 	}

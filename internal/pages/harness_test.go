@@ -91,7 +91,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	bank.Now = h.now
 	log := slog.New(slog.NewTextHandler(&testLog{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h.app, err = server.New(ctx, st, server.Options{PublicURL: h.srv.URL, Now: h.now, Log: log,
-		Connectors: map[string]datasource.Connector{"payroll": cx, "banking": bank}, FrameAncestors: o.frameAncestors})
+		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"payroll": cx, "banking": bank}}, FrameAncestors: o.frameAncestors})
 	if err != nil {
 		t.Fatal(err)
 	}

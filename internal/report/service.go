@@ -40,9 +40,10 @@ type Service struct {
 	PublicURL string
 	Now       func() time.Time
 	Log       *slog.Logger
-	// Institutions names the institutions of banking reports; nil leaves
-	// only their ids.
-	Institutions *datasource.InstitutionCatalog
+	// Connectors name the institutions of banking reports: the bank
+	// connector of the account's environment; without one, reports show
+	// only institution ids.
+	Connectors datasource.Registry
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
@@ -156,9 +157,11 @@ func (s *Service) BankSources(ctx context.Context, userID string) ([]BankSource,
 			continue
 		}
 		src := BankSource{Account: a}
-		if s.Institutions != nil {
-			if in, ok := s.Institutions.Get(a.Item); ok {
-				src.InstitutionName = in.Name
+		if cx, ok := s.Connectors.For(string(a.Environment), a.DataSource); ok {
+			if bank, ok := cx.(datasource.BankConnector); ok {
+				if in, ok := bank.Institutions().Get(a.Item); ok {
+					src.InstitutionName = in.Name
+				}
 			}
 		}
 		if src.Identity, err = s.Store.AccountRecords(ctx, a.ID, store.RecordIdentity); err != nil {

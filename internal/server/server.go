@@ -58,9 +58,12 @@ type Options struct {
 	Log       *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Connectors serves each data source; nil means the sandbox connectors
-	// (package sandbox for payroll, package banksandbox for banking).
-	Connectors map[string]datasource.Connector
+	// Connectors serves each data source in each environment. A nil
+	// Connectors.Sandbox means the sandbox connectors (package
+	// payrollsandbox for payroll, package banksandbox for banking); a nil
+	// Connectors.Production means no data source is served in production,
+	// where payroll and banking orders and sessions are then refused.
+	Connectors datasource.Registry
 	// FrameAncestors lists origins allowed to frame the connection pages.
 	FrameAncestors []string
 	// ReportsDir is the directory generated reports are stored in, and
@@ -124,8 +127,8 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Connectors == nil {
-		o.Connectors = map[string]datasource.Connector{verification.Payroll: payrollsandbox.New(), verification.Banking: banksandbox.New()}
+	if o.Connectors.Sandbox == nil {
+		o.Connectors.Sandbox = map[string]datasource.Connector{verification.Payroll: payrollsandbox.New(), verification.Banking: banksandbox.New()}
 	}
 	public := strings.TrimRight(o.PublicURL, "/")
 	a := &App{Store: st}
@@ -133,10 +136,11 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens}
 	a.Dispatcher = &webhook.Dispatcher{Store: st, Secrets: secrets, Now: o.Now, Log: o.Log}
 	a.Webhooks = &webhook.Service{Store: st, Secrets: secrets, Now: o.Now, Wake: a.Dispatcher.Wake}
-	a.Verifs = &verification.Service{Store: st, Outbox: &webhook.Outbox{Store: st, Wake: a.Dispatcher.Wake}, Now: o.Now, Log: o.Log}
+	a.Verifs = &verification.Service{Store: st, Outbox: &webhook.Outbox{Store: st, Wake: a.Dispatcher.Wake}, Now: o.Now, Log: o.Log,
+		Connectable: connectable(o.Connectors)}
 	a.Customizations = &customization.Service{Store: st, Now: o.Now}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
-		Items: knownItems(o.Connectors[verification.Payroll]), Customizations: a.customizationExists}
+		Items: knownItems(o.Connectors), Customizations: a.customizationExists}
 	reportFiles, err := files(o.ReportsDir)
 	if err != nil {
 		return nil, fmt.Errorf("reports directory: %w", err)
@@ -145,11 +149,8 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
-	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log}
+	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log, Connectors: o.Connectors}
 	a.Verifs.Reports = a.Reports
-	if bank, ok := o.Connectors[verification.Banking].(datasource.BankConnector); ok {
-		a.Reports.Institutions = bank.Institutions() // names the institutions in banking reports
-	}
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
 		Aggregated: a.Verifs.AccountAggregated}
 	a.Aggregator.Init()
@@ -181,12 +182,26 @@ func (a *App) customizationExists(ctx context.Context, sc store.Scope, kind, id 
 	return err == nil, err
 }
 
-// knownItems checks session item ids against a connector's catalog.
-func knownItems(c datasource.Connector) session.ItemChecker {
-	if c == nil {
-		return nil
+// connectable reports whether r has a connector for a data source in a
+// production environment. Sandbox orders are always taken, as they were
+// before environments had connectors of their own: a sandbox data source
+// without a connector shows its link as unavailable.
+func connectable(r datasource.Registry) func(env store.Environment, dataSource string) bool {
+	return func(env store.Environment, dataSource string) bool {
+		_, ok := r.For(string(env), dataSource)
+		return ok || env != store.Production
 	}
-	return func(ids []string) (unknown []string) {
+}
+
+// knownItems checks session item ids against the catalog of the payroll
+// connector of the session's environment; with no such connector every id
+// is accepted (the session is refused for that anyway).
+func knownItems(r datasource.Registry) session.ItemChecker {
+	return func(env store.Environment, ids []string) (unknown []string) {
+		c, ok := r.For(string(env), verification.Payroll)
+		if !ok {
+			return nil
+		}
 		for _, id := range ids {
 			if !c.Catalog().Has(id) {
 				unknown = append(unknown, id)

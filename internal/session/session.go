@@ -92,8 +92,9 @@ func (c Claims) ExpiresAt() time.Time { return time.UnixMilli(c.CreatedAt).Add(L
 // "experience") with id exists in scope.
 type CustomizationChecker func(ctx context.Context, sc store.Scope, kind, id string) (bool, error)
 
-// ItemChecker reports which of the given item ids are unknown; nil accepts every id.
-type ItemChecker func(ids []string) (unknown []string)
+// ItemChecker reports which of the given item ids are unknown in an
+// environment; nil accepts every id.
+type ItemChecker func(env store.Environment, ids []string) (unknown []string)
 
 // Service creates and opens sessions.
 type Service struct {
@@ -103,7 +104,8 @@ type Service struct {
 	PublicURL string
 	Now       func() time.Time
 	// Items validates a payroll session's configuration.items against the
-	// payroll catalog (banking sessions have no items).
+	// payroll catalog of the verification's environment (banking sessions
+	// have no items).
 	Items ItemChecker
 	// Customizations reports whether the flow or experience a session names
 	// exists for its tenant; nil accepts every id.
@@ -132,11 +134,13 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 		errs.Add("verification", "Sessions are for payroll and banking verifications; this is a "+rec.DataSource+" verification.")
 	case rec.State == verification.StateCancelled || rec.State == verification.StateCompleted:
 		errs.Add("verification", "The verification is "+rec.State+"; order a new verification to connect again.")
+	case s.Verifications.Unserved(rec.Environment, rec.DataSource) != "":
+		errs.Add("verification", s.Verifications.Unserved(rec.Environment, rec.DataSource))
 	}
 	if err := errs.Err(); err != nil {
 		return View{}, err
 	}
-	cfg := s.configuration(errs, in.Configuration, rec.DataSource)
+	cfg := s.configuration(errs, in.Configuration, rec.DataSource, rec.Environment)
 	if err := errs.Err(); err != nil {
 		return View{}, err
 	}
@@ -176,7 +180,7 @@ const maxRedirectURL = 2048
 // configuration validates the configuration for a verification's data source.
 // Fields of the other data source are refused unless they hold the default
 // value that a session response echoes.
-func (s *Service) configuration(errs v.Errors, in v.Opt[ConfigurationInput], ds string) Configuration {
+func (s *Service) configuration(errs v.Errors, in v.Opt[ConfigurationInput], ds string, env store.Environment) Configuration {
 	cfg := Configuration{}
 	if !v.NotNull(errs, "configuration", in) {
 		in.V = ConfigurationInput{}
@@ -244,7 +248,7 @@ func (s *Service) configuration(errs v.Errors, in v.Opt[ConfigurationInput], ds 
 		if len(items) > 100 {
 			errs.Add("configuration.items", "Ensure this field has no more than 100 elements.")
 		} else if s.Items != nil && payroll { // banking sessions have no items
-			if unknown := s.Items(items); len(unknown) > 0 {
+			if unknown := s.Items(env, items); len(unknown) > 0 {
 				errs.Add("configuration.items", "Unknown item ids: "+strings.Join(unknown, ", ")+".")
 			}
 		}

@@ -64,12 +64,26 @@ type Service struct {
 	Log     *slog.Logger
 	// Requeued, if set, is called after a refresh queued an account's re-aggregation.
 	Requeued func()
+	// Connectable, if set, reports whether a connector serves a data source
+	// (payroll, banking) in an environment; orders, refreshes and sessions
+	// of a data source it reports false for are refused (see Unserved). Nil
+	// means every data source is served everywhere.
+	Connectable func(env store.Environment, dataSource string) bool
 	// Ordered, if set, is called with each verification just ordered,
 	// refreshed or updated, before the caller sees it; the documents
 	// evaluator takes up documents verifications from it.
 	Ordered func(View)
 
 	heads headCache
+}
+
+// Unserved returns why payroll or banking verifications cannot be served in
+// env, as a field message, or "" when they can (documents always can).
+func (s *Service) Unserved(env store.Environment, dataSource string) string {
+	if s.Connectable == nil || (dataSource != Payroll && dataSource != Banking) || s.Connectable(env, dataSource) {
+		return ""
+	}
+	return fmt.Sprintf("No %s data source is configured for the %s environment; a sandbox key can use the sandbox.", dataSource, env)
 }
 
 // ordered passes a verification just ordered, refreshed or updated to the Ordered hook.
@@ -102,6 +116,9 @@ func (s *Service) Order(ctx context.Context, p partner.Principal, in OrderInput)
 	errs := v.Errors{}
 	userID := userRef(errs, in.User)
 	typ, ds := reportType(errs, in.Report)
+	if msg := s.Unserved(p.Environment, ds); msg != "" {
+		errs.Add("report.type", msg)
+	}
 	cfg := reportConfiguration(errs, in.Report, ds)
 	var emps []Employment
 	if ds == Documents {
@@ -262,6 +279,9 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 	errs := v.Errors{}
 	userID := userRef(errs, in.User)
 	typ, ds := reportType(errs, in.Report)
+	if msg := s.Unserved(p.Environment, ds); msg != "" {
+		errs.Add("report.type", msg)
+	}
 	cfg := reportConfiguration(errs, in.Report, ds)
 	loan := mergeLoan(errs, in.Loan, Loan{})
 	billing := mergeBilling(errs, in.Billing, Billing{})

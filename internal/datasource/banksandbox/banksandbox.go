@@ -1,16 +1,16 @@
 // Package banksandbox is a deterministic, offline bank connector with the
-// payroll sandbox's sample users, for developing and testing banking
-// verifications without a real bank.
+// sandbox's sample users (package sandboxdata), for developing and testing
+// banking verifications without a real bank.
 //
 // The catalog has fictional banks and credit unions (see Institutions).
 // Sign-in works exactly like the payroll sandbox: the same usernames, e-mail
-// addresses, passwords (including the special passwords of package sandbox,
-// which simulate failures) and verification codes. A connection lists the
+// addresses, passwords (including the special passwords of package
+// sandboxdata, which simulate failures) and verification codes. A connection lists the
 // user's accounts (Connection.Accounts); Aggregate returns the accounts in
 // Connection.Shared (all when it is empty) with 24 months of transactions
 // and daily balances ending at the as-of date. Data depends only on the
 // user, the institution and the as-of date, and payroll deposits match the
-// payroll sandbox (see PayrollItem). docs/sandbox.md describes the data.
+// sandbox payroll data (see PayrollItem). docs/sandbox.md describes the data.
 package banksandbox
 
 import (
@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"verigate/internal/datasource"
-	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/value"
 )
 
@@ -33,15 +33,15 @@ const Source = "sandbox"
 type Connector struct {
 	// Now returns the current time; connections and Aggregate use its UTC date as the as-of date. Nil means time.Now.
 	Now func() time.Time
-	// SlowDelay is how long Aggregate waits for payrollsandbox.PasswordSlow connections; zero means no wait.
+	// SlowDelay is how long Aggregate waits for sandboxdata.PasswordSlow connections; zero means no wait.
 	SlowDelay time.Duration
 }
 
 var _ datasource.BankConnector = (*Connector)(nil)
 
-// New returns a bank sandbox connector using the real clock and payrollsandbox.DefaultSlowDelay.
+// New returns a bank sandbox connector using the real clock and sandboxdata.DefaultSlowDelay.
 func New() *Connector {
-	return &Connector{Now: time.Now, SlowDelay: payrollsandbox.DefaultSlowDelay}
+	return &Connector{Now: time.Now, SlowDelay: sandboxdata.DefaultSlowDelay}
 }
 
 // Catalog returns the institutions as items of kind datasource.KindBank.
@@ -61,15 +61,15 @@ func (c *Connector) today() value.Date {
 	return value.DateOf(now().UTC())
 }
 
-// scenarios carried in references: the payroll sandbox's.
+// scenarios carried in references: the shared sandbox ones.
 const (
-	scenarioNormal     = payrollsandbox.ScenarioNormal
-	scenarioSlow       = payrollsandbox.ScenarioSlow
-	scenarioMFATimeout = payrollsandbox.ScenarioMFATimeout
+	scenarioNormal     = sandboxdata.ScenarioNormal
+	scenarioSlow       = sandboxdata.ScenarioSlow
+	scenarioMFATimeout = sandboxdata.ScenarioMFATimeout
 )
 
 // SignIn checks a sample user's credentials for an institution and, except
-// for payrollsandbox.PasswordNoMFA, returns a challenge for the user's code.
+// for sandboxdata.PasswordNoMFA, returns a challenge for the user's code.
 func (c *Connector) SignIn(ctx context.Context, institutionID string, cred datasource.Credentials) (datasource.SignInResult, error) {
 	if err := ctx.Err(); err != nil {
 		return datasource.SignInResult{}, err
@@ -85,7 +85,7 @@ func (c *Connector) SignIn(ctx context.Context, institutionID string, cred datas
 	if !ok {
 		return datasource.SignInResult{}, datasource.ErrInvalidCredentials
 	}
-	scenario, noMFA, err := payrollsandbox.PasswordScenario(cred.Password)
+	scenario, noMFA, err := sandboxdata.PasswordScenario(cred.Password)
 	if err != nil {
 		return datasource.SignInResult{}, err
 	}
@@ -250,5 +250,5 @@ func parseRef(kind, ref string) (p *profile, inst datasource.Institution, scenar
 
 // SignInHint names test credentials for the sign-in page of sandbox sessions.
 func (c *Connector) SignInHint() string {
-	return "test_1 / " + payrollsandbox.PasswordGood + " / 8081"
+	return "test_1 / " + sandboxdata.PasswordGood + " / 8081"
 }

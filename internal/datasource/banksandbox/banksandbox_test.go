@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"verigate/internal/datasource"
-	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/value"
 )
 
@@ -34,7 +34,7 @@ var asOfDates = []value.Date{
 var someInstitutions = []string{"ins_000000001", "ins_000000005", "ins_000000010", "ins_000000023"}
 
 func forEachData(t *testing.T, f func(t *testing.T, login, inst string, asOf value.Date, d datasource.Data)) {
-	for _, u := range payrollsandbox.SampleUsers() {
+	for _, u := range sandboxdata.SampleUsers() {
 		for _, inst := range someInstitutions {
 			for _, asOf := range asOfDates {
 				d, err := DataFor(u.Username, inst, nil, asOf)
@@ -154,7 +154,7 @@ func TestInstitutionJSON(t *testing.T) {
 }
 
 func TestDeterminism(t *testing.T) {
-	for _, u := range payrollsandbox.SampleUsers() {
+	for _, u := range sandboxdata.SampleUsers() {
 		for _, asOf := range asOfDates {
 			a, err := DataFor(u.Username, "ins_000000003", nil, asOf)
 			if err != nil {
@@ -337,7 +337,7 @@ func TestPayrollDepositsMatchPayrollSandbox(t *testing.T) {
 	forEachData(t, func(t *testing.T, login, inst string, asOf value.Date, d datasource.Data) {
 		var want []string
 		stubs := func(item string, from, to value.Date) {
-			pd, err := payrollsandbox.DataFor(login, item, asOf)
+			pd, err := sandboxdata.Payroll(login, item, asOf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -448,8 +448,8 @@ func TestSignInAndAggregate(t *testing.T) {
 	ctx := context.Background()
 	c := newTest()
 	wantTypes := map[string]string{"test_1": "checking,savings", "test_2": "checking", "test_3": "checking,checking,savings"}
-	for _, u := range payrollsandbox.SampleUsers() {
-		res, err := c.SignIn(ctx, "ins_000000005", datasource.Credentials{Username: " " + u.Email + " ", Password: payrollsandbox.PasswordGood})
+	for _, u := range sandboxdata.SampleUsers() {
+		res, err := c.SignIn(ctx, "ins_000000005", datasource.Credentials{Username: " " + u.Email + " ", Password: sandboxdata.PasswordGood})
 		if err != nil || res.Challenge == nil || res.Connection != nil {
 			t.Fatalf("%s: SignIn = %+v, %v", u.Username, res, err)
 		}
@@ -519,35 +519,35 @@ func TestSpecialPasswords(t *testing.T) {
 		return c.SignIn(ctx, inst, datasource.Credentials{Username: user, Password: pw})
 	}
 	for pw, want := range map[string]error{
-		payrollsandbox.PasswordLocked:         datasource.ErrAccountLocked,
-		payrollsandbox.PasswordUnsupportedMFA: datasource.ErrUnsupportedMFA,
-		payrollsandbox.PasswordUnavailable:    datasource.ErrProviderUnavailable,
-		"passbad":                             datasource.ErrInvalidCredentials,
-		"PASSGOOD":                            datasource.ErrInvalidCredentials,
+		sandboxdata.PasswordLocked:         datasource.ErrAccountLocked,
+		sandboxdata.PasswordUnsupportedMFA: datasource.ErrUnsupportedMFA,
+		sandboxdata.PasswordUnavailable:    datasource.ErrProviderUnavailable,
+		"passbad":                          datasource.ErrInvalidCredentials,
+		"PASSGOOD":                         datasource.ErrInvalidCredentials,
 	} {
 		if _, err := signIn("ins_000000001", "test_2", pw); !errors.Is(err, want) {
 			t.Errorf("%s: %v, want %v", pw, err, want)
 		}
 	}
-	if _, err := signIn("ins_000000001", "test_9", payrollsandbox.PasswordGood); !errors.Is(err, datasource.ErrInvalidCredentials) {
+	if _, err := signIn("ins_000000001", "test_9", sandboxdata.PasswordGood); !errors.Is(err, datasource.ErrInvalidCredentials) {
 		t.Errorf("unknown user: %v", err)
 	}
-	if _, err := signIn("ins_000000024", "test_1", payrollsandbox.PasswordGood); !errors.Is(err, datasource.ErrProviderUnavailable) {
+	if _, err := signIn("ins_000000024", "test_1", sandboxdata.PasswordGood); !errors.Is(err, datasource.ErrProviderUnavailable) {
 		t.Errorf("offline institution: %v", err)
 	}
-	if _, err := signIn("ins_000000023", "test_1", payrollsandbox.PasswordNoMFA); err != nil {
+	if _, err := signIn("ins_000000023", "test_1", sandboxdata.PasswordNoMFA); err != nil {
 		t.Errorf("degraded institution: %v", err)
 	}
-	if _, err := signIn("item_000000001", "test_1", payrollsandbox.PasswordGood); !errors.Is(err, datasource.ErrUnknownItem) {
+	if _, err := signIn("item_000000001", "test_1", sandboxdata.PasswordGood); !errors.Is(err, datasource.ErrUnknownItem) {
 		t.Errorf("payroll item id: %v", err)
 	}
 
-	res, err := signIn("ins_000000001", "test_1", payrollsandbox.PasswordNoMFA)
+	res, err := signIn("ins_000000001", "test_1", sandboxdata.PasswordNoMFA)
 	if err != nil || res.Connection == nil || len(res.Connection.Accounts) != 2 {
 		t.Fatalf("no-MFA sign-in: %+v, %v", res, err)
 	}
 
-	res, err = signIn("ins_000000001", "test_3", payrollsandbox.PasswordMFATimeout)
+	res, err = signIn("ins_000000001", "test_3", sandboxdata.PasswordMFATimeout)
 	if err != nil || res.Challenge == nil || res.Challenge.Kind != datasource.MFAAuthenticator {
 		t.Fatalf("MFA timeout sign-in: %+v, %v", res, err)
 	}
@@ -555,11 +555,11 @@ func TestSpecialPasswords(t *testing.T) {
 		t.Errorf("MFA timeout verify: %v", err)
 	}
 
-	res, _ = signIn("ins_000000001", "test_1", payrollsandbox.PasswordGood)
+	res, _ = signIn("ins_000000001", "test_1", sandboxdata.PasswordGood)
 	if ch := res.Challenge; ch.Kind != datasource.MFASMS || ch.Destination != "***-***-0181" {
 		t.Errorf("Bob's challenge %+v", ch)
 	}
-	res, _ = signIn("ins_000000001", "test_2", payrollsandbox.PasswordGood)
+	res, _ = signIn("ins_000000001", "test_2", sandboxdata.PasswordGood)
 	if ch := res.Challenge; ch.Kind != datasource.MFAEmail || ch.Destination != "t***2@argyle.com" {
 		t.Errorf("Sarah's challenge %+v", ch)
 	}
@@ -571,7 +571,7 @@ func TestSpecialPasswords(t *testing.T) {
 	}
 
 	// Slow connections wait, and honour cancellation.
-	res, _ = signIn("ins_000000001", "test_2", payrollsandbox.PasswordSlow)
+	res, _ = signIn("ins_000000001", "test_2", sandboxdata.PasswordSlow)
 	conn, err := c.Verify(ctx, *res.Challenge, "8082")
 	if err != nil {
 		t.Fatal(err)

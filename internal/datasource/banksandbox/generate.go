@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"verigate/internal/datasource"
-	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/value"
 )
 
@@ -20,7 +20,7 @@ type (
 )
 
 // PayrollItem is the sandbox payroll item whose paystubs the sample users'
-// payroll deposits match: each paystub of payrollsandbox.DataFor(login, PayrollItem,
+// payroll deposits match: each paystub of sandboxdata.Payroll(login, PayrollItem,
 // asOf) is deposited (net pay, on the pay date) into the user's checking
 // account. Joe's earlier job comes from OldPayrollItem.
 const PayrollItem = "item_000000001"
@@ -65,12 +65,12 @@ type gen struct {
 	payrolls    map[string]datasource.Data // sandbox payroll data by item
 }
 
-// payrollData returns the payroll sandbox data of the user on itemID.
+// payrollData returns the sandbox payroll data of the user on itemID.
 func (g *gen) payrollData(itemID string) (datasource.Data, error) {
 	if d, ok := g.payrolls[itemID]; ok {
 		return d, nil
 	}
-	d, err := payrollsandbox.DataFor(g.login, itemID, g.asOf)
+	d, err := sandboxdata.Payroll(g.login, itemID, g.asOf)
 	if err != nil {
 		return datasource.Data{}, err
 	}
@@ -211,7 +211,7 @@ func fixed(m money) func(date) money { return func(date) money { return m } }
 func (g *gen) seasonal(key string, lo, hi money, season [12]int64) func(date) money {
 	return func(m date) money {
 		r := g.rng("bill", key, m.String())
-		base := lo + payrollsandbox.RoundDiv(int64(hi-lo)*season[m.Month-1], 100)
+		base := lo + sandboxdata.RoundDiv(int64(hi-lo)*season[m.Month-1], 100)
 		return pct(base, between(r, int64(900000), 1100000))
 	}
 }
@@ -294,7 +294,7 @@ func (g *gen) addInterest(a int, apyPPM int64) {
 			return
 		}
 		bal := g.endOfDay(a)[daysBetween(g.start, d)-1]
-		if interest := payrollsandbox.RoundDiv(int64(bal)*apyPPM, 12*1000000); interest > 0 {
+		if interest := sandboxdata.RoundDiv(int64(bal)*apyPPM, 12*1000000); interest > 0 {
 			g.add(a, d, interest, "INTEREST PAYMENT", g.inst.Name, datasource.TxInterest)
 		}
 	})
@@ -388,26 +388,26 @@ func (g *gen) data() (datasource.Data, error) {
 
 // accountID returns a stable 10-digit account id.
 func accountID(login, institutionID, key string) string {
-	d := payrollsandbox.Digest("bank-account", login, institutionID, key)
+	d := sandboxdata.Digest("bank-account", login, institutionID, key)
 	return strconv.FormatUint(1000000000+binary.LittleEndian.Uint64(d[:8])%9000000000, 10)
 }
 
 func companyHash(name string) uint64 {
-	d := payrollsandbox.Digest("company", name)
+	d := sandboxdata.Digest("company", name)
 	return binary.LittleEndian.Uint64(d[:8])
 }
 
 func daysBetween(a, b date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 
-// The bank sandbox draws its numbers the way the payroll sandbox does.
+// The bank sandbox draws its numbers with the shared sandbox helpers.
 var (
-	pct     = payrollsandbox.Percent
-	rngFor  = payrollsandbox.RandFor
-	uuidFor = payrollsandbox.UUIDFor
+	pct     = sandboxdata.Percent
+	rngFor  = sandboxdata.RandFor
+	uuidFor = sandboxdata.UUIDFor
 )
 
 // between returns a uniformly random value in [lo, hi].
-func between[T ~int64](r *rand.Rand, lo, hi T) T { return payrollsandbox.Between(r, lo, hi) }
+func between[T ~int64](r *rand.Rand, lo, hi T) T { return sandboxdata.Between(r, lo, hi) }
 
 // weekdayOnOrAfter returns d, or the Monday after when d falls on a weekend.
 func weekdayOnOrAfter(d date) date {

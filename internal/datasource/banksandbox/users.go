@@ -2,11 +2,10 @@ package banksandbox
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"verigate/internal/datasource"
-	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/value"
 )
 
@@ -63,19 +62,16 @@ var profiles = []profile{
 }
 
 // lookup finds a sample user's banking profile by username or e-mail,
-// ignoring case and surrounding spaces, with the payroll sandbox's login.
-func lookup(login string) (*profile, payrollsandbox.SampleUser, bool) {
-	login = strings.TrimSpace(login)
-	for _, u := range payrollsandbox.SampleUsers() {
-		if strings.EqualFold(login, u.Username) || strings.EqualFold(login, u.Email) {
-			for i := range profiles {
-				if profiles[i].username == u.Username {
-					return &profiles[i], u, true
-				}
+// ignoring case and surrounding spaces, with the sample user's login.
+func lookup(login string) (*profile, sandboxdata.SampleUser, bool) {
+	if u, ok := sandboxdata.Lookup(login); ok {
+		for i := range profiles {
+			if profiles[i].username == u.Username {
+				return &profiles[i], u, true
 			}
 		}
 	}
-	return nil, payrollsandbox.SampleUser{}, false
+	return nil, sandboxdata.SampleUser{}, false
 }
 
 // prompt returns the MFA prompt for p.

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"verigate/internal/datasource"
+	"verigate/internal/datasource/sandboxdata"
 	"verigate/internal/value"
 )
 
@@ -21,72 +21,6 @@ func newTest() *Connector {
 	c.Now = func() time.Time { return asOf }
 	c.SlowDelay = 50 * time.Millisecond
 	return c
-}
-
-func TestCatalog(t *testing.T) {
-	cat := New().Catalog()
-	all := cat.Search("", 0, nil)
-	if len(all) < 50 {
-		t.Fatalf("catalog has %d items, want at least 50", len(all))
-	}
-	seen := map[string]bool{}
-	for i, it := range all {
-		if want := fmt.Sprintf("item_%09d", i+1); it.ID != want {
-			t.Errorf("item %d has id %q, want %q", i, it.ID, want)
-		}
-		if seen[it.ID] || seen[it.Name] {
-			t.Errorf("duplicate id or name %q %q", it.ID, it.Name)
-		}
-		seen[it.ID], seen[it.Name] = true, true
-		switch it.Kind {
-		case datasource.KindEmployer, datasource.KindGig, datasource.KindPlatform, datasource.KindBenefits:
-		default:
-			t.Errorf("%s has kind %q", it.ID, it.Kind)
-		}
-		got, ok := cat.Get(it.ID)
-		if !ok || got.Name != it.Name || got.Features == nil || got.Status == "" || got.MappingStatus == "" {
-			t.Errorf("Get(%q) = %+v, %v", it.ID, got, ok)
-		}
-	}
-	for _, id := range []string{"item_000000001", "item_000000002"} {
-		if _, ok := cat.Get(id); !ok {
-			t.Errorf("missing %s", id)
-		}
-	}
-}
-
-func TestCatalogSearch(t *testing.T) {
-	cat := New().Catalog()
-	for _, tc := range []struct {
-		q, want string
-	}{
-		{"cafe", "Café Riviera Foods|Yellowfinch Cafés"},
-		{"CAFÉ riv", "Café Riviera Foods"},
-		{"muller", "Müller Logistics"},
-		{"MÜLLER LOG", "Müller Logistics"},
-		{"jalapeno", "Jalapeño Express"},
-		{"renees", "Renée's Home Care"},
-		{"sao miguel", "São Miguel Coffee Roasters"},
-		{"asgard", "Åsgard Outfitters"},
-		{"mart", "Mart Foods|Martinez Landscaping|Corner Mart Stores"},
-		{"hotel", "Élan Hotels & Resorts|Riverbend Casino & Hotel"},
-		{"whole goods", "Whole Goods"},
-	} {
-		var got []string
-		for _, it := range cat.Search(tc.q, 0, nil) {
-			got = append(got, it.Name)
-		}
-		if strings.Join(got, "|") != tc.want {
-			t.Errorf("Search(%q) = %q, want %q", tc.q, strings.Join(got, "|"), tc.want)
-		}
-	}
-	got := cat.Search("", 0, []string{"item_000000002", "item_000000001", "item_999999999"})
-	if len(got) != 2 || got[0].ID != "item_000000001" || got[1].ID != "item_000000002" {
-		t.Errorf("only filter = %+v", got)
-	}
-	if got := cat.Search("", 5, nil); len(got) != 5 || got[0].ID != "item_000000001" {
-		t.Errorf("limit = %+v", got)
-	}
 }
 
 func signIn(t *testing.T, c *Connector, item, login, password string) datasource.SignInResult {
@@ -115,7 +49,7 @@ func persist[T any](t *testing.T, v T) T {
 func TestSampleUsersSignIn(t *testing.T) {
 	c := newTest()
 	ctx := context.Background()
-	users := SampleUsers()
+	users := sandboxdata.SampleUsers()
 	if len(users) != 3 {
 		t.Fatalf("%d sample users", len(users))
 	}
@@ -292,7 +226,7 @@ func TestBadReferences(t *testing.T) {
 func TestDeterminism(t *testing.T) {
 	c := newTest()
 	ctx := context.Background()
-	for _, u := range SampleUsers() {
+	for _, u := range sandboxdata.SampleUsers() {
 		for _, item := range []string{"item_000000001", "item_000000002", "item_000000003"} {
 			ch := signIn(t, c, item, u.Username, "passgood").Challenge
 			conn, err := c.Verify(ctx, *ch, u.Code)
@@ -342,36 +276,5 @@ func TestAggregateUsesNowUTCDate(t *testing.T) {
 	want, _ := DataFor("test_3", "item_000000008", value.NewDate(2025, 11, 26))
 	if !reflect.DeepEqual(got, want) {
 		t.Error("Aggregate did not use the UTC date of Now")
-	}
-}
-
-// TestHistoryStable checks that content does not depend on the as-of date:
-// a paystub of a given date is the same a week later, apart from the
-// year-to-date amounts of the oldest, partly covered year.
-func TestHistoryStable(t *testing.T) {
-	for _, u := range []string{"test_1", "test_2", "test_3"} {
-		a, _ := DataFor(u, "item_000000007", value.NewDate(2025, 9, 10))
-		b, _ := DataFor(u, "item_000000007", value.NewDate(2025, 9, 17))
-		byID := map[string]datasource.Paystub{}
-		for _, p := range b.Paystubs {
-			byID[p.ID] = p
-		}
-		matched := 0
-		for _, p := range a.Paystubs {
-			q, ok := byID[p.ID]
-			if !ok || p.PaystubDate.Year < 2024 {
-				continue
-			}
-			matched++
-			if !reflect.DeepEqual(p, q) {
-				t.Errorf("%s: paystub %s changed with the as-of date", u, p.PaystubDate)
-			}
-		}
-		if matched < 40 {
-			t.Errorf("%s: only %d paystubs compared", u, matched)
-		}
-		if !reflect.DeepEqual(a.Identity, b.Identity) || a.Employments[0].HireDate != b.Employments[0].HireDate {
-			t.Errorf("%s: identity or hire date changed with the as-of date", u)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package payrollsandbox
+package sandboxdata
 
 import (
 	"strings"
@@ -6,24 +6,6 @@ import (
 
 	"verigate/internal/datasource"
 	"verigate/internal/value"
-)
-
-// Passwords accepted for every sample user; each selects a scenario.
-const (
-	// PasswordGood signs in normally and asks for the user's verification code.
-	PasswordGood = "passgood"
-	// PasswordNoMFA signs in normally without a verification code.
-	PasswordNoMFA = "passnomfa"
-	// PasswordLocked fails sign-in with datasource.ErrAccountLocked.
-	PasswordLocked = "passlocked"
-	// PasswordMFATimeout asks for a code, then fails Verify with datasource.ErrMFATimeout.
-	PasswordMFATimeout = "passmfatimeout"
-	// PasswordUnsupportedMFA fails sign-in with datasource.ErrUnsupportedMFA.
-	PasswordUnsupportedMFA = "passunsupportedmfa"
-	// PasswordUnavailable fails sign-in with datasource.ErrProviderUnavailable.
-	PasswordUnavailable = "passunavailable"
-	// PasswordSlow signs in normally, but Aggregate waits Connector.SlowDelay first.
-	PasswordSlow = "passslow"
 )
 
 // SampleUser is one sandbox login.
@@ -38,6 +20,12 @@ type SampleUser struct {
 	Code string
 	// FullName is the name in the user's identity.
 	FullName string
+	// MFA is how the user's verification code is delivered.
+	MFA datasource.MFAKind
+	// Destination is the masked place the code is sent to; empty for an authenticator app.
+	Destination string
+	// Prompt is the instruction a sign-in challenge shows the user.
+	Prompt string
 }
 
 // user is a sample user's full profile.
@@ -109,11 +97,27 @@ var users = []user{
 // SampleUsers returns the sandbox logins.
 func SampleUsers() []SampleUser {
 	out := make([]SampleUser, len(users))
-	for i, u := range users {
-		out[i] = SampleUser{Username: u.username, Email: u.email, Password: PasswordGood,
-			Code: u.code, FullName: u.first + " " + u.last}
+	for i := range users {
+		out[i] = users[i].sample()
 	}
 	return out
+}
+
+// Lookup finds a sample user by username or e-mail, ignoring case and
+// surrounding spaces.
+func Lookup(login string) (SampleUser, bool) {
+	u, ok := lookupUser(login)
+	if !ok {
+		return SampleUser{}, false
+	}
+	return u.sample(), true
+}
+
+// sample returns u's login.
+func (u *user) sample() SampleUser {
+	kind, dest, prompt := u.challenge()
+	return SampleUser{Username: u.username, Email: u.email, Password: PasswordGood,
+		Code: u.code, FullName: u.first + " " + u.last, MFA: kind, Destination: dest, Prompt: prompt}
 }
 
 // lookupUser finds a user by username or e-mail, ignoring case and

@@ -1,7 +1,8 @@
-package payrollsandbox
+package sandboxdata
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func forEachData(t *testing.T, items []string, f func(t *testing.T, login, item 
 	for _, u := range SampleUsers() {
 		for _, item := range items {
 			for _, asOf := range asOfDates {
-				d, err := DataFor(u.Username, item, asOf)
+				d, err := Payroll(u.Username, item, asOf)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -338,7 +339,7 @@ func TestW2(t *testing.T) {
 func TestIdentities(t *testing.T) {
 	want := map[string]string{"test_1": "Bob", "test_2": "Sarah", "test_3": "Joe"}
 	for login, first := range want {
-		d, err := DataFor(login, "item_000000001", value.NewDate(2025, 11, 25))
+		d, err := Payroll(login, "item_000000001", value.NewDate(2025, 11, 25))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,6 +350,37 @@ func TestIdentities(t *testing.T) {
 		}
 		if id.Email != "test"+login[len(login)-1:]+"@argyle.com" {
 			t.Errorf("%s: email %q", login, id.Email)
+		}
+	}
+}
+
+// TestHistoryStable checks that content does not depend on the as-of date:
+// a paystub of a given date is the same a week later, apart from the
+// year-to-date amounts of the oldest, partly covered year.
+func TestHistoryStable(t *testing.T) {
+	for _, u := range []string{"test_1", "test_2", "test_3"} {
+		a, _ := Payroll(u, "item_000000007", value.NewDate(2025, 9, 10))
+		b, _ := Payroll(u, "item_000000007", value.NewDate(2025, 9, 17))
+		byID := map[string]datasource.Paystub{}
+		for _, p := range b.Paystubs {
+			byID[p.ID] = p
+		}
+		matched := 0
+		for _, p := range a.Paystubs {
+			q, ok := byID[p.ID]
+			if !ok || p.PaystubDate.Year < 2024 {
+				continue
+			}
+			matched++
+			if !reflect.DeepEqual(p, q) {
+				t.Errorf("%s: paystub %s changed with the as-of date", u, p.PaystubDate)
+			}
+		}
+		if matched < 40 {
+			t.Errorf("%s: only %d paystubs compared", u, matched)
+		}
+		if !reflect.DeepEqual(a.Identity, b.Identity) || a.Employments[0].HireDate != b.Employments[0].HireDate {
+			t.Errorf("%s: identity or hire date changed with the as-of date", u)
 		}
 	}
 }

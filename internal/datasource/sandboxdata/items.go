@@ -1,4 +1,4 @@
-package payrollsandbox
+package sandboxdata
 
 import (
 	"fmt"
@@ -91,6 +91,11 @@ var clientEmployers = []string{
 }
 
 func itemID(n int) string { return fmt.Sprintf("item_%09d", n) }
+
+var catalog = newCatalog()
+
+// PayrollCatalog returns the sandbox payroll items, item_000000001 onwards.
+func PayrollCatalog() datasource.Catalog { return catalog }
 
 func newCatalog() *datasource.StaticCatalog {
 	items := make([]datasource.Item, len(entries))
