@@ -244,6 +244,9 @@ func (e *env) send(t testing.TB, r req) resp {
 	if out.Status < 300 && strings.HasPrefix(path, "/partners/v2/") {
 		checkContract(t, hr, out)
 	}
+	if out.Status < 300 && strings.HasPrefix(path, "/v2/") {
+		checkV2Contract(t, hr, out)
+	}
 	return out
 }
 

@@ -91,7 +91,10 @@ type operation struct {
 // operations lists every operation of the API.
 func (a *API) operations() []operation {
 	p := []surface{partners}
+	g := []surface{v2}
 	ops := []operation{
+		{"POST", "/user-tokens", a.createUserToken, g},
+
 		{"POST", "/users", a.createUser, p},
 		{"GET", "/users/{id}", a.getUser, p},
 		{"PATCH", "/users/{id}", a.updateUser, p},
@@ -163,13 +166,13 @@ type surface struct {
 var (
 	// partners is the Partners v2 API.
 	partners = surface{name: "partners", prefix: "/partners/v2", tree: "/partners/"}
-	// v2 is the platform's general API; none of its operations is served yet.
+	// v2 is the platform's general API.
 	v2 = surface{name: "v2", prefix: "/v2", tree: "/v2/"}
 
 	// surfaces lists every surface surfaceOf knows.
 	surfaces = []surface{partners, v2}
 	// served lists the surfaces Handler registers.
-	served = []surface{partners}
+	served = []surface{partners, v2}
 )
 
 // surfaceOf returns the surface whose route r matched; it is partners for a

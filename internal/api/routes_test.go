@@ -5,26 +5,30 @@ import (
 	"testing"
 )
 
-// TestV2NotServedYet: the platform's general /v2 API is not served yet, so
-// its paths answer 404 with or without credentials, like any unknown path.
-func TestV2NotServedYet(t *testing.T) {
+// TestV2Surface: /v2 is served behind the same authentication as
+// /partners/v2; its unknown paths, and the parts of the platform's API that
+// verigate leaves out (open banking, user forms, item migrations), answer
+// the ordinary JSON 404 after authentication.
+func TestV2Surface(t *testing.T) {
 	e := newEnv(t)
 	for _, r := range []struct{ method, path string }{
-		{"GET", "/v2/users"},
-		{"POST", "/v2/users"},
-		{"GET", "/v2/accounts"},
-		{"GET", "/v2/paystubs?user=0190a0c2-1111-7000-8000-000000000001"},
-		{"POST", "/v2/verifications"},
 		{"GET", "/v2/nothing-here"},
+		{"POST", "/v2/open-banking/connect"},
+		{"GET", "/v2/open-banking/institutions"},
+		{"GET", "/v2/user-forms"},
+		{"POST", "/v2/item-migrations"},
 	} {
-		for _, k := range []*key{nil, &e.A} {
-			got := e.send(t, req{key: k, method: r.method, path: r.path})
-			if d := detailOf(t, got, http.StatusNotFound); d != "Not found." {
-				t.Errorf("%s: detail %q", got, d)
-			}
-			if h := got.Header.Get("WWW-Authenticate"); h != "" {
-				t.Errorf("%s: WWW-Authenticate %q", got, h)
-			}
+		if got := e.send(t, req{method: r.method, path: r.path}); got.Status != http.StatusUnauthorized || got.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("without credentials: %s", got)
 		}
+		got := e.send(t, req{key: &e.A, method: r.method, path: r.path})
+		if d := detailOf(t, got, http.StatusNotFound); d != "Not found." {
+			t.Errorf("%s: detail %q", got, d)
+		}
+	}
+	// A known path answers other methods with 405 and Allow, as on /partners/v2.
+	got := e.send(t, req{key: &e.A, method: "GET", path: "/v2/user-tokens"})
+	if got.Status != http.StatusMethodNotAllowed || got.Header.Get("Allow") != "POST" {
+		t.Errorf("GET /v2/user-tokens: %s (Allow %q)", got, got.Header.Get("Allow"))
 	}
 }

@@ -2,8 +2,6 @@ package partner
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +11,7 @@ import (
 	"time"
 
 	"verigate/internal/store"
-	"verigate/internal/token"
+	"verigate/internal/usertoken"
 	v "verigate/internal/validate"
 )
 
@@ -148,8 +146,8 @@ type UserStore interface {
 type Users struct {
 	Store UserStore
 	Now   func() time.Time
-	// Tokens seals the user_token returned at creation.
-	Tokens *token.Sealer
+	// Tokens issues the user tokens that open Link for a user.
+	Tokens *usertoken.Tokens
 }
 
 // Create validates in and stores a new user.
@@ -187,26 +185,45 @@ func (s *Users) Create(ctx context.Context, p Principal, in UserInput) (CreatedU
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return CreatedUser{}, fmt.Errorf("create user: %w", err)
 	}
-	tok, err := s.userToken(u.ID, now)
+	tok, err := s.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
 	if err != nil {
 		return CreatedUser{}, err
 	}
 	return CreatedUser{UserToken: tok, ID: u.ID}, nil
 }
 
-// userClaims is what a user_token carries.
-type userClaims struct {
-	User     string `json:"u"`
-	IssuedAt int64  `json:"iat"`
-	Nonce    string `json:"n"`
+// TokenInput is the body of POST /v2/user-tokens.
+type TokenInput struct {
+	User v.Opt[string] `json:"user"`
 }
 
-func (s *Users) userToken(id string, now time.Time) (string, error) {
-	nonce := make([]byte, 16)
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
+// Token is the answer to a user-token request.
+type Token struct {
+	UserToken string `json:"user_token"`
+}
+
+// Token issues a new user token for one of p's users.
+func (s *Users) Token(ctx context.Context, p Principal, in TokenInput) (Token, error) {
+	errs := v.Errors{}
+	id := ""
+	if v.Required(errs, "user", in.User) {
+		id = strings.ToLower(in.User.V)
+		if !v.IsUUID(id) {
+			errs.Add("user", v.MsgUUID)
+		}
 	}
-	return s.Tokens.Seal(userClaims{User: id, IssuedAt: now.Unix(), Nonce: base64.RawURLEncoding.EncodeToString(nonce)})
+	if err := errs.Err(); err != nil {
+		return Token{}, err
+	}
+	u, err := s.Store.User(ctx, p.Scope(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Token{}, v.Field("user", fmt.Sprintf(`Invalid pk "%s" - object does not exist.`, id))
+	}
+	if err != nil {
+		return Token{}, err
+	}
+	tok, err := s.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
+	return Token{UserToken: tok}, err
 }
 
 // Get returns a user visible to p.

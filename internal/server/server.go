@@ -33,6 +33,7 @@ import (
 	"verigate/internal/store/sqlite"
 	"verigate/internal/store/sqlstore"
 	"verigate/internal/token"
+	"verigate/internal/usertoken"
 	"verigate/internal/verification"
 	"verigate/internal/webhook"
 )
@@ -119,7 +120,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	userTokens, err := token.NewSealer(secret, "user-token")
+	userTokens, err := usertoken.New(secret, o.Now)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,92 @@
+// Package usertoken issues and verifies user tokens: short-lived, signed
+// JWTs (HS256) that let Link act for one user of one tenant, as the
+// platform's Link SDK expects of its userToken.
+//
+// A token carries the registered claims iss ("verigate"), sub (the user),
+// iat, exp (Lifetime after iat) and jti (a random id), and the claims
+// client_id, user_id and environment ("sandbox" or "production"). Tokens
+// are signed with a key derived from the server secret; they are not
+// stored and cannot be revoked before they expire.
+package usertoken
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// Lifetime is how long a user token is valid, as on the platform: one hour.
+const Lifetime = time.Hour
+
+// Issuer is the iss claim of every token verigate issues.
+const Issuer = "verigate"
+
+// Errors Verify returns.
+var (
+	// ErrExpired means the token was valid but its exp has passed.
+	ErrExpired = errors.New("usertoken: expired")
+	// ErrInvalid means the token is malformed, tampered with or not verigate's.
+	ErrInvalid = errors.New("usertoken: invalid")
+)
+
+// Claims is what a user token says.
+type Claims struct {
+	ClientID    string `json:"client_id"`
+	UserID      string `json:"user_id"`
+	Environment string `json:"environment"`
+	jwt.RegisteredClaims
+}
+
+// Tokens issues and verifies user tokens with one key.
+type Tokens struct {
+	key []byte
+	now func() time.Time
+}
+
+// New returns Tokens whose signing key is derived from secret; now is the
+// clock (nil means time.Now).
+func New(secret []byte, now func() time.Time) (*Tokens, error) {
+	if len(secret) < 32 {
+		return nil, errors.New("usertoken: secret shorter than 32 bytes")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("verigate user-token signing key"))
+	return &Tokens{key: m.Sum(nil), now: now}, nil
+}
+
+// Issue returns a new token for a user of a client in an environment.
+func (t *Tokens) Issue(clientID, userID, environment string) (string, error) {
+	now := t.now().UTC().Truncate(time.Second)
+	c := Claims{ClientID: clientID, UserID: userID, Environment: environment, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: Issuer, Subject: userID, ID: uuid.NewString(),
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(Lifetime)),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+}
+
+// Verify checks a token's signature, issuer and expiry and returns its
+// claims: ErrExpired for a genuine token past its exp, ErrInvalid for
+// anything else that is not a valid token.
+func (t *Tokens) Verify(s string) (Claims, error) {
+	var c Claims
+	_, err := jwt.ParseWithClaims(s, &c, func(*jwt.Token) (any, error) { return t.key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer(Issuer),
+		jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now))
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return c, ErrExpired
+	case err != nil:
+		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	case c.UserID == "" || c.UserID != c.Subject || c.ClientID == "" || (c.Environment != "sandbox" && c.Environment != "production"):
+		return Claims{}, fmt.Errorf("%w: incomplete claims", ErrInvalid)
+	}
+	return c, nil
+}
