@@ -93,7 +93,22 @@ func (a *API) operations() []operation {
 	p := []surface{partners}
 	g := []surface{v2}
 	ops := []operation{
+		// Users and user tokens.
 		{"POST", "/user-tokens", a.createUserToken, g},
+
+		// Items, employer search and item filters (/v2).
+
+		// Invites (/v2).
+
+		// Accounts and their payroll data (/v2).
+
+		// Gigs, shifts, ratings and vehicles (/v2).
+
+		// Webhooks (/v2).
+
+		// Reports, user uploads and receipts (/v2).
+
+		// Partners v2.
 
 		{"POST", "/users", a.createUser, p},
 		{"GET", "/users/{id}", a.getUser, p},
