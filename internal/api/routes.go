@@ -70,6 +70,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.Pages != nil {
 		mux.Handle("/connect/", a.Pages)
+		mux.Handle("/link/", a.Pages)
 		mux.Handle("/assets/", a.Pages)
 	}
 	if a.SDK != nil {

@@ -213,19 +213,23 @@ func (s *Service) item(ctx context.Context, c session.Claims, id string) (dataso
 }
 
 // Open returns a session's state, creating it on the link's first opening;
-// the first opening of any link of a verification marks it user_session_started.
+// the first opening of any link of a verification marks it
+// user_session_started. A session opened with a user token (no
+// verification) belongs to its user alone.
 func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
 	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
-		head, err := s.Verifications.Head(ctx, c.Scope(), c.VerificationID)
-		if err != nil {
-			return State{}, err
-		}
-		if (verification.Status{State: head.State, Code: head.Code}).Terminal() {
-			return State{}, ErrClosed
+		if c.VerificationID != "" {
+			head, err := s.Verifications.Head(ctx, c.Scope(), c.VerificationID)
+			if err != nil {
+				return State{}, err
+			}
+			if (verification.Status{State: head.State, Code: head.Code}).Terminal() {
+				return State{}, ErrClosed
+			}
 		}
 		now := s.now()
-		cs = store.ConnectSession{ID: c.SessionID, VerificationID: c.VerificationID, Stage: StageSearch, CreatedAt: now, UpdatedAt: now}
+		cs = store.ConnectSession{ID: c.SessionID, VerificationID: c.VerificationID, UserID: c.UserID, Stage: StageSearch, CreatedAt: now, UpdatedAt: now}
 		if e := c.Configuration.Experience; e != nil {
 			cs.Experience = *e // recorded for a later customization of the pages
 		}
@@ -257,8 +261,12 @@ func (s *Service) Open(ctx context.Context, c session.Claims) (State, error) {
 	return s.state(ctx, c, cs)
 }
 
-// started moves the verification to user_session_started unless it is past that already.
+// started moves the verification to user_session_started unless it is past
+// that already, or has none (Link opened with a user token).
 func (s *Service) started(ctx context.Context, c session.Claims) error {
+	if c.VerificationID == "" {
+		return nil
+	}
 	_, err := s.Verifications.Transition(ctx, c.Scope(), c.VerificationID, verification.Change{Event: verification.EventSessionStarted})
 	var se *verification.StateError
 	if errors.As(err, &se) {
@@ -563,12 +571,16 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn datasour
 	if cs.Stage != StageSignIn && cs.Stage != StageMFA && cs.Stage != StageAccounts {
 		return s.state(ctx, c, cs)
 	}
-	rec, err := s.Store.Verification(ctx, c.Scope(), c.VerificationID)
-	if err != nil {
-		return State{}, err
-	}
-	if (verification.Status{State: rec.State, Code: rec.Code}).Terminal() {
-		return State{}, ErrClosed
+	userID := c.UserID
+	if c.VerificationID != "" {
+		rec, err := s.Store.Verification(ctx, c.Scope(), c.VerificationID)
+		if err != nil {
+			return State{}, err
+		}
+		if (verification.Status{State: rec.State, Code: rec.Code}).Terminal() {
+			return State{}, ErrClosed
+		}
+		userID = rec.UserID
 	}
 	sealed, err := s.Secrets.Seal(conn)
 	if err != nil {
@@ -576,8 +588,8 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn datasour
 	}
 	now := s.now()
 	acct := store.Account{
-		ID: store.NewID(), PartnerID: rec.PartnerID, Environment: rec.Environment, UserID: rec.UserID, VerificationID: rec.ID,
-		DataSource: rec.DataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
+		ID: store.NewID(), PartnerID: c.PartnerID, Environment: c.Environment, UserID: userID, VerificationID: c.VerificationID,
+		DataSource: c.DataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
 		Connection: sealed, Aggregation: store.AggregationPending, CreatedAt: now, UpdatedAt: now,
 	}
 	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.Connection, cs.UpdatedAt = StageConnecting, "", "", acct.ID, "", now
@@ -594,7 +606,10 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn datasour
 		if err := s.Store.UpdateConnectSession(ctx, cs); err != nil {
 			return err
 		}
-		_, err := s.Verifications.Transition(ctx, c.Scope(), rec.ID, verification.Change{Event: verification.EventAuthenticated})
+		if c.VerificationID == "" {
+			return nil
+		}
+		_, err := s.Verifications.Transition(ctx, c.Scope(), c.VerificationID, verification.Change{Event: verification.EventAuthenticated})
 		var se *verification.StateError
 		if errors.As(err, &se) {
 			return nil // a refresh's or a further verification: its status stays

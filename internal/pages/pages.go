@@ -4,6 +4,7 @@ package pages
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"embed"
@@ -20,6 +21,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"verigate/internal/usertoken"
+	v "verigate/internal/validate"
 
 	"verigate/internal/customization"
 	"verigate/internal/datasource"
@@ -81,11 +84,20 @@ var pages = func() map[string]*template.Template {
 	return out
 }()
 
-// Handler serves /connect/{token}/... and /assets/....
+// UserFinder finds the user a user token was issued for.
+type UserFinder interface {
+	// ForToken returns the token's user; usertoken.ErrExpired,
+	// usertoken.ErrInvalid or store.ErrNotFound when there is none now.
+	ForToken(ctx context.Context, tok string) (store.User, error)
+}
+
+// Handler serves /connect/{token}/..., /link/{userToken} and /assets/....
 type Handler struct {
 	Sessions *session.Service
 	Flow     *linkflow.Service
-	Log      *slog.Logger
+	// Users opens Link for a user token; nil answers /link/ with 404.
+	Users UserFinder
+	Log   *slog.Logger
 	// CSRFKey signs the per-session form tokens.
 	CSRFKey []byte
 	// FrameAncestors lists the origins allowed to frame the pages; empty denies framing.
@@ -112,6 +124,7 @@ func (h *Handler) Init() *Handler {
 	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.unused(false, h.post(h.verify))))
 	mux.HandleFunc("POST /connect/{token}/accounts", h.withSession(h.unused(false, h.post(h.share))))
 	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.unused(false, h.post(h.back))))
+	mux.HandleFunc("GET /link/{userToken}", h.userLink)
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/assets/", http.FileServer(http.FS(static)))
 	mux.Handle("GET /assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -593,6 +606,74 @@ func RedirectURL(base string, complete, attempted bool) string {
 	// url.Values encodes keys in sorted order; keep the documented order.
 	return base + sep + "user_submission_complete=" + add.Get("user_submission_complete") +
 		"&user_attempted_employer_selection=" + add.Get("user_attempted_employer_selection") + frag
+}
+
+// userLink opens Link for a user token: it checks the token and answers a
+// redirect to a new session of the token's user, configured by the query
+// (items, comma-separated or repeated; language; flow_id). An expired token
+// answers 401 and the expired page, a token that is not one 404, settings
+// the service does not offer 400 — each in the page's language.
+func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	lang := strings.ToUpper(q.Get("language"))
+	if messages[lang] == nil {
+		w.Header().Add("Vary", "Accept-Language")
+		lang = negotiate(r.Header.Get("Accept-Language"))
+	}
+	h.frameHeaders(w.Header(), nil)
+	if h.Users == nil {
+		h.message(w, http.StatusNotFound, lang, "notfound")
+		return
+	}
+	u, err := h.Users.ForToken(r.Context(), r.PathValue("userToken"))
+	switch {
+	case errors.Is(err, usertoken.ErrExpired):
+		h.message(w, http.StatusUnauthorized, lang, "expired")
+		return
+	case errors.Is(err, usertoken.ErrInvalid), errors.Is(err, store.ErrNotFound):
+		h.message(w, http.StatusNotFound, lang, "notfound")
+		return
+	case err != nil:
+		h.Log.Error("user link failed", "err", err)
+		h.message(w, http.StatusInternalServerError, lang, "oops")
+		return
+	}
+	var in session.ConfigurationInput
+	if items := splitList(q["items"]); len(items) > 0 {
+		in.Items = v.Opt[[]string]{Set: true, V: items}
+	}
+	if l := q.Get("language"); l != "" {
+		in.Language = v.Opt[string]{Set: true, V: strings.ToUpper(l)}
+	}
+	if f := q.Get("flow_id"); f != "" {
+		in.FlowID = v.Opt[string]{Set: true, V: f}
+	}
+	link, err := h.Sessions.ForUser(r.Context(), u, in)
+	var verrs v.Errors
+	switch {
+	case errors.As(err, &verrs):
+		h.message(w, http.StatusBadRequest, lang, "badlink")
+		return
+	case err != nil:
+		h.Log.Error("user link failed", "err", err)
+		h.message(w, http.StatusInternalServerError, lang, "oops")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, link, http.StatusSeeOther)
+}
+
+// splitList reads a list given as repeated or comma-separated values.
+func splitList(values []string) []string {
+	var out []string
+	for _, val := range values {
+		for _, s := range strings.Split(val, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // message renders a page that only says something (expired, not found...).

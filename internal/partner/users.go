@@ -226,6 +226,28 @@ func (s *Users) Token(ctx context.Context, p Principal, in TokenInput) (Token, e
 	return Token{UserToken: tok}, err
 }
 
+// ForToken returns the user a user token was issued for, after checking the
+// token: usertoken.ErrExpired or usertoken.ErrInvalid for a token that is
+// not valid now, store.ErrNotFound when its user no longer exists.
+func (s *Users) ForToken(ctx context.Context, tok string) (store.User, error) {
+	c, err := s.Tokens.Verify(tok)
+	if err != nil {
+		return store.User{}, err
+	}
+	client, err := s.Store.Client(ctx, c.ClientID)
+	if err != nil {
+		return store.User{}, err
+	}
+	u, err := s.Store.User(ctx, store.Scope{PartnerID: client.PartnerID, Environment: store.Environment(c.Environment)}, c.UserID)
+	if err != nil {
+		return store.User{}, err
+	}
+	if u.ClientID != c.ClientID {
+		return store.User{}, store.ErrNotFound
+	}
+	return u, nil
+}
+
 // Get returns a user visible to p.
 func (s *Users) Get(ctx context.Context, p Principal, id string) (UserView, error) {
 	u, err := s.Store.User(ctx, p.Scope(), strings.ToLower(id))

@@ -71,8 +71,11 @@ type View struct {
 
 // Claims is what a link carries; the link is sealed, so it cannot be forged or read.
 type Claims struct {
-	SessionID      string            `json:"s"`
+	SessionID string `json:"s"`
+	// VerificationID is the verification the session was created for, or ""
+	// for Link opened with a user token, which belongs to UserID alone.
 	VerificationID string            `json:"v"`
+	UserID         string            `json:"u,omitempty"`
 	PartnerID      string            `json:"p"`
 	Environment    store.Environment `json:"e"`
 	DataSource     string            `json:"d"`
@@ -161,6 +164,37 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 		return View{}, err
 	}
 	return View{Verification: rec.ID, Configuration: cfg, Link: s.PublicURL + "/connect/" + tok, DataSource: rec.DataSource}, nil
+}
+
+// ForUser returns a new link for Link opened with a user token: a session
+// of the user, not of a verification, for connecting payroll accounts, with
+// the configuration the embedding page asked for (items, language, flow_id).
+// Accounts connected through it belong to the user and complete no
+// verification.
+func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInput) (string, error) {
+	if msg := s.Verifications.Unserved(u.Environment, verification.Payroll); msg != "" {
+		return "", v.Field("user_token", msg)
+	}
+	errs := v.Errors{}
+	cfg := s.configuration(errs, v.Opt[ConfigurationInput]{Set: true, V: in}, verification.Payroll, u.Environment)
+	if err := errs.Err(); err != nil {
+		return "", err
+	}
+	sc := store.Scope{PartnerID: u.PartnerID, Environment: u.Environment}
+	if err := s.checkCustomizations(ctx, sc, cfg); err != nil {
+		return "", err
+	}
+	sid := make([]byte, 16)
+	if _, err := rand.Read(sid); err != nil {
+		return "", err
+	}
+	tok, err := s.Sealer.Seal(Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
+		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll,
+		CreatedAt: s.Now().UnixMilli(), Configuration: cfg})
+	if err != nil {
+		return "", err
+	}
+	return s.PublicURL + "/connect/" + tok, nil
 }
 
 // Open checks a link's token and returns its claims.

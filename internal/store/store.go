@@ -267,8 +267,11 @@ const (
 // ConnectSession is the server-side state of a session link, written when
 // the link is first opened.
 type ConnectSession struct {
-	ID             string
+	ID string
+	// VerificationID is the verification whose session link this is, or ""
+	// for Link opened with a user token, which belongs to UserID alone.
 	VerificationID string
+	UserID         string
 	// Stage is where the borrower is in the flow (e.g. "search", "mfa", "done").
 	Stage    string
 	Item     string

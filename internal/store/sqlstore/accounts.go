@@ -65,8 +65,16 @@ func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 	return a, s.mapErr(err)
 }
 
-const connectSessionColumns = `id, verification_id, stage, item, failures, challenge, account_id, attempted_selection, error_code,
+const connectSessionColumns = `id, verification_id, user_id, stage, item, failures, challenge, account_id, attempted_selection, error_code,
 connection, experience, used_at, created_at, updated_at, version`
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
 
 // nullMS is a nullable instant as Unix milliseconds.
 func nullMS(t *time.Time) any {
@@ -86,8 +94,8 @@ func boolInt(b bool) int {
 // CreateConnectSession stores a newly opened session.
 func (s *Store) CreateConnectSession(ctx context.Context, cs store.ConnectSession) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO connect_sessions (`+connectSessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)`,
-			cs.ID, cs.VerificationID, cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
+		_, err := tx.ExecContext(ctx, `INSERT INTO connect_sessions (`+connectSessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)`,
+			cs.ID, nullString(cs.VerificationID), cs.UserID, cs.Stage, cs.Item, cs.Failures, cs.Challenge, cs.AccountID, boolInt(cs.AttemptedSelection), cs.ErrorCode,
 			cs.Connection, cs.Experience, nullMS(cs.UsedAt), ms(cs.CreatedAt), ms(cs.UpdatedAt))
 		return err
 	})
@@ -100,10 +108,12 @@ func (s *Store) ConnectSession(ctx context.Context, id string) (store.ConnectSes
 	var attempted int
 	var created, updated int64
 	var used sql.NullInt64
+	var verification sql.NullString
 	err := s.fresh(ctx).QueryRowContext(ctx, `SELECT `+connectSessionColumns+` FROM connect_sessions WHERE id = $1`, id).
-		Scan(&cs.ID, &cs.VerificationID, &cs.Stage, &cs.Item, &cs.Failures, &cs.Challenge, &cs.AccountID, &attempted, &cs.ErrorCode,
+		Scan(&cs.ID, &verification, &cs.UserID, &cs.Stage, &cs.Item, &cs.Failures, &cs.Challenge, &cs.AccountID, &attempted, &cs.ErrorCode,
 			&cs.Connection, &cs.Experience, &used, &created, &updated, &cs.Version)
 	cs.AttemptedSelection = attempted != 0
+	cs.VerificationID = verification.String
 	if used.Valid {
 		t := fromMS(used.Int64)
 		cs.UsedAt = &t

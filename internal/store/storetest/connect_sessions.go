@@ -10,6 +10,26 @@ import (
 // connectSessionTests cover connection sessions.
 var connectSessionTests = []storeTest{
 	{"ConnectSessionRoundTrip", testConnectSessionRoundTrip},
+	{"UserConnectSession", testUserConnectSession},
+}
+
+// testUserConnectSession: a Link session opened with a user token belongs
+// to a user and no verification; one that names an unknown verification is
+// refused.
+func testUserConnectSession(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	u := newUser(t, s, a, store.Sandbox)
+	cs := store.ConnectSession{ID: "user-sess", UserID: u.ID, Stage: "search", CreatedAt: at(1), UpdatedAt: at(1)}
+	must(t, "CreateConnectSession", s.CreateConnectSession(ctx(t), cs))
+	got, err := s.ConnectSession(ctx(t), "user-sess")
+	must(t, "ConnectSession", err)
+	want := cs
+	want.CreatedAt, want.UpdatedAt, want.Version = stored(cs.CreatedAt), stored(cs.UpdatedAt), 1
+	mustEqual(t, "ConnectSession", want, got)
+	bad := store.ConnectSession{ID: "bad-sess", VerificationID: store.NewID(), Stage: "search", CreatedAt: at(1), UpdatedAt: at(1)}
+	if err := s.CreateConnectSession(ctx(t), bad); err == nil {
+		t.Error("a session naming an unknown verification was stored")
+	}
 }
 
 // testConnectSessionRoundTrip checks every field of a connection session,

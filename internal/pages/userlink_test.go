@@ -1,0 +1,110 @@
+package pages_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"verigate/internal/store"
+)
+
+// userToken creates a user through the API and returns it with a user token.
+func (h *harness) userToken() (user, tok string) {
+	h.t.Helper()
+	var u struct {
+		ID        string `json:"id"`
+		UserToken string `json:"user_token"`
+	}
+	h.api("POST", "/partners/v2/users", map[string]any{"client": h.key.ClientID, "first_name": "Ann"}, &u)
+	var t struct {
+		UserToken string `json:"user_token"`
+	}
+	h.api("POST", "/v2/user-tokens", map[string]any{"user": u.ID}, &t)
+	return u.ID, t.UserToken
+}
+
+// TestUserTokenLink: Link opened with a user token connects an account on
+// that user, through the same pages, and touches no verification.
+func TestUserTokenLink(t *testing.T) {
+	h := newHarness(t, harnessOptions{manualAggregation: true})
+	user, tok := h.userToken()
+	resp, _ := h.get("/link/" + tok + "?items=item_000000001&language=es")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("GET /link/<token>: %d", resp.StatusCode)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || !strings.HasPrefix(loc.Path, "/connect/") {
+		t.Fatalf("redirected to %q", resp.Header.Get("Location"))
+	}
+	base := loc.Path
+	// One item: the flow opens at its sign-in, in the language asked for.
+	resp, page := h.get(base)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="username"`) || !strings.Contains(page, `lang="es"`) {
+		t.Fatalf("first page: %d %s", resp.StatusCode, page)
+	}
+	h.post(base+"/signin", url.Values{"csrf": {csrf(t, page)}, "username": {"test_1"}, "password": {"passgood"}})
+	_, page = h.get(base)
+	h.post(base+"/mfa", url.Values{"csrf": {csrf(t, page)}, "code": {"8081"}})
+	if !h.aggregate() {
+		t.Fatal("nothing to aggregate after the connection")
+	}
+	accts, err := h.app.Store.AccountsOfUser(context.Background(), user, "payroll")
+	if err != nil || len(accts) != 1 || accts[0].VerificationID != "" || accts[0].Item != "item_000000001" || accts[0].Aggregation != store.AggregationDone {
+		t.Fatalf("accounts of the user: %+v, %v", accts, err)
+	}
+	var list struct {
+		Results []map[string]any `json:"results"`
+	}
+	h.api("GET", "/partners/v2/verifications?user="+user, nil, &list)
+	if len(list.Results) != 0 {
+		t.Fatalf("a user-token Link made verifications: %v", list.Results)
+	}
+}
+
+func TestUserTokenLinkRefusals(t *testing.T) {
+	h := newHarness(t, harnessOptions{manualAggregation: true})
+	_, tok := h.userToken()
+	for _, c := range []struct {
+		name, path, accept string
+		status             int
+		wantText           string
+	}{
+		{"garbage", "/link/not-a-token", "", http.StatusNotFound, "Link not found"},
+		{"tampered", "/link/" + tok[:len(tok)-4] + "AAAA", "", http.StatusNotFound, "Link not found"},
+		{"unknown item, in Spanish", "/link/" + tok + "?items=item_999999999", "es-MX,es;q=0.9", http.StatusBadRequest, "No se puede abrir este enlace"},
+		{"unknown language", "/link/" + tok + "?language=xx", "ru", http.StatusBadRequest, "Не удаётся открыть ссылку"},
+	} {
+		req, _ := http.NewRequest("GET", h.srv.URL+c.path, nil)
+		if c.accept != "" {
+			req.Header.Set("Accept-Language", c.accept)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		if resp.StatusCode != c.status || !strings.Contains(body, c.wantText) {
+			t.Errorf("%s: %d, want %d with %q", c.name, resp.StatusCode, c.status, c.wantText)
+		}
+	}
+	// An hour later the token has expired.
+	h.advance(time.Hour + time.Second)
+	resp, body := h.get("/link/" + tok)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "This link has expired") {
+		t.Errorf("expired token: %d %s", resp.StatusCode, body)
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
