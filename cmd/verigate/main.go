@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -28,28 +29,101 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, "verigate:", err)
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "verigate:", err)
 		os.Exit(1)
 	}
 }
 
+// usage is what verigate -h prints.
+const usage = `usage: verigate [serve] [flags]       run the server (the default command)
+       verigate keys create [flags]     create a partner API key
+       verigate --version               print the version
+add -h to a command for its flags`
+
+// usageError is a command line verigate does not understand; main exits 2 for it.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			return serve(ctx, args[1:], stdout, stderr)
-		case "keys":
-			if len(args) > 1 && args[1] == "create" {
-				return keysCreate(ctx, args[2:], stdout, stderr)
-			}
-			return errors.New("usage: verigate keys create [--name N] [--environment sandbox|production] [--client UUID] [--json]")
-		case "help", "-h", "--help":
-			fmt.Fprintln(stdout, "usage: verigate [serve] [flags] | verigate keys create [flags]; add -h to a command for its flags")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		switch {
+		case len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help"):
+			fmt.Fprintln(stdout, usage)
+			return nil
+		case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+			fmt.Fprintln(stdout, "verigate", version())
 			return nil
 		}
+		return serve(ctx, args, stdout, stderr)
 	}
-	return serve(ctx, args, stdout, stderr)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "keys":
+		if len(args) > 1 && args[1] == "create" {
+			return keysCreate(ctx, args[2:], stdout, stderr)
+		}
+		return usageError{"usage: verigate keys create [--name N] [--environment sandbox|production] [--client UUID] [--json]"}
+	case "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// version names the build: the module version, else the VCS revision it
+// was built from, else "devel".
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return "devel-" + rev
+}
+
+// parseFlags parses a command's flags: -h prints its flags and is no error.
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return true, nil
+	}
+	if err != nil {
+		return false, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return false, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return false, nil
 }
 
 // env returns the environment variable name's value, or def when it is unset.
@@ -77,8 +151,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reportsDir := fs.String("reports-dir", env("VERIGATE_REPORTS_DIR", "./data/reports"), "directory generated reports are stored in (env VERIGATE_REPORTS_DIR)")
 	uploadsDir := fs.String("uploads-dir", env("VERIGATE_UPLOADS_DIR", "./data/uploads"), "directory uploaded documents are stored in (env VERIGATE_UPLOADS_DIR)")
 	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
+	}
+	if *publicURL != "" {
+		if err := checkPublicURL(*publicURL); err != nil {
+			return err
+		}
 	}
 	log, err := newLogger(*logFormat, stderr)
 	if err != nil {
@@ -103,7 +182,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := *publicURL
 	if base == "" {
-		base = "http://" + ln.Addr().String()
+		base = localURL(ln.Addr())
 	}
 	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors,
 		ReportsDir: *reportsDir, UploadsDir: *uploadsDir})
@@ -201,7 +280,7 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	client := fs.String("client", "", "add the key to the partner owning this client (default: a new partner)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	dbURL := databaseFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	environment := store.Environment(*envName)
@@ -228,6 +307,29 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "api_key_id:     %s\napi_key_secret: %s   (shown only now)\nclient:         %s\nenvironment:    %s\n", k.ID, k.Secret, k.ClientID, k.Environment)
 	return nil
+}
+
+// checkPublicURL refuses a --public-url that is not an absolute http(s) URL
+// without query or fragment.
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return usageError{fmt.Sprintf("--public-url: %q is not an http(s) base URL like https://verigate.example", s)}
+	}
+	return nil
+}
+
+// localURL is a URL a person can open for a listening address: a wildcard
+// host (":8080", "[::]:8080", "0.0.0.0:8080") becomes localhost.
+func localURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // parseOrigins reads a space- or comma-separated list of web origins.

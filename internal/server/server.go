@@ -40,13 +40,17 @@ import (
 
 // OpenStore opens the database a URL names: postgres:// or postgresql:// for
 // PostgreSQL, otherwise an SQLite file path (an optional sqlite:// or file:
-// prefix is accepted).
+// prefix is accepted). Another scheme (mysql://, ...) is an error, not a
+// file name.
 func OpenStore(ctx context.Context, url string) (*sqlstore.Store, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		return postgres.Open(ctx, url)
 	case url == "":
 		return nil, fmt.Errorf("empty database URL")
+	}
+	if scheme, _, ok := strings.Cut(url, "://"); ok && scheme != "sqlite" && scheme != "file" {
+		return nil, fmt.Errorf("unsupported database URL scheme %q: use an SQLite file path or a postgres:// URL", scheme)
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "file:")
 	return sqlite.Open(ctx, path)

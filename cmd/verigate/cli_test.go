@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	for _, c := range []struct {
+		name       string
+		args       []string
+		usage      bool   // a usageError
+		wantErr    string // part of the error, when one is expected
+		wantStdout string
+	}{
+		{name: "unknown command", args: []string{"version"}, usage: true, wantErr: `unknown command "version"`},
+		{name: "another unknown command", args: []string{"start"}, usage: true, wantErr: `unknown command "start"`},
+		{name: "help", args: []string{"-h"}, wantStdout: "usage: verigate"},
+		{name: "long help", args: []string{"--help"}, wantStdout: "usage: verigate"},
+		{name: "help command", args: []string{"help"}, wantStdout: "usage: verigate"},
+		{name: "serve help", args: []string{"serve", "-h"}},
+		{name: "keys help", args: []string{"keys", "create", "-h"}},
+		{name: "version flag", args: []string{"--version"}, wantStdout: "verigate "},
+		{name: "unknown flag", args: []string{"serve", "--nope"}, usage: true, wantErr: "nope"},
+		{name: "stray argument", args: []string{"serve", "--database-url", db, "extra"}, usage: true, wantErr: `unexpected argument "extra"`},
+		{name: "mysql URL", args: []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "mysql://u@localhost/db"}, wantErr: `unsupported database URL scheme "mysql"`},
+		{name: "public URL not a URL", args: []string{"serve", "--database-url", db, "--public-url", "notaurl"}, usage: true, wantErr: "--public-url"},
+		{name: "public URL with a query", args: []string{"serve", "--database-url", db, "--public-url", "https://v.example/?x=1"}, usage: true, wantErr: "--public-url"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), c.args, &stdout, &stderr)
+		var ue usageError
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.wantErr)
+		case c.usage != errors.As(err, &ue):
+			t.Errorf("%s: usage error %v, want %v (%v)", c.name, !c.usage, c.usage, err)
+		case !strings.Contains(stdout.String(), c.wantStdout):
+			t.Errorf("%s: stdout %q, want %q", c.name, stdout.String(), c.wantStdout)
+		}
+	}
+	// No file named after the refused URL was created.
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("refused command lines left files: %v", entries)
+	}
+	if _, err := os.Stat("mysql:"); err == nil {
+		t.Error("a mysql: directory was created")
+	}
+}
+
+func TestLocalURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"[::]:8080":      "http://localhost:8080",
+		"0.0.0.0:8080":   "http://localhost:8080",
+		"127.0.0.1:9000": "http://127.0.0.1:9000",
+		"[::1]:9000":     "http://[::1]:9000",
+	} {
+		tcp, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := localURL(tcp); got != want {
+			t.Errorf("localURL(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}
+
+// TestExitCodes runs the binary itself: a command line it does not
+// understand exits 2 with the usage, help exits 0.
+func TestExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+	}{{[]string{"version"}, 2}, {[]string{"-h"}, 0}, {[]string{"serve", "--nope"}, 2}} {
+		cmd := exec.Command(os.Args[0], c.args...)
+		cmd.Env = append(os.Environ(), "VERIGATE_TEST_MAIN=1")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != c.code || !strings.Contains(string(out), "usage: verigate") {
+			t.Errorf("verigate %v: exit %d, want %d; output %q", c.args, code, c.code, out)
+		}
+	}
+}
