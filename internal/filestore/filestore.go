@@ -87,7 +87,7 @@ func (d *Dir) Put(name string, data []byte) error {
 	}
 	final := filepath.Join(d.Path, filepath.FromSlash(name))
 	dir := filepath.Dir(final)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("filestore: %w", err)
 	}
 	if existing, err := os.ReadFile(final); err == nil {
@@ -106,7 +106,7 @@ func (d *Dir) Put(name string, data []byte) error {
 		tmp.Close()
 		return fmt.Errorf("filestore: sync %s: %w", name, err)
 	}
-	if err := tmp.Chmod(0o440); err != nil {
+	if err := tmp.Chmod(0o400); err != nil {
 		tmp.Close()
 		return fmt.Errorf("filestore: %w", err)
 	}

@@ -71,3 +71,27 @@ func TestMem(t *testing.T) {
 		t.Errorf("got %q", b)
 	}
 }
+
+// TestDirOwnerOnly: stored files and the directories made for them are
+// readable by their owner only (reports and uploads hold personal data).
+func TestDirOwnerOnly(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "uploads")
+	d, err := NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Put("2026/12/a.pdf", []byte("%PDF-")); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{
+		root: 0o700 | os.ModeDir, filepath.Join(root, "2026"): 0o700 | os.ModeDir, filepath.Join(root, "2026", "12", "a.pdf"): 0o400,
+	} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", name, fi.Mode(), want)
+		}
+	}
+}

@@ -30,6 +30,13 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 			return nil, nil, nil, fmt.Errorf("sqlite: create directory: %w", err)
 		}
 	}
+	// The file holds secrets and personal data: create it readable by its
+	// owner only (SQLite gives its -wal and -shm files the same mode).
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("sqlite: create database file: %w", err)
+	}
+	f.Close()
 	// WAL is not set here but once, by enableWAL: it is a property of the
 	// file, and switching a new file to it can fail at connect time.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"

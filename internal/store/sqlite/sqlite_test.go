@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -211,6 +212,28 @@ func TestPragmas(t *testing.T) {
 				t.Errorf("%s pool connection %d: foreign_keys=%d journal_mode=%q, want 1 and wal", name, i, fk, mode)
 			}
 			conn.Close()
+		}
+	}
+}
+
+// TestFilesOwnerOnly: the database file, its write-ahead log and the
+// directory verigate creates for them are readable by their owner only.
+func TestFilesOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "v.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Applying the migrations wrote through the write-ahead log.
+	for name, want := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode() != want {
+			t.Errorf("%s: mode %v, want %v", name, fi.Mode(), want)
 		}
 	}
 }
