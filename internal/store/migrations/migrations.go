@@ -2,7 +2,9 @@
 package migrations
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -46,6 +48,12 @@ func All() ([]Migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// Checksum is the hex SHA-256 of the migration's file.
+func (m Migration) Checksum() string {
+	sum := sha256.Sum256([]byte(m.SQL))
+	return hex.EncodeToString(sum[:])
 }
 
 // Statements splits a migration into its statements at semicolons that end a line.

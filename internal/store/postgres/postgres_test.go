@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"sort"
@@ -252,4 +253,32 @@ func TestIDCollation(t *testing.T) {
 		t.Fatalf("collation %s: id < pivot counts %d, want %d", collation, less, len(want)/2)
 	}
 	t.Logf("database collation %s orders ids as bytes", collation)
+}
+
+// TestMigrationChecksums: checksums are added to a schema from before them
+// and an edited applied migration is refused, on PostgreSQL too.
+func TestMigrationChecksums(t *testing.T) {
+	u, db, schema := freshSchema(t)
+	s, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := db.ExecContext(t.Context(), `ALTER TABLE `+schema+`.schema_migrations DROP COLUMN checksum`); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(t.Context(), u); err != nil {
+		t.Fatalf("Open a schema without checksums: %v", err)
+	}
+	s.Close()
+	var empty int
+	if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM `+schema+`.schema_migrations WHERE length(checksum) <> 64`).Scan(&empty); err != nil || empty != 0 {
+		t.Fatalf("%d migrations without a checksum after the upgrade (%v)", empty, err)
+	}
+	if _, err := db.ExecContext(t.Context(), `UPDATE `+schema+`.schema_migrations SET checksum = 'edited' WHERE version = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(t.Context(), u); !errors.Is(err, sqlstore.ErrMigrationChanged) {
+		t.Fatalf("Open with an edited migration: %v, want ErrMigrationChanged", err)
+	}
 }

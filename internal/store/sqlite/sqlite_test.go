@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -235,5 +236,65 @@ func TestFilesOwnerOnly(t *testing.T) {
 		if fi.Mode() != want {
 			t.Errorf("%s: mode %v, want %v", name, fi.Mode(), want)
 		}
+	}
+}
+
+// TestMigrationChecksums: each applied migration's checksum is recorded;
+// a database whose applied migration no longer matches its file is refused,
+// and one from before checksums gets them on its next start.
+func TestMigrationChecksums(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v.db")
+	s, _, write, err := open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := migrations.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := func() map[int]string {
+		rows, err := write.QueryContext(ctx, `SELECT version, checksum FROM schema_migrations`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[int]string{}
+		for rows.Next() {
+			var v int
+			var sum string
+			if err := rows.Scan(&v, &sum); err != nil {
+				t.Fatal(err)
+			}
+			out[v] = sum
+		}
+		return out
+	}
+	check := func(when string) {
+		got := sums()
+		for _, m := range all {
+			if got[m.Version] != m.Checksum() || len(m.Checksum()) != 64 {
+				t.Errorf("%s: %s recorded %q, want %q", when, m.Name, got[m.Version], m.Checksum())
+			}
+		}
+	}
+	check("after the first start")
+
+	// A database from before checksums: they are recorded on the next start.
+	if _, err := write.ExecContext(ctx, `ALTER TABLE schema_migrations DROP COLUMN checksum`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate a database without checksums: %v", err)
+	}
+	check("after upgrading the table")
+
+	// An applied migration that differs from its file is refused.
+	if _, err := write.ExecContext(ctx, `UPDATE schema_migrations SET checksum = 'edited' WHERE version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path); !errors.Is(err, sqlstore.ErrMigrationChanged) {
+		t.Fatalf("Open with an edited migration: %v, want ErrMigrationChanged", err)
 	}
 }

@@ -112,7 +112,12 @@ func New(read, write *sql.DB, d Dialect) *Store {
 	return &Store{read: read, write: write, d: d}
 }
 
-// Migrate applies every migration the database has not seen yet.
+// Migrate applies every migration the database has not seen yet. Each
+// applied migration's SHA-256 is recorded; an applied migration whose file
+// has changed since is refused (ErrMigrationChanged), so a schema is never
+// silently different from the files that describe it. Migrations applied
+// before checksums were recorded get theirs on the first start that knows
+// them.
 func (s *Store) Migrate(ctx context.Context) error {
 	all, err := migrations.All()
 	if err != nil {
@@ -128,28 +133,25 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("%s: lock migrations: %w", s.d.Name, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL, checksum TEXT NOT NULL DEFAULT '')`); err != nil {
 		return fmt.Errorf("%s: create schema_migrations: %w", s.d.Name, err)
 	}
-	applied := map[int]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	applied, err := appliedMigrations(ctx, tx)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		applied[v] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("%s: read schema_migrations: %w", s.d.Name, err)
 	}
 	for _, m := range all {
-		if applied[m.Version] {
+		sum := m.Checksum()
+		if recorded, ok := applied[m.Version]; ok {
+			switch recorded {
+			case sum:
+			case "":
+				if _, err := tx.ExecContext(ctx, `UPDATE schema_migrations SET checksum = $1 WHERE version = $2`, sum, m.Version); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("%s: %w: %s was applied with checksum %s, the file now has %s", s.d.Name, ErrMigrationChanged, m.Name, recorded, sum)
+			}
 			continue
 		}
 		for _, stmt := range m.Statements() {
@@ -157,12 +159,52 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return fmt.Errorf("%s: migration %s: %w", s.d.Name, m.Name, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)`,
+			m.Version, m.Name, time.Now().UnixMilli(), sum); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
+}
+
+// ErrMigrationChanged means a migration applied to the database differs from its file now.
+var ErrMigrationChanged = errors.New("an applied migration has changed")
+
+// appliedMigrations returns the applied migrations' checksums by version,
+// adding the checksum column to a schema_migrations table made before it.
+func appliedMigrations(ctx context.Context, tx *sql.Tx) (map[int]string, error) {
+	var hasChecksum bool
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT probe_checksum`); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT checksum FROM schema_migrations WHERE 1 = 0`); err == nil {
+		hasChecksum = true
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT probe_checksum`); err != nil {
+			return nil, err
+		}
+	} else if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT probe_checksum`); err != nil {
+		return nil, err
+	}
+	if !hasChecksum {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE schema_migrations ADD COLUMN checksum TEXT NOT NULL DEFAULT ''`); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT version, checksum FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var v int
+		var sum string
+		if err := rows.Scan(&v, &sum); err != nil {
+			return nil, err
+		}
+		out[v] = sum
+	}
+	return out, rows.Err()
 }
 
 // Ping checks that both pools answer.
