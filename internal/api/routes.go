@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 
@@ -77,7 +78,32 @@ func (a *API) Handler() http.Handler {
 		mux.Handle("/sdk/", a.SDK)
 	}
 	mux.HandleFunc("/", a.notFound)
-	return a.observe(mux)
+	return a.observe(a.canonical(mux))
+}
+
+// canonical answers a path that is not in its clean form ("//partners/v2/...",
+// "/v2/./users", "/a/../b") with the ordinary 404 — JSON, or the pages'
+// not-found page under /connect/ and /link/ — instead of the redirect the
+// router would send: an API client must never be redirected elsewhere.
+func (a *API) canonical(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		clean := path.Clean(p)
+		if strings.HasSuffix(p, "/") && clean != "/" {
+			clean += "/"
+		}
+		if p == "" || clean == p {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if a.Pages != nil && (strings.HasPrefix(clean, "/connect/") || strings.HasPrefix(clean, "/link/")) {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawPath = "/connect/", ""
+			a.Pages.ServeHTTP(w, r2) // the pages' not-found page
+			return
+		}
+		a.writeError(w, r, errNotFound)
+	})
 }
 
 // operation is one method on one path, served on the surfaces it lists.

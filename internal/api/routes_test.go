@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -30,5 +32,35 @@ func TestV2Surface(t *testing.T) {
 	got := e.send(t, req{key: &e.A, method: "GET", path: "/v2/user-tokens"})
 	if got.Status != http.StatusMethodNotAllowed || got.Header.Get("Allow") != "POST" {
 		t.Errorf("GET /v2/user-tokens: %s (Allow %q)", got, got.Header.Get("Allow"))
+	}
+}
+
+// TestNonCanonicalPaths: a path that is not in its clean form is a 404 —
+// JSON on the API, the not-found page on the pages — and never a redirect.
+func TestNonCanonicalPaths(t *testing.T) {
+	e := newEnv(t)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"//partners/v2/users", "/partners/v2//users", "/partners/v2/./users", "/partners/v2/x/../users",
+		"/v2//user-tokens", "//v2/user-tokens", "/partners/v2/users/", "/v2/user-tokens/", "//connect/x", "/link/../connect/x"} {
+		r, err := http.NewRequest("POST", e.srv.URL+p, strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.URL.Path = p // as sent, not cleaned
+		r.SetBasicAuth(e.A.ID, e.A.Secret)
+		r.Header.Set("Content-Type", "application/json")
+		resp, err := noRedirect.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Location") != "" {
+			t.Errorf("%s: %d (Location %q) %s", p, resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		page := strings.Contains(p, "connect")
+		if ct := resp.Header.Get("Content-Type"); page != strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: Content-Type %q", p, ct)
+		}
 	}
 }
