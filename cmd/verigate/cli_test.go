@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -96,5 +97,42 @@ func TestExitCodes(t *testing.T) {
 		if code != c.code || !strings.Contains(string(out), "usage: verigate") {
 			t.Errorf("verigate %v: exit %d, want %d; output %q", c.args, code, c.code, out)
 		}
+	}
+}
+
+func TestKeysListRevokeRotate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	first := keysCreateJSON(t, db)
+	ctx := context.Background()
+	runOK := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if err := run(ctx, append(args, "--database-url", db), &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v (%s)", args, err, stderr.String())
+		}
+		return stdout.String()
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(runOK("keys", "list", "--json")), &list); err != nil || len(list) != 1 || list[0]["id"] != first["api_key_id"] || list[0]["revoked_at"] != nil {
+		t.Fatalf("keys list: %v, %v", list, err)
+	}
+	var rotated map[string]any
+	if err := json.Unmarshal([]byte(runOK("keys", "rotate", first["api_key_id"], "--json")), &rotated); err != nil || rotated["api_key_secret"] == "" || rotated["client"] != first["client"] {
+		t.Fatalf("keys rotate: %v, %v", rotated, err)
+	}
+	if out := runOK("keys", "list"); !strings.Contains(out, "revoked ") || strings.Count(out, "\n") != 2 {
+		t.Fatalf("keys list after rotating:\n%s", out)
+	}
+	if out := runOK("keys", "revoke", rotated["api_key_id"].(string)); !strings.Contains(out, "revoked "+rotated["api_key_id"].(string)) {
+		t.Fatalf("keys revoke: %s", out)
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, []string{"keys", "revoke", rotated["api_key_id"].(string), "--database-url", db}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "revoked already") {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	var ue usageError
+	if err := run(ctx, []string{"keys", "revoke", "--database-url", db}, &stdout, &stderr); !errors.As(err, &ue) {
+		t.Fatalf("revoke without a key id: %v", err)
 	}
 }

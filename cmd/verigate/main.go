@@ -45,6 +45,9 @@ func main() {
 // usage is what verigate -h prints.
 const usage = `usage: verigate [serve] [flags]       run the server (the default command)
        verigate keys create [flags]     create a partner API key
+       verigate keys list [flags]       list API keys, with when each was last used
+       verigate keys revoke KEY_ID      stop a key working (within a second everywhere)
+       verigate keys rotate KEY_ID      replace a key: a new secret, the old key revoked
        verigate --version               print the version
 add -h to a command for its flags`
 
@@ -69,10 +72,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
 	case "keys":
-		if len(args) > 1 && args[1] == "create" {
-			return keysCreate(ctx, args[2:], stdout, stderr)
+		if len(args) > 1 {
+			switch args[1] {
+			case "create":
+				return keysCreate(ctx, args[2:], stdout, stderr)
+			case "list", "revoke", "rotate":
+				return keysManage(ctx, args[1], args[2:], stdout, stderr)
+			}
 		}
-		return usageError{"usage: verigate keys create [--name N] [--environment sandbox|production] [--client UUID] [--json]"}
+		return usageError{"usage: verigate keys create|list|revoke|rotate [flags]; add -h for a command's flags"}
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -216,6 +224,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("verigate listening", "addr", ln.Addr().String(), "public_url", base, "database", store.Describe(*dbURL))
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
+	go app.Keys.Run(workCtx, 10*time.Second, log)
 	go app.Aggregator.Run(workCtx)
 	go app.Documents.Run(workCtx)
 	go app.Dispatcher.Run(workCtx, 4)
@@ -307,6 +316,84 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "api_key_id:     %s\napi_key_secret: %s   (shown only now)\nclient:         %s\nenvironment:    %s\n", k.ID, k.Secret, k.ClientID, k.Environment)
 	return nil
+}
+
+// keysManage lists, revokes or rotates API keys.
+func keysManage(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keys "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbURL := databaseFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	client := new(string)
+	if cmd == "list" {
+		client = fs.String("client", "", "only the keys of the partner owning this client")
+	}
+	// The key id comes first or last: verigate keys revoke KEY_ID [flags].
+	id := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if cmd != "list" && id == "" {
+		return usageError{fmt.Sprintf("usage: verigate keys %s KEY_ID [--json] [--database-url URL]", cmd)}
+	}
+	st, err := server.OpenStore(ctx, *dbURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+	keys := &partner.Keys{Store: st, Now: time.Now}
+	var out any
+	switch cmd {
+	case "list":
+		sc := partner.KeyScope{}
+		if *client != "" {
+			c, err := st.Client(ctx, strings.ToLower(*client))
+			if err != nil {
+				return fmt.Errorf("client %s: %w", *client, err)
+			}
+			sc.PartnerID = c.PartnerID
+		}
+		list, err := keys.List(ctx, sc)
+		if err != nil {
+			return err
+		}
+		if !*asJSON {
+			for _, k := range list {
+				used, revoked := "never", ""
+				if k.LastUsedAt != nil {
+					used = *k.LastUsedAt
+				}
+				if k.RevokedAt != nil {
+					revoked = "  revoked " + *k.RevokedAt
+				}
+				fmt.Fprintf(stdout, "%s  %-10s  client %s  %q  created %s  last used %s%s\n", k.ID, k.Environment, k.Client, k.Name, k.CreatedAt, used, revoked)
+			}
+			return nil
+		}
+		out = list
+	case "revoke":
+		if out, err = keys.Revoke(ctx, partner.KeyScope{}, id); err != nil {
+			return fmt.Errorf("revoke %s: %w", id, err)
+		}
+		if !*asJSON {
+			fmt.Fprintf(stdout, "revoked %s; it stops working within a second on every verigate process\n", id)
+			return nil
+		}
+	case "rotate":
+		k, err := keys.Rotate(ctx, partner.KeyScope{}, id)
+		if err != nil {
+			return fmt.Errorf("rotate %s: %w", id, err)
+		}
+		if !*asJSON {
+			fmt.Fprintf(stdout, "api_key_id:     %s\napi_key_secret: %s   (shown only now)\nclient:         %s\nenvironment:    %s\n%s is revoked.\n", k.ID, k.Secret, k.ClientID, k.Environment, id)
+			return nil
+		}
+		out = k
+	}
+	return json.NewEncoder(stdout).Encode(out)
 }
 
 // checkPublicURL refuses a --public-url that is not an absolute http(s) URL

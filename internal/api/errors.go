@@ -49,6 +49,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": state.Msg}}
 	case errors.Is(err, partner.ErrUnauthenticated):
 		he = errBadCredentials.(*httpError)
+	case errors.Is(err, partner.ErrKeyRevoked):
+		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": "The API key is revoked already."}}
 	case errors.Is(err, customization.ErrSample):
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": "The sample customizations are read-only; create your own instead."}}
 	case errors.Is(err, session.ErrInvalid):

@@ -135,6 +135,11 @@ func (a *API) operations() []operation {
 
 		// Reports, user uploads and receipts (/v2).
 
+		// API keys (verigate additions).
+		{"GET", "/api-keys", a.listAPIKeys, p},
+		{"POST", "/api-keys/{key}/revoke", a.revokeAPIKey, p},
+		{"POST", "/api-keys/{key}/rotate", a.rotateAPIKey, p},
+
 		// Partners v2.
 
 		{"POST", "/users", a.createUser, p},

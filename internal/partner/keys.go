@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"verigate/internal/store"
@@ -43,46 +44,105 @@ type NewKey struct {
 	PartnerID   string            `json:"-"`
 }
 
-// keyCacheTTL bounds how long an API key record is reused from memory
-// before it is read again.
-const keyCacheTTL = 30 * time.Second
-
 // KeyStore is the storage Keys needs.
 type KeyStore interface {
+	// InTx runs fn in one transaction that every call with fn's context joins.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CreatePartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) error
 	CreateFirstPartner(ctx context.Context, p store.Partner, c store.Client, k store.APIKey) (bool, error)
 	CreateAPIKey(ctx context.Context, k store.APIKey) error
-	APIKey(ctx context.Context, id string) (store.APIKey, error)
 	Client(ctx context.Context, id string) (store.Client, error)
+	// APIKeys returns every key of a partner ("" for all), revoked ones included.
+	APIKeys(ctx context.Context, partnerID string) ([]store.APIKey, error)
+	// APIKeysVersion changes whenever a key is created or revoked.
+	APIKeysVersion(ctx context.Context) (count int, changed int64, err error)
+	RevokeAPIKey(ctx context.Context, partnerID, id string, at time.Time) error
+	TouchAPIKeys(ctx context.Context, used map[string]time.Time) error
 }
 
-// Keys creates and authenticates API keys.
+// Keys creates, authenticates, lists, revokes and rotates API keys.
+//
+// Authentication reads no database on the request path: every process
+// keeps the whole key set in memory and checks, at most once per Refresh
+// (a second by default) and only when a request comes, whether a key was
+// created or revoked anywhere; a revoked key therefore stops working within
+// about a second on every process, and an unknown key id costs exactly
+// what a known one does.
 type Keys struct {
 	Store KeyStore
 	Now   func() time.Time
-	// cache holds recently used key records by id (cachedKey values), so
-	// that authenticating a request usually needs no database read.
-	cache sync.Map
+	// Refresh is how stale the in-memory key set may get; zero means a second.
+	Refresh time.Duration
+
+	mu      sync.Mutex // one reload at a time
+	snap    atomic.Pointer[keySnapshot]
+	checked atomic.Int64 // monotonic nanoseconds (since start) of the last version check
+	used    sync.Map     // key id → time.Time of its last use, until Flush writes it
 }
 
-type cachedKey struct {
-	rec    store.APIKey
-	expiry time.Time
+// keySnapshot is the key set as of one version.
+type keySnapshot struct {
+	byID    map[string]store.APIKey
+	count   int
+	changed int64
 }
 
-// lookup returns a key record, from the cache while it is fresh.
-func (k *Keys) lookup(ctx context.Context, id string) (store.APIKey, error) {
-	now := k.Now()
-	if c, ok := k.cache.Load(id); ok && now.Before(c.(cachedKey).expiry) {
-		return c.(cachedKey).rec, nil
+// start anchors the monotonic clock the freshness checks use.
+var start = time.Now()
+
+func (k *Keys) refresh() time.Duration {
+	if k.Refresh > 0 {
+		return k.Refresh
 	}
-	rec, err := k.Store.APIKey(ctx, id)
+	return time.Second
+}
+
+// keys returns the key set, reloading it when another process (or this
+// one) changed it since the last check.
+func (k *Keys) keys(ctx context.Context) (*keySnapshot, error) {
+	snap := k.snap.Load()
+	if snap != nil && time.Since(start)-time.Duration(k.checked.Load()) < k.refresh() {
+		return snap, nil
+	}
+	if snap != nil {
+		if !k.mu.TryLock() {
+			return snap, nil // another request is checking; this one uses what it has
+		}
+	} else {
+		k.mu.Lock()
+	}
+	defer k.mu.Unlock()
+	if cur := k.snap.Load(); cur != nil && time.Since(start)-time.Duration(k.checked.Load()) < k.refresh() {
+		return cur, nil
+	}
+	count, changed, err := k.Store.APIKeysVersion(ctx)
 	if err != nil {
-		return rec, err
+		if snap != nil {
+			return snap, nil // keep serving the last known set while the database is away
+		}
+		return nil, err
 	}
-	k.cache.Store(id, cachedKey{rec: rec, expiry: now.Add(keyCacheTTL)})
-	return rec, nil
+	if snap == nil || count != snap.count || changed != snap.changed {
+		all, err := k.Store.APIKeys(ctx, "")
+		if err != nil {
+			if snap != nil {
+				return snap, nil
+			}
+			return nil, err
+		}
+		next := &keySnapshot{byID: make(map[string]store.APIKey, len(all)), count: count, changed: changed}
+		for _, rec := range all {
+			next.byID[rec.ID] = rec
+		}
+		k.snap.Store(next)
+		snap = next
+	}
+	k.checked.Store(int64(time.Since(start)))
+	return snap, nil
 }
+
+// changed makes the next request check the key set, after a change made here.
+func (k *Keys) changed() { k.checked.Store(int64(-time.Hour)) }
 
 func randomString(n int, enc func([]byte) string) (string, error) {
 	b := make([]byte, n)
@@ -143,6 +203,7 @@ func (k *Keys) createPartner(partnerName, keyName string, env store.Environment,
 	if err != nil {
 		return NewKey{}, false, fmt.Errorf("create partner: %w", err)
 	}
+	k.changed()
 	return out, created, nil
 }
 
@@ -163,6 +224,7 @@ func (k *Keys) CreateKeyForClient(ctx context.Context, clientID, keyName string,
 	if err := k.Store.CreateAPIKey(ctx, rec); err != nil {
 		return NewKey{}, fmt.Errorf("create key: %w", err)
 	}
+	k.changed()
 	return out, nil
 }
 
@@ -170,19 +232,23 @@ func (k *Keys) CreateKeyForClient(ctx context.Context, clientID, keyName string,
 // ids and wrong secrets take the same time.
 var dummyHash = hashSecret("verigate-unknown-key")
 
-// Authenticate checks an API key id and secret in constant time.
+// Authenticate checks an API key id and secret in constant time: an
+// unknown id, a wrong secret and a revoked key are refused alike, after the
+// same work.
 func (k *Keys) Authenticate(ctx context.Context, id, secret string) (Principal, error) {
-	rec, err := k.lookup(ctx, id)
-	want := rec.SecretHash
+	snap, err := k.keys(ctx)
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			return Principal{}, err
-		}
-		want = dummyHash
+		return Principal{}, err
+	}
+	rec, found := snap.byID[id]
+	want := dummyHash
+	if found {
+		want = rec.SecretHash
 	}
 	ok := subtle.ConstantTimeCompare(hashSecret(secret), want) == 1
-	if err != nil || !ok {
+	if !found || !ok || rec.RevokedAt != nil {
 		return Principal{}, ErrUnauthenticated
 	}
+	k.used.Store(rec.ID, k.Now().UTC())
 	return Principal{KeyID: rec.ID, PartnerID: rec.PartnerID, ClientID: rec.ClientID, Environment: rec.Environment}, nil
 }

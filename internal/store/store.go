@@ -66,6 +66,11 @@ type APIKey struct {
 	Environment Environment
 	SecretHash  []byte
 	CreatedAt   time.Time
+	// RevokedAt is when the key stopped working, or nil.
+	RevokedAt *time.Time
+	// LastUsedAt is when the key last authenticated a request (to within a
+	// few seconds), or nil.
+	LastUsedAt *time.Time
 }
 
 // User is a borrower whose income or employment is verified.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"sync"
 	"testing"
+	"time"
 
 	"verigate/internal/store"
 	"verigate/internal/store/sqlstore"
@@ -17,6 +18,58 @@ var partnerTests = []storeTest{
 	{"CreatePartnerDuplicatePartnerOrClient", testCreatePartnerDuplicatePartnerOrClient},
 	{"CreateAPIKey", testCreateAPIKey},
 	{"CreateFirstPartner", testCreateFirstPartner},
+	{"APIKeyLifecycle", testAPIKeyLifecycle},
+}
+
+// testAPIKeyLifecycle covers listing, revoking and touching keys, and the
+// version every process watches to notice a change.
+func testAPIKeyLifecycle(t *testing.T, s *sqlstore.Store) {
+	a, b := newTenant(t, s, "Acme"), newTenant(t, s, "Other")
+	second := store.APIKey{ID: "key-a2", PartnerID: a.Partner.ID, ClientID: a.Client.ID, Name: "second", Environment: store.Production,
+		SecretHash: []byte{9}, CreatedAt: at(50)}
+	must(t, "CreateAPIKey", s.CreateAPIKey(ctx(t), second))
+	keys, err := s.APIKeys(ctx(t), a.Partner.ID)
+	must(t, "APIKeys", err)
+	if len(keys) != 2 || keys[0].ID != a.Key.ID || keys[1].ID != second.ID || keys[1].RevokedAt != nil || keys[1].LastUsedAt != nil {
+		t.Fatalf("APIKeys of a partner = %+v", keys)
+	}
+	all, err := s.APIKeys(ctx(t), "")
+	must(t, "APIKeys of everyone", err)
+	if len(all) != 3 {
+		t.Fatalf("APIKeys of everyone: %d keys", len(all))
+	}
+	n, v1, err := s.APIKeysVersion(ctx(t))
+	must(t, "APIKeysVersion", err)
+	if n != 3 || v1 == 0 {
+		t.Fatalf("APIKeysVersion = %d, %d", n, v1)
+	}
+
+	mustErr(t, "RevokeAPIKey of another partner's key", s.RevokeAPIKey(ctx(t), b.Partner.ID, second.ID, at(60)), store.ErrNotFound)
+	mustErr(t, "RevokeAPIKey unknown", s.RevokeAPIKey(ctx(t), "", "no-such-key", at(60)), store.ErrNotFound)
+	// Revoked at an instant before the latest change: the version still moves.
+	must(t, "RevokeAPIKey", s.RevokeAPIKey(ctx(t), a.Partner.ID, second.ID, at(10)))
+	mustErr(t, "RevokeAPIKey again", s.RevokeAPIKey(ctx(t), "", second.ID, at(70)), store.ErrConflict)
+	_, v2, err := s.APIKeysVersion(ctx(t))
+	must(t, "APIKeysVersion", err)
+	if v2 <= v1 {
+		t.Errorf("the version did not move with a revocation: %d then %d", v1, v2)
+	}
+	got, err := s.APIKey(ctx(t), second.ID)
+	must(t, "APIKey", err)
+	if got.RevokedAt == nil || !got.RevokedAt.Equal(stored(at(10))) {
+		t.Errorf("revoked key: %+v", got)
+	}
+
+	must(t, "TouchAPIKeys", s.TouchAPIKeys(ctx(t), map[string]time.Time{a.Key.ID: at(80)}))
+	must(t, "TouchAPIKeys with an older time", s.TouchAPIKeys(ctx(t), map[string]time.Time{a.Key.ID: at(75)}))
+	got, err = s.APIKey(ctx(t), a.Key.ID)
+	must(t, "APIKey", err)
+	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(stored(at(80))) {
+		t.Errorf("last used: %v", got.LastUsedAt)
+	}
+	if _, v3, _ := s.APIKeysVersion(ctx(t)); v3 != v2 {
+		t.Errorf("using a key moved the version: %d then %d", v2, v3)
+	}
 }
 
 func testCountPartnersEmpty(t *testing.T, s *sqlstore.Store) {
