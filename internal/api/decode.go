@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"unicode/utf8"
 
 	"verigate/internal/validate"
 )
@@ -27,9 +28,17 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		return detail(http.StatusUnsupportedMediaType, fmt.Sprintf("Unsupported media type %q in request; send application/json.", ct))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
 	switch {
+	case err != nil && !errors.As(err, &tooLarge):
+		// A body cut short or too slow: the reader's error names socket
+		// addresses, which are nobody's business but verigate's.
+		return detail(http.StatusBadRequest, "The request body could not be read completely; send it again.")
 	case err != nil:
 		// reported below
+	case !utf8.Valid(body):
+		// Text is validated once, here, the same for every database.
+		return detail(http.StatusBadRequest, "JSON parse error - the request body is not valid UTF-8.")
 	case len(bytes.TrimSpace(body)) == 0:
 		err = io.EOF
 	case bytes.Contains(body, []byte(`\u0000`)):
@@ -38,7 +47,6 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	default:
 		err = json.Unmarshal(body, dst)
 	}
-	var tooLarge *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	var fields validate.Errors
 	switch {

@@ -1,0 +1,59 @@
+package api_test
+
+import (
+	"bufio"
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestBodyCutShort: a body that ends before its Content-Length is a 400
+// that names no socket address.
+func TestBodyCutShort(t *testing.T) {
+	e := newEnv(t)
+	u, _ := url.Parse(e.srv.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	auth := base64.StdEncoding.EncodeToString([]byte(e.A.ID + ":" + e.A.Secret))
+	io.WriteString(conn, "POST /partners/v2/users HTTP/1.1\r\nHost: x\r\nAuthorization: Basic "+auth+
+		"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"client\": ")
+	conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || strings.Contains(string(body), "127.0.0.1") || strings.Contains(string(body), "tcp") {
+		t.Fatalf("a body cut short: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestTextIsValidatedAtTheEdge: bodies that are not valid UTF-8, and key
+// ids that are not text, are refused before anything reads the database.
+func TestTextIsValidatedAtTheEdge(t *testing.T) {
+	e := newEnv(t)
+	e.unchanged(t, "bad text", func() {
+		for _, body := range []string{
+			`{"client": "` + e.A.Client + `", "first_name": "Ann` + "\xff" + `"}`,
+			`{"client": "` + e.A.Client + `", "external_metadata": {"note": "` + "\xc3\x28" + `"}}`,
+		} {
+			got := e.send(t, req{key: &e.A, method: "POST", path: "/partners/v2/users", body: body})
+			if d := detailOf(t, got, http.StatusBadRequest); !strings.Contains(d, "UTF-8") {
+				t.Errorf("body %q: %s", body, got)
+			}
+		}
+	})
+	for _, id := range []string{"\x00" + e.A.ID, e.A.ID + "\xff", "\xc3\x28"} {
+		got := e.send(t, req{key: &key{ID: id, Secret: e.A.Secret}, method: "GET", path: "/partners/v2/users/" + e.createUser(t, e.A, nil)})
+		if got.Status != http.StatusUnauthorized {
+			t.Errorf("key id %q: %s", id, got)
+		}
+	}
+}
