@@ -344,7 +344,9 @@ func (s *Service) step(ctx context.Context, c session.Claims, stages []string, f
 		}
 		return st, ErrWrongStage
 	}
-	if err := fn(&cs); err != nil {
+	if err := fn(&cs); errors.Is(err, errNoSave) {
+		return s.state(ctx, c, cs)
+	} else if err != nil {
 		st, serr := s.state(ctx, c, cs)
 		if serr != nil {
 			return st, serr
@@ -360,6 +362,10 @@ func (s *Service) step(ctx context.Context, c session.Claims, stages []string, f
 	cs.Version++
 	return s.state(ctx, c, cs)
 }
+
+// errNoSave, returned by a step's function, ends the step without saving
+// the session: the step's outcome is saved by what comes next.
+var errNoSave = errors.New("linkflow: nothing to save")
 
 // Select chooses an item (from search, or to start over after a failure).
 func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (State, error) {
@@ -460,8 +466,13 @@ func (s *Service) Verify(ctx context.Context, c session.Claims, code string) (St
 		case err != nil:
 			return err
 		}
-		conn, err = s.arrived(cx, cs, got)
-		return err
+		if conn, err = s.arrived(cx, cs, got); err != nil || conn == nil {
+			return err
+		}
+		// A correct code: connected saves the session with the account, and
+		// retries when another request changed the session meanwhile, so
+		// the code is never lost to a concurrent request.
+		return errNoSave
 	})
 	if err != nil || conn == nil {
 		return st, err
@@ -564,6 +575,25 @@ func isRefusal(err error) bool {
 // connected stores the account, updates the user, the session and the
 // verification in one transaction, and starts aggregation.
 func (s *Service) connected(ctx context.Context, c session.Claims, conn datasource.Connection) (State, error) {
+	// The connection is in hand: a concurrent change of the session or the
+	// verification only means saving it again on what is there now.
+	for attempt := 1; ; attempt++ {
+		st, err := s.connectOnce(ctx, c, conn)
+		if !errors.Is(err, store.ErrConflict) || attempt == maxConnectAttempts {
+			if errors.Is(err, store.ErrConflict) {
+				return State{}, ErrBusy
+			}
+			return st, err
+		}
+	}
+}
+
+// maxConnectAttempts bounds how often a connection is saved again after concurrent changes.
+const maxConnectAttempts = 8
+
+// connectOnce reads the session and saves the account with it in one
+// transaction; store.ErrConflict when something changed meanwhile.
+func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn datasource.Connection) (State, error) {
 	cs, err := s.Store.ConnectSession(ctx, c.SessionID)
 	if err != nil {
 		return State{}, err
@@ -617,7 +647,7 @@ func (s *Service) connected(ctx context.Context, c session.Claims, conn datasour
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return State{}, ErrBusy
+		return State{}, err
 	} else if err != nil {
 		return State{}, fmt.Errorf("connect account: %w", err)
 	}

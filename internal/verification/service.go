@@ -24,6 +24,8 @@ type Store interface {
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	CreateVerification(ctx context.Context, v store.Verification) error
 	Verification(ctx context.Context, s store.Scope, id string) (store.Verification, error)
+	// VerificationForUpdate is Verification that, in a transaction, locks the row until it ends.
+	VerificationForUpdate(ctx context.Context, s store.Scope, id string) (store.Verification, error)
 	VerificationHead(ctx context.Context, s store.Scope, id string) (store.VerificationHead, error)
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	// UpdateVerification saves v if its Version is still current (store.ErrConflict otherwise).

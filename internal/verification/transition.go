@@ -65,7 +65,7 @@ var errUnchanged = errors.New("verification: unchanged")
 
 // apply reads the verification, applies c and writes it, inside ctx's transaction.
 func (s *Service) apply(ctx context.Context, sc store.Scope, id string, c Change) (store.Verification, error) {
-	rec, err := s.Store.Verification(ctx, sc, id)
+	rec, err := s.Store.VerificationForUpdate(ctx, sc, id)
 	if err != nil {
 		return rec, err
 	}

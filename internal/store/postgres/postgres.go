@@ -27,6 +27,7 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	s := sqlstore.New(db, db, sqlstore.Dialect{
 		Name:        "postgres",
 		IsDuplicate: isDuplicate,
+		ForUpdate:   " FOR UPDATE",
 		LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock))
 			return err

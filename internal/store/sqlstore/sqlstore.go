@@ -25,6 +25,10 @@ type Dialect struct {
 	IsDuplicate func(error) bool
 	// LockMigrations serialises schema changes between processes, or is nil.
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// ForUpdate ends a SELECT that locks the rows it reads until the
+	// transaction ends (" FOR UPDATE"), or is "" where a write transaction
+	// excludes every other writer anyway (SQLite).
+	ForUpdate string
 }
 
 // Store is a store.Store backed by a reading and a writing connection pool.
@@ -607,6 +611,18 @@ func (s *Store) Verification(ctx context.Context, sc store.Scope, id string) (st
 	row := s.queryRow(ctx, `SELECT `+verificationColumns+` FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment))
 	v, err := scanVerification(row)
+	return v, s.mapErr(err)
+}
+
+// VerificationForUpdate returns a verification in scope and, inside a
+// transaction, locks it until the transaction ends, so that a change read
+// and written in it is never overtaken by another.
+func (s *Store) VerificationForUpdate(ctx context.Context, sc store.Scope, id string) (store.Verification, error) {
+	q := `SELECT ` + verificationColumns + ` FROM verifications WHERE id = $1 AND partner_id = $2 AND environment = $3`
+	if s.tx(ctx) != nil {
+		q += s.d.ForUpdate
+	}
+	v, err := scanVerification(s.reader(ctx).QueryRowContext(ctx, q, id, sc.PartnerID, string(sc.Environment)))
 	return v, s.mapErr(err)
 }
 

@@ -125,6 +125,14 @@ func testInTxSeesOwnWrites(t *testing.T, s *sqlstore.Store) {
 		if got.State != "processing" || got.Version != 2 {
 			t.Errorf("read inside the transaction: state %q version %d", got.State, got.Version)
 		}
+		locked, err := s.VerificationForUpdate(c, a.scope(store.Sandbox), v.ID)
+		if err != nil {
+			return err
+		}
+		mustEqual(t, "VerificationForUpdate inside the transaction", got, locked)
+		if _, err := s.VerificationForUpdate(c, a.scope(store.Production), v.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("VerificationForUpdate in another environment: %v", err)
+		}
 		h, err := s.VerificationHead(c, a.scope(store.Sandbox), v.ID)
 		if err != nil {
 			return err
