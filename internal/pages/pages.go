@@ -488,7 +488,7 @@ func (h *Handler) page(q *request) {
 	}
 	switch v.Stage {
 	case linkflow.StageSearch:
-		v.Query = strings.TrimSpace(q.r.URL.Query().Get("q"))
+		v.Query = searchText(q.r.URL.Query().Get("q"))
 		v.Searched = v.Query != ""
 		limit, err := h.itemLimit(q, v.Query)
 		if err == nil {
@@ -530,7 +530,7 @@ func (h *Handler) itemLimit(q *request, query string) (int, error) {
 
 // items answers the page's live search with the contract's Item shape.
 func (h *Handler) items(q *request) {
-	query := strings.TrimSpace(q.r.URL.Query().Get("q"))
+	query := searchText(q.r.URL.Query().Get("q"))
 	limit, err := h.itemLimit(q, query)
 	var items []datasource.Item
 	if err == nil {
@@ -661,6 +661,12 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, link, http.StatusSeeOther)
+}
+
+// searchText is a search as typed, made valid text: invalid UTF-8 and NUL
+// characters are dropped, so they are neither searched for nor shown back.
+func searchText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", ""))
 }
 
 // splitList reads a list given as repeated or comma-separated values.

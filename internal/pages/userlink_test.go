@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"verigate/internal/store"
 )
@@ -107,4 +108,21 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestSearchIsValidText: a search that is not valid text is neither
+// searched for nor reflected into the page as sent.
+func TestSearchIsValidText(t *testing.T) {
+	h := newHarness(t, harnessOptions{manualAggregation: true})
+	f := h.newSession(nil)
+	for _, raw := range []string{"Wal%FFmart", "Wal%00mart", "%C3%28"} {
+		resp, body := h.get(f.base + "?q=" + raw)
+		if resp.StatusCode != http.StatusOK || !utf8.ValidString(body) || strings.ContainsRune(body, 0) {
+			t.Errorf("q=%s: %d, valid UTF-8 %v", raw, resp.StatusCode, utf8.ValidString(body))
+		}
+		resp, body = h.get(f.base + "/items?q=" + raw)
+		if resp.StatusCode != http.StatusOK || !utf8.ValidString(body) {
+			t.Errorf("items q=%s: %d %q", raw, resp.StatusCode, body)
+		}
+	}
 }
