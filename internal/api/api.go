@@ -10,6 +10,8 @@ import (
 	"verigate/internal/accountdata"
 	"verigate/internal/customization"
 	"verigate/internal/documents"
+	"verigate/internal/invite"
+	"verigate/internal/items"
 	"verigate/internal/partner"
 	"verigate/internal/report"
 	"verigate/internal/session"
@@ -34,6 +36,10 @@ type API struct {
 	Documents *documents.Service
 	// Accounts serves connected accounts and their records.
 	Accounts *accountdata.Service
+	// Items searches the environment's item catalogs and keeps item filters.
+	Items *items.Service
+	// Invites sends, resends and revokes invites.
+	Invites *invite.Service
 	// PublicURL is the externally visible base URL, without a trailing slash.
 	PublicURL string
 	Log       *slog.Logger

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"verigate/internal/customization"
+	"verigate/internal/invite"
 	"verigate/internal/partner"
 	"verigate/internal/session"
 	"verigate/internal/store"
@@ -53,6 +54,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": "The API key is revoked already."}}
 	case errors.Is(err, customization.ErrSample):
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": "The sample customizations are read-only; create your own instead."}}
+	case errors.Is(err, invite.ErrRevoked):
+		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": invite.ErrRevoked.Error()}}
 	case errors.Is(err, session.ErrInvalid):
 		he = errNotFound.(*httpError)
 	default:

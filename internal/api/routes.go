@@ -122,10 +122,28 @@ func (a *API) operations() []operation {
 	ops := []operation{
 		// Users and user tokens.
 		{"POST", "/user-tokens", a.createUserToken, g},
+		{"POST", "/users", a.createUserV2, g},
+		{"GET", "/users", a.listUsersV2, g},
+		{"GET", "/users/{id}", a.getUserV2, g},
+		{"PATCH", "/users/{id}", a.updateUserV2, g},
+		{"DELETE", "/users/{id}", a.deleteUserV2, g},
 
 		// Items, employer search and item filters (/v2).
+		{"GET", "/items", a.listItems, g},
+		{"GET", "/items/{id}", a.getItem, g},
+		{"GET", "/employer-search", a.searchEmployers, g},
+		{"POST", "/item-filters", a.createItemFilter, g},
+		{"GET", "/item-filters", a.listItemFilters, g},
+		{"GET", "/item-filters/{id}", a.getItemFilter, g},
+		{"PUT", "/item-filters/{id}", a.replaceItemFilter, g},
+		{"DELETE", "/item-filters/{id}", a.deleteItemFilter, g},
 
 		// Invites (/v2).
+		{"POST", "/invites", a.sendInvite, g},
+		{"GET", "/invites", a.listInvites, g},
+		{"GET", "/invites/{id}", a.getInvite, g},
+		{"POST", "/invites/{id}", a.resendInvite, g},
+		{"POST", "/invites/{id}/revoke", a.revokeInvite, g},
 
 		// Accounts and their payroll data (/v2).
 

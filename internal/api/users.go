@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"verigate/internal/partner"
+	"verigate/internal/store"
+	"verigate/internal/validate"
 )
 
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -46,5 +48,75 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// The /v2 users: the same records, in the /v2 User shape.
+
+func (a *API) createUserV2(w http.ResponseWriter, r *http.Request) error {
+	var in partner.UserInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := a.Users.CreateV2(r.Context(), principal(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) listUsersV2(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	errs := validate.Errors{}
+	page := pageParams(errs, q)
+	f := store.UserFilter{ExternalID: q.Get("external_id")}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	return writeList(a, w, r, page, func(p store.Page) ([]store.User, error) {
+		return a.Users.List(r.Context(), principal(r), f, p)
+	}, func(u store.User) string { return u.ID }, partner.V2View)
+}
+
+func (a *API) getUserV2(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	out, err := a.Users.GetV2(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) updateUserV2(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in partner.UserInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := a.Users.UpdateV2(r.Context(), principal(r), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) deleteUserV2(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.Users.Delete(r.Context(), principal(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"regexp"
 	"strings"
 	"time"
 
+	"verigate/internal/filestore"
 	"verigate/internal/store"
 	"verigate/internal/usertoken"
 	v "verigate/internal/validate"
@@ -140,6 +142,8 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u store.User) error
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	UpdateUser(ctx context.Context, u store.User) error
+	ListUsers(ctx context.Context, s store.Scope, f store.UserFilter, p store.Page) ([]store.User, error)
+	DeleteUser(ctx context.Context, s store.Scope, id string) (store.DeletedUser, error)
 }
 
 // Users creates, reads and updates users within a principal's scope.
@@ -148,6 +152,11 @@ type Users struct {
 	Now   func() time.Time
 	// Tokens issues the user tokens that open Link for a user.
 	Tokens *usertoken.Tokens
+	// UploadFiles and ReportFiles hold the files of uploads and reports;
+	// deleting a user removes its files from them. Nil keeps the files.
+	UploadFiles, ReportFiles filestore.Files
+	// Log records files that could not be removed; nil means slog.Default().
+	Log *slog.Logger
 }
 
 // Create validates in and stores a new user.
@@ -162,7 +171,7 @@ func (s *Users) Create(ctx context.Context, p Principal, in UserInput) (CreatedU
 		}
 	}
 	var pr profile
-	applyProfile(errs, &pr, in, s.Now())
+	applyProfile(errs, &pr, in, s.Now(), partnerExternalIDMax)
 	if clientID != "" {
 		c, err := s.Store.Client(ctx, clientID)
 		switch {
@@ -175,9 +184,14 @@ func (s *Users) Create(ctx context.Context, p Principal, in UserInput) (CreatedU
 	if err := errs.Err(); err != nil {
 		return CreatedUser{}, err
 	}
+	return s.store(ctx, p, clientID, pr, in.ExternalID.Ptr())
+}
+
+// store saves a new user with profile pr and answers its id and a token.
+func (s *Users) store(ctx context.Context, p Principal, clientID string, pr profile, externalID *string) (CreatedUser, error) {
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	u := store.User{ID: store.NewID(), PartnerID: p.PartnerID, Environment: p.Environment, ClientID: clientID,
-		ExternalID: in.ExternalID.Ptr(), CreatedAt: now, UpdatedAt: now}
+		ExternalID: externalID, CreatedAt: now, UpdatedAt: now}
 	var err error
 	if u.Profile, err = json.Marshal(pr); err != nil {
 		return CreatedUser{}, err
@@ -259,25 +273,35 @@ func (s *Users) Get(ctx context.Context, p Principal, id string) (UserView, erro
 
 // Update applies the fields present in in to a user visible to p.
 func (s *Users) Update(ctx context.Context, p Principal, id string, in UserInput) (UserView, error) {
+	u, err := s.update(ctx, p, id, in, partnerExternalIDMax)
+	if err != nil {
+		return UserView{}, err
+	}
+	return View(u)
+}
+
+// update applies in to a user visible to p, allowing external ids of up
+// to maxExternalID characters, and returns the user as stored.
+func (s *Users) update(ctx context.Context, p Principal, id string, in UserInput, maxExternalID int) (store.User, error) {
 	for {
 		u, err := s.Store.User(ctx, p.Scope(), strings.ToLower(id))
 		if err != nil {
-			return UserView{}, err
+			return store.User{}, err
 		}
 		var pr profile
 		if err := json.Unmarshal(u.Profile, &pr); err != nil {
-			return UserView{}, fmt.Errorf("user %s: stored profile: %w", u.ID, err)
+			return store.User{}, fmt.Errorf("user %s: stored profile: %w", u.ID, err)
 		}
 		errs := v.Errors{}
-		applyProfile(errs, &pr, in, s.Now())
+		applyProfile(errs, &pr, in, s.Now(), maxExternalID)
 		if err := errs.Err(); err != nil {
-			return UserView{}, err
+			return store.User{}, err
 		}
 		if in.ExternalID.Set {
 			u.ExternalID = in.ExternalID.Ptr()
 		}
 		if u.Profile, err = json.Marshal(pr); err != nil {
-			return UserView{}, err
+			return store.User{}, err
 		}
 		u.UpdatedAt = s.Now().UTC().Truncate(time.Millisecond)
 		err = s.Store.UpdateUser(ctx, u)
@@ -285,10 +309,10 @@ func (s *Users) Update(ctx context.Context, p Principal, id string, in UserInput
 			continue // changed under us: read again and reapply
 		}
 		if err != nil {
-			return UserView{}, fmt.Errorf("update user: %w", err)
+			return store.User{}, fmt.Errorf("update user: %w", err)
 		}
 		u.Version++
-		return View(u)
+		return u, nil
 	}
 }
 
@@ -348,7 +372,7 @@ func nullableText(errs v.Errors, field string, o v.Opt[string], max int) *string
 }
 
 // applyProfile validates the profile fields present in in and writes them into pr.
-func applyProfile(errs v.Errors, pr *profile, in UserInput, now time.Time) {
+func applyProfile(errs v.Errors, pr *profile, in UserInput, now time.Time, maxExternalID int) {
 	set := func(dst **string, s *string, o v.Opt[string]) {
 		if o.Set && s != nil {
 			*dst = s
@@ -420,7 +444,7 @@ func applyProfile(errs v.Errors, pr *profile, in UserInput, now time.Time) {
 		pr.OpenBanking = ob
 	}
 	if in.ExternalID.Has() {
-		v.MaxLen(errs, "external_id", in.ExternalID.V, 255)
+		v.MaxLen(errs, "external_id", in.ExternalID.V, maxExternalID)
 	}
 }
 

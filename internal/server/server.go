@@ -22,6 +22,8 @@ import (
 	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/documents"
 	"verigate/internal/filestore"
+	"verigate/internal/invite"
+	"verigate/internal/items"
 	"verigate/internal/linkflow"
 	"verigate/internal/pages"
 	"verigate/internal/partner"
@@ -76,6 +78,9 @@ type Options struct {
 	// files in memory (tests), never on disk.
 	ReportsDir string
 	UploadsDir string
+	// InviteSender delivers invites by email and SMS; nil (the default)
+	// stores invites undelivered, with their shareable link.
+	InviteSender invite.Sender
 }
 
 // App is a wired verigate instance over one store.
@@ -97,7 +102,11 @@ type App struct {
 	Reports *report.Service
 	// Documents stores uploads and evaluates documents verifications; Run it in the background.
 	Documents *documents.Service
-	Handler   http.Handler
+	// Items searches the environments' item catalogs and keeps item filters.
+	Items *items.Service
+	// Invites sends invites.
+	Invites *invite.Service
+	Handler http.Handler
 }
 
 // files opens the file store of a directory, or an in-memory one for "".
@@ -154,6 +163,12 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
+	a.Users.UploadFiles, a.Users.ReportFiles, a.Users.Log = uploadFiles, reportFiles, o.Log
+	a.Items = &items.Service{Connectors: o.Connectors, Store: st, Now: o.Now}
+	a.Invites = &invite.Service{Store: st, Users: a.Users, Sender: o.InviteSender, HasItem: a.Items.Has,
+		HasFlow: func(ctx context.Context, sc store.Scope, id string) (bool, error) {
+			return a.customizationExists(ctx, sc, store.CustomizationFlow, id)
+		}, PublicURL: public, Now: o.Now}
 	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log, Connectors: o.Connectors}
 	a.Verifs.Reports = a.Reports
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
@@ -173,7 +188,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Handler = (&api.API{
 		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
-		Accounts: &accountdata.Service{Store: st},
+		Accounts: &accountdata.Service{Store: st}, Items: a.Items, Invites: a.Invites,
 	}).Handler()
 	return a, nil
 }

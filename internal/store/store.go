@@ -90,6 +90,70 @@ type User struct {
 	Version            int64
 }
 
+// UserFilter narrows ListUsers; empty fields match everything.
+type UserFilter struct {
+	// ExternalID matches users whose external_id is exactly this value.
+	ExternalID string
+}
+
+// DeletedUser names what deleting a user removed from the database but
+// that lives outside it: the files of its uploads and of its reports.
+type DeletedUser struct {
+	// UploadFiles are the stored names of the user's uploads.
+	UploadFiles []string
+	// ReportFiles are the names of the PDF and JSON files of its reports.
+	ReportFiles []string
+}
+
+// ItemFilter is a named set of conditions on items, kept per tenant, that
+// the item listing applies when asked to.
+type ItemFilter struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	Name        string
+	// Filters is the JSON object of conditions as the partner sent it.
+	Filters   json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// Invite is an invitation for a user to connect accounts through a
+// shareable link.
+type Invite struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	UserID      string
+	// Token is the opaque, unguessable part of the invite's URL.
+	Token       string
+	FirstName   string
+	LastName    string
+	Email       string // "" when none
+	PhoneNumber string // "" when none
+	// Status is the invite's status: sent, initiated, attempted, completed or revoked.
+	Status    string
+	FlowID    *string
+	FlowItems []string
+	ReplyTo   []string
+	// Deliveries is the JSON array of delivery attempts, newest first.
+	Deliveries json.RawMessage
+	RevokedAt  *time.Time
+	InvitedAt  time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int64
+}
+
+// InviteFilter narrows ListInvites; empty fields match everything.
+type InviteFilter struct {
+	// Statuses matches invites in any of these statuses.
+	Statuses []string
+	// ReplyTo matches invites whose reply_to list holds this address.
+	ReplyTo string
+}
+
 // Verification is one ordered verification with its current status.
 type Verification struct {
 	ID          string

@@ -504,12 +504,20 @@ const userColumns = `id, partner_id, environment, client_id, profile, external_i
 func (s *Store) User(ctx context.Context, sc store.Scope, id string) (store.User, error) {
 	row := s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment))
+	u, err := scanUser(row)
+	if err != nil {
+		return u, s.mapErr(err)
+	}
+	return u, nil
+}
+
+func scanUser(r scanner) (store.User, error) {
 	var u store.User
 	var env, profile, items, employers string
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.PartnerID, &env, &u.ClientID, &profile, &u.ExternalID, &items, &employers, &created, &updated, &u.Version)
+	err := r.Scan(&u.ID, &u.PartnerID, &env, &u.ClientID, &profile, &u.ExternalID, &items, &employers, &created, &updated, &u.Version)
 	if err != nil {
-		return u, s.mapErr(err)
+		return u, err
 	}
 	u.Environment = store.Environment(env)
 	u.Profile = json.RawMessage(profile)
