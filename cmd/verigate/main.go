@@ -159,6 +159,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reportsDir := fs.String("reports-dir", env("VERIGATE_REPORTS_DIR", "./data/reports"), "directory generated reports are stored in (env VERIGATE_REPORTS_DIR)")
 	uploadsDir := fs.String("uploads-dir", env("VERIGATE_UPLOADS_DIR", "./data/uploads"), "directory uploaded documents are stored in (env VERIGATE_UPLOADS_DIR)")
 	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
+	metricsToken := fs.String("metrics-token", env("VERIGATE_METRICS_TOKEN", ""), "bearer token GET /metrics asks for; none means open (env VERIGATE_METRICS_TOKEN)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		base = localURL(ln.Addr())
 	}
 	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors,
-		ReportsDir: *reportsDir, UploadsDir: *uploadsDir})
+		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
 		return err

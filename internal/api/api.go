@@ -1,6 +1,7 @@
-// Package api serves verigate's HTTP API on its URL surfaces (today the
-// Partners v2 API under /partners/v2): routing, authentication, decoding,
-// and the one mapping from errors to HTTP responses.
+// Package api serves verigate's HTTP API on its URL surfaces (the Partners
+// v2 API under /partners/v2 and the platform's general API under /v2):
+// routing, authentication, decoding, and the one mapping from errors to
+// HTTP responses.
 package api
 
 import (
@@ -12,6 +13,7 @@ import (
 	"verigate/internal/documents"
 	"verigate/internal/invite"
 	"verigate/internal/items"
+	"verigate/internal/metrics"
 	"verigate/internal/partner"
 	"verigate/internal/report"
 	"verigate/internal/session"
@@ -47,4 +49,8 @@ type API struct {
 	Pages http.Handler
 	// SDK serves the Web SDK under /sdk/.
 	SDK http.Handler
+	// Metrics counts requests and serves /metrics; nil serves no metrics.
+	Metrics *metrics.Metrics
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
 }

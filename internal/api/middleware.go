@@ -81,6 +81,7 @@ func (a *API) observe(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			a.Metrics.Request(route, r.Method, sw.status, time.Since(start))
 			if a.Log.Enabled(r.Context(), slog.LevelInfo) {
 				a.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),

@@ -67,6 +67,9 @@ func (a *API) Handler() http.Handler {
 		mux.Handle(s.tree, a.authenticated(http.HandlerFunc(a.notFound)))
 	}
 
+	if a.Metrics != nil {
+		mux.Handle("GET /metrics", a.Metrics.Handler(a.MetricsToken))
+	}
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.Pages != nil {

@@ -25,6 +25,7 @@ import (
 	"verigate/internal/invite"
 	"verigate/internal/items"
 	"verigate/internal/linkflow"
+	"verigate/internal/metrics"
 	"verigate/internal/pages"
 	"verigate/internal/partner"
 	"verigate/internal/report"
@@ -81,6 +82,8 @@ type Options struct {
 	// InviteSender delivers invites by email and SMS; nil (the default)
 	// stores invites undelivered, with their shareable link.
 	InviteSender invite.Sender
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
 }
 
 // App is a wired verigate instance over one store.
@@ -188,7 +191,8 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Handler = (&api.API{
 		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
-		Accounts: &accountdata.Service{Store: st}, Items: a.Items, Invites: a.Invites,
+		Accounts: &accountdata.Service{Store: st},
+		Metrics:  metrics.New(st, st.Pools(), o.Log), MetricsToken: o.MetricsToken, Items: a.Items, Invites: a.Invites,
 	}).Handler()
 	return a, nil
 }
