@@ -13,17 +13,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"verigate/internal/partner"
+	"verigate/internal/ratelimit"
 	"verigate/internal/server"
 	"verigate/internal/store"
 )
@@ -142,6 +145,17 @@ func env(name, def string) string {
 	return def
 }
 
+// envFloat is env for a number; a value that is not one is kept for the
+// flag to refuse.
+func envFloat(name string, def float64) float64 {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f
+		}
+	}
+	return def
+}
+
 const defaultDatabase = "./data/verigate.db"
 
 func databaseFlag(fs *flag.FlagSet) *string {
@@ -159,6 +173,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reportsDir := fs.String("reports-dir", env("VERIGATE_REPORTS_DIR", "./data/reports"), "directory generated reports are stored in (env VERIGATE_REPORTS_DIR)")
 	uploadsDir := fs.String("uploads-dir", env("VERIGATE_UPLOADS_DIR", "./data/uploads"), "directory uploaded documents are stored in (env VERIGATE_UPLOADS_DIR)")
 	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
+	rateLimit := fs.Float64("rate-limit", envFloat("VERIGATE_RATE_LIMIT", ratelimit.DefaultRate), "requests per second each API key may make, across every process on the database; 0 means no limit (env VERIGATE_RATE_LIMIT)")
 	metricsToken := fs.String("metrics-token", env("VERIGATE_METRICS_TOKEN", ""), "bearer token GET /metrics asks for; none means open (env VERIGATE_METRICS_TOKEN)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
@@ -167,6 +182,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := checkPublicURL(*publicURL); err != nil {
 			return err
 		}
+	}
+	if *rateLimit < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
+		return usageError{fmt.Sprintf("--rate-limit: %v is not a number of requests per second (0 for no limit)", *rateLimit)}
 	}
 	log, err := newLogger(*logFormat, stderr)
 	if err != nil {
@@ -194,7 +212,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		base = localURL(ln.Addr())
 	}
 	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors,
-		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken})
+		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken, RateLimit: *rateLimit})
 	if err != nil {
 		ln.Close()
 		return err
@@ -226,6 +244,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
 	go app.Keys.Run(workCtx, 10*time.Second, log)
+	if app.Limits != nil {
+		go app.Limits.Run(workCtx, st, time.Second, log)
+	}
 	go app.Aggregator.Run(workCtx)
 	go app.Documents.Run(workCtx)
 	go app.Dispatcher.Run(workCtx, 4)

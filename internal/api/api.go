@@ -15,6 +15,7 @@ import (
 	"verigate/internal/items"
 	"verigate/internal/metrics"
 	"verigate/internal/partner"
+	"verigate/internal/ratelimit"
 	"verigate/internal/report"
 	"verigate/internal/session"
 	"verigate/internal/verification"
@@ -49,6 +50,8 @@ type API struct {
 	Pages http.Handler
 	// SDK serves the Web SDK under /sdk/.
 	SDK http.Handler
+	// Limits throttles each API key's requests; nil means no limit.
+	Limits *ratelimit.Limiter
 	// Metrics counts requests and serves /metrics; nil serves no metrics.
 	Metrics *metrics.Metrics
 	// MetricsToken, when set, is the bearer token /metrics asks for.

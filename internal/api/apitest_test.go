@@ -89,7 +89,7 @@ func newEnv(t testing.TB) *env {
 
 // newEnvOn is newEnv on the database at dbPath (an SQLite file, or a
 // postgres:// URL, for which counts does not work).
-func newEnvOn(t testing.TB, dbPath string) *env {
+func newEnvOn(t testing.TB, dbPath string, mods ...func(*server.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := server.OpenStore(ctx, dbPath)
@@ -104,11 +104,15 @@ func newEnvOn(t testing.TB, dbPath string) *env {
 	// Production keys are served by the sandbox too, configured explicitly:
 	// these tests are about tenancy, and internal/server tests environments.
 	sandbox := map[string]datasource.Connector{"payroll": payrollsandbox.New(), "banking": banksandbox.New()}
-	app, err := server.New(ctx, st, server.Options{
+	opts := server.Options{
 		PublicURL: srv.URL, Now: clk.Now,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Connectors: datasource.Registry{Sandbox: sandbox, Production: sandbox},
-	})
+	}
+	for _, mod := range mods {
+		mod(&opts)
+	}
+	app, err := server.New(ctx, st, opts)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

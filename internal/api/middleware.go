@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"verigate/internal/partner"
@@ -104,6 +107,18 @@ func (a *API) authenticated(next http.Handler) http.Handler {
 		if err != nil {
 			a.writeError(w, r, err)
 			return
+		}
+		if a.Limits != nil {
+			if ok, wait := a.Limits.Allow(p.KeyID, time.Now()); !ok {
+				secs := int(math.Ceil(wait.Seconds()))
+				unit := "seconds"
+				if secs == 1 {
+					unit = "second"
+				}
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				a.writeError(w, r, detail(http.StatusTooManyRequests, fmt.Sprintf("Request was throttled. Expected available in %d %s.", secs, unit)))
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	})

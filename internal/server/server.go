@@ -28,6 +28,7 @@ import (
 	"verigate/internal/metrics"
 	"verigate/internal/pages"
 	"verigate/internal/partner"
+	"verigate/internal/ratelimit"
 	"verigate/internal/report"
 	"verigate/internal/sdk"
 	"verigate/internal/session"
@@ -84,6 +85,10 @@ type Options struct {
 	InviteSender invite.Sender
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
+	// RateLimit is each API key's requests per second across every process
+	// on the database (ratelimit.DefaultRate is the platform's); zero means
+	// no limit.
+	RateLimit float64
 }
 
 // App is a wired verigate instance over one store.
@@ -110,6 +115,8 @@ type App struct {
 	// Invites sends invites.
 	Invites *invite.Service
 	Handler http.Handler
+	// Limits throttles API keys, or is nil; Run it in the background with the store.
+	Limits *ratelimit.Limiter
 }
 
 // files opens the file store of a directory, or an in-memory one for "".
@@ -188,11 +195,14 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
+	if o.RateLimit > 0 {
+		a.Limits = ratelimit.New(o.RateLimit)
+	}
 	a.Handler = (&api.API{
 		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
 		Accounts: &accountdata.Service{Store: st},
-		Metrics:  metrics.New(st, st.Pools(), o.Log), MetricsToken: o.MetricsToken, Items: a.Items, Invites: a.Invites,
+		Metrics:  metrics.New(st, st.Pools(), o.Log), MetricsToken: o.MetricsToken, Limits: a.Limits, Items: a.Items, Invites: a.Invites,
 	}).Handler()
 	return a, nil
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.Store) {
 		{"Uploads", uploadTests},
 		{"Customizations", customizationTests},
 		{"Webhooks", webhookTests},
+		{"Instances", instanceTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {
