@@ -35,3 +35,16 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("/metrics: %d (or it names a key)", resp.StatusCode)
 	}
 }
+
+func TestOpenAPIServed(t *testing.T) {
+	e := newEnv(t)
+	resp, err := http.Get(e.srv.URL + "/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/yaml") || !strings.Contains(string(b), "/partners/v2/api-keys") {
+		t.Fatalf("/openapi.yaml: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

@@ -70,6 +70,7 @@ func (a *API) Handler() http.Handler {
 	if a.Metrics != nil {
 		mux.Handle("GET /metrics", a.Metrics.Handler(a.MetricsToken))
 	}
+	mux.HandleFunc("GET /openapi.yaml", a.openAPI)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.Pages != nil {

@@ -2,8 +2,12 @@ package api
 
 import (
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestSurfaceOf(t *testing.T) {
@@ -43,5 +47,75 @@ func TestOperationsTable(t *testing.T) {
 	}
 	if len(seen) == 0 {
 		t.Fatal("no operations")
+	}
+}
+
+// TestOpenAPIDescribesEveryAddition: every operation the API serves that
+// the published contracts do not describe is in verigate's own document,
+// which is itself a valid OpenAPI document.
+func TestOpenAPIDescribesEveryAddition(t *testing.T) {
+	own, err := openapi3.NewLoader().LoadFromData(OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := own.Validate(t.Context()); err != nil {
+		t.Fatalf("openapi.yaml is not valid: %v", err)
+	}
+	published := map[string]bool{}
+	for _, f := range []string{"../../../shared/reference/partners-v2-openapi.yaml", "../../../shared/reference/argyle-api-v2-openapi.yaml"} {
+		raw, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			t.Skipf("%s not found (CI has it beside the repository)", f)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Paths map[string]map[string]any `yaml:"paths"`
+		}
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for p, ops := range doc.Paths {
+			for m := range ops {
+				published[strings.ToUpper(m)+" "+p] = true
+			}
+		}
+	}
+	// The published documents name path parameters as they like; compare shapes.
+	shape := func(p string) string {
+		parts := strings.Split(p, "/")
+		for i, s := range parts {
+			if strings.HasPrefix(s, "{") {
+				parts[i] = "{}"
+			}
+		}
+		return strings.Join(parts, "/")
+	}
+	publishedShapes := map[string]bool{}
+	for k := range published {
+		m, p, _ := strings.Cut(k, " ")
+		publishedShapes[m+" "+shape(p)] = true
+	}
+	described := map[string]bool{}
+	for p, item := range own.Paths.Map() {
+		for m := range item.Operations() {
+			described[m+" "+shape(p)] = true
+		}
+	}
+	missing := 0
+	for _, op := range (&API{}).operations() {
+		for _, s := range op.surfaces {
+			k := op.method + " " + shape(s.prefix+op.path)
+			if !publishedShapes[k] && !described[k] {
+				t.Errorf("%s is neither in a published contract nor in openapi.yaml", k)
+				missing++
+			}
+		}
+	}
+	for _, k := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.yaml", "GET /link/{}"} {
+		if !described[k] {
+			t.Errorf("openapi.yaml lacks %s", k)
+		}
 	}
 }
