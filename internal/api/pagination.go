@@ -96,10 +96,16 @@ func paginate[T any](a *API, r *http.Request, page store.Page, limit int, rows [
 	return out
 }
 
+// maxPageBytes bounds the JSON of one list page's results: a page whose
+// objects are large holds fewer than its limit, and its next (or previous)
+// link continues after the last one it holds.
+var maxPageBytes = 4 << 20
+
 // writeList writes one page of a listing. list fetches the rows of page,
 // which asks for one row more than the page shows to tell whether another
 // page exists; id gives a row's cursor position and view renders each row
-// the page shows.
+// the page shows. Each object is encoded once, and the page stops before
+// maxPageBytes (holding at least one object).
 func writeList[T, V any](a *API, w http.ResponseWriter, r *http.Request, page store.Page, list func(store.Page) ([]T, error), id func(T) string, view func(T) (V, error)) error {
 	limit := page.Limit
 	page.Limit++
@@ -108,14 +114,46 @@ func writeList[T, V any](a *API, w http.ResponseWriter, r *http.Request, page st
 		return err
 	}
 	listed := paginate(a, r, page, limit, rows, id)
-	out := listPage[V]{Next: listed.Next, Previous: listed.Previous, Results: make([]V, 0, len(listed.Results))}
+	encoded := make([]json.RawMessage, 0, len(listed.Results))
 	for _, x := range listed.Results {
 		v, err := view(x)
 		if err != nil {
 			return err
 		}
-		out.Results = append(out.Results, v)
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		encoded = append(encoded, b)
+	}
+	out := listPage[json.RawMessage]{Next: listed.Next, Previous: listed.Previous, Results: encoded}
+	if keep := fitting(encoded, page.Before != ""); keep < len(encoded) {
+		n := len(encoded)
+		if page.Before == "" {
+			out.Results = encoded[:keep]
+			out.Next = a.pageURL(r, cursor{After: id(listed.Results[keep-1])})
+		} else {
+			out.Results = encoded[n-keep:]
+			out.Previous = a.pageURL(r, cursor{Before: id(listed.Results[n-keep])})
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// fitting is how many of the encoded objects fit in maxPageBytes, counted
+// from the start (or, backwards, from the end); at least one.
+func fitting(encoded []json.RawMessage, backwards bool) int {
+	total := 0
+	for i := range encoded {
+		j := i
+		if backwards {
+			j = len(encoded) - 1 - i
+		}
+		total += len(encoded[j]) + 1
+		if total > maxPageBytes && i > 0 {
+			return i
+		}
+	}
+	return len(encoded)
 }
