@@ -57,3 +57,18 @@ func TestTextIsValidatedAtTheEdge(t *testing.T) {
 		}
 	}
 }
+
+// TestExternalMetadataIsBounded: external_metadata holds at most 16 KiB of JSON.
+func TestExternalMetadataIsBounded(t *testing.T) {
+	e := newEnv(t)
+	fits := map[string]any{"client": e.A.Client, "external_metadata": map[string]any{"note": strings.Repeat("a", 16<<10-20)}}
+	if got := e.call(t, e.A, "POST", "/partners/v2/users", fits); got.Status != http.StatusOK {
+		t.Fatalf("metadata just under the bound: %s", got)
+	}
+	e.unchanged(t, "oversized metadata", func() {
+		big := map[string]any{"client": e.A.Client, "external_metadata": map[string]any{"note": strings.Repeat("a", 900<<10)}}
+		fieldError(t, e.call(t, e.A, "POST", "/partners/v2/users", big), "external_metadata")
+		big = map[string]any{"external_metadata": map[string]any{"note": strings.Repeat("a", 17<<10)}}
+		fieldError(t, e.call(t, e.A, "POST", "/v2/users", big), "external_metadata")
+	})
+}

@@ -133,6 +133,10 @@ type CreatedUser struct {
 	ID        string `json:"id"`
 }
 
+// MaxExternalMetadata bounds a user's external_metadata, in bytes of JSON:
+// it is the partner's notes about the user, not a document store.
+const MaxExternalMetadata = 16 << 10
+
 // TimeFormat is how the partner API writes timestamps: RFC 3339, UTC, milliseconds.
 const TimeFormat = "2006-01-02T15:04:05.000Z"
 
@@ -427,6 +431,9 @@ func applyProfile(errs v.Errors, pr *profile, in UserInput, now time.Time, maxEx
 	}
 	if v.NotNull(errs, "external_metadata", in.ExternalMetadata) {
 		pr.ExternalMetadata = in.ExternalMetadata.V
+		if b, _ := json.Marshal(pr.ExternalMetadata); len(b) > MaxExternalMetadata {
+			errs.Add("external_metadata", fmt.Sprintf("Ensure this object has no more than %d bytes of JSON; it has %d.", MaxExternalMetadata, len(b)))
+		}
 	}
 	if v.NotNull(errs, "open_banking", in.OpenBanking) {
 		ob := &OpenBanking{}
