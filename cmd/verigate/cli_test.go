@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net"
@@ -134,5 +135,43 @@ func TestKeysListRevokeRotate(t *testing.T) {
 	var ue usageError
 	if err := run(ctx, []string{"keys", "revoke", "--database-url", db}, &stdout, &stderr); !errors.As(err, &ue) {
 		t.Fatalf("revoke without a key id: %v", err)
+	}
+}
+
+func TestSecretKeysAndProductionMode(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "v.db")
+	var stdout, stderr bytes.Buffer
+	if err := run(ctx, []string{"secret-key"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	key := strings.TrimSpace(stdout.String())
+	if k, err := base64.StdEncoding.DecodeString(key); err != nil || len(k) != 32 {
+		t.Fatalf("secret-key printed %q", key)
+	}
+	err := run(ctx, []string{"serve", "--mode", "production", "--addr", "127.0.0.1:0", "--database-url", db}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "production mode needs secret keys") {
+		t.Fatalf("production without keys: %v", err)
+	}
+	var ue usageError
+	if err := run(ctx, []string{"serve", "--mode", "staging", "--database-url", db}, &stdout, &stderr); !errors.As(err, &ue) {
+		t.Fatalf("an unknown mode: %v", err)
+	}
+	file := filepath.Join(dir, "keys")
+	os.WriteFile(file, []byte("# current\n"+key+"\n\n# previous\nnot-a-key\n"), 0o600)
+	if _, err := loadSecretKeys(file, ""); err == nil || !strings.Contains(err.Error(), "secret key 2") {
+		t.Fatalf("a file with a bad key: %v", err)
+	}
+	os.WriteFile(file, []byte("# current\n"+key+"\n"), 0o600)
+	keys, err := loadSecretKeys(file, "ignored when a file is given")
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys from a file: %d, %v", len(keys), err)
+	}
+	if keys, err := loadSecretKeys("", key+", "+key); err != nil || len(keys) != 2 {
+		t.Fatalf("keys from the environment: %d, %v", len(keys), err)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a refused start created the database")
 	}
 }

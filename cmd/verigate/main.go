@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,6 +30,7 @@ import (
 	"verigate/internal/ratelimit"
 	"verigate/internal/server"
 	"verigate/internal/store"
+	"verigate/internal/token"
 )
 
 func main() {
@@ -51,6 +53,7 @@ const usage = `usage: verigate [serve] [flags]       run the server (the default
        verigate keys list [flags]       list API keys, with when each was last used
        verigate keys revoke KEY_ID      stop a key working (within a second everywhere)
        verigate keys rotate KEY_ID      replace a key: a new secret, the old key revoked
+       verigate secret-key              print a new random secret key (for --secret-keys-file)
        verigate --version               print the version
 add -h to a command for its flags`
 
@@ -86,6 +89,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{"usage: verigate keys create|list|revoke|rotate [flags]; add -h for a command's flags"}
 	case "help":
 		fmt.Fprintln(stdout, usage)
+		return nil
+	case "secret-key":
+		k, err := token.NewKey()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, base64.StdEncoding.EncodeToString(k))
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
@@ -173,6 +183,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reportsDir := fs.String("reports-dir", env("VERIGATE_REPORTS_DIR", "./data/reports"), "directory generated reports are stored in (env VERIGATE_REPORTS_DIR)")
 	uploadsDir := fs.String("uploads-dir", env("VERIGATE_UPLOADS_DIR", "./data/uploads"), "directory uploaded documents are stored in (env VERIGATE_UPLOADS_DIR)")
 	logFormat := fs.String("log-format", env("VERIGATE_LOG_FORMAT", "text"), "log format: text or json (env VERIGATE_LOG_FORMAT)")
+	mode := fs.String("mode", env("VERIGATE_MODE", "development"), "development or production; production refuses to start without secret keys (env VERIGATE_MODE)")
+	keysFile := fs.String("secret-keys-file", env("VERIGATE_SECRET_KEYS_FILE", ""), "file of secret keys, one base64 key a line, the current one first; or the keys themselves, comma-separated, in env VERIGATE_SECRET_KEYS")
 	rateLimit := fs.Float64("rate-limit", envFloat("VERIGATE_RATE_LIMIT", ratelimit.DefaultRate), "requests per second each API key may make, across every process on the database; 0 means no limit (env VERIGATE_RATE_LIMIT)")
 	metricsToken := fs.String("metrics-token", env("VERIGATE_METRICS_TOKEN", ""), "bearer token GET /metrics asks for; none means open (env VERIGATE_METRICS_TOKEN)")
 	if help, err := parseFlags(fs, args); help || err != nil {
@@ -182,6 +194,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := checkPublicURL(*publicURL); err != nil {
 			return err
 		}
+	}
+	secretKeys, err := loadSecretKeys(*keysFile, os.Getenv("VERIGATE_SECRET_KEYS"))
+	if err != nil {
+		return err
+	}
+	switch *mode {
+	case "development":
+	case "production":
+		if len(secretKeys) == 0 {
+			return errors.New("production mode needs secret keys (--secret-keys-file or VERIGATE_SECRET_KEYS; make one with `verigate secret-key`): " +
+				"without them the key that protects links and webhook secrets would live in the database it protects")
+		}
+	default:
+		return usageError{fmt.Sprintf("--mode must be development or production, not %q", *mode)}
 	}
 	if *rateLimit < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
 		return usageError{fmt.Sprintf("--rate-limit: %v is not a number of requests per second (0 for no limit)", *rateLimit)}
@@ -212,7 +238,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		base = localURL(ln.Addr())
 	}
 	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors,
-		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken, RateLimit: *rateLimit})
+		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken, RateLimit: *rateLimit, SecretKeys: secretKeys})
 	if err != nil {
 		ln.Close()
 		return err
@@ -416,6 +442,42 @@ func keysManage(ctx context.Context, cmd string, args []string, stdout, stderr i
 		out = k
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// loadSecretKeys reads the secret keys from a file (one base64 key a line;
+// blank lines and # comments ignored) or, without a file, from a
+// comma-separated list; the first key is the current one.
+func loadSecretKeys(file, list string) ([][]byte, error) {
+	var entries []string
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-keys-file: %w", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				entries = append(entries, line)
+			}
+		}
+	} else {
+		for _, e := range strings.Split(list, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				entries = append(entries, e)
+			}
+		}
+	}
+	var keys [][]byte
+	for i, e := range entries {
+		k, err := base64.StdEncoding.DecodeString(e)
+		if err != nil {
+			k, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(e, "="))
+		}
+		if err != nil || len(k) < token.KeySize {
+			return nil, fmt.Errorf("secret key %d is not %d or more bytes in base64 (make one with `verigate secret-key`)", i+1, token.KeySize)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }
 
 // checkPublicURL refuses a --public-url that is not an absolute http(s) URL

@@ -85,6 +85,10 @@ type Options struct {
 	InviteSender invite.Sender
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
+	// SecretKeys seal session links, user tokens and stored secrets (the
+	// first seals, every one opens); none means a development key kept in
+	// the database, which production must not use.
+	SecretKeys [][]byte
 	// RateLimit is each API key's requests per second across every process
 	// on the database (ratelimit.DefaultRate is the platform's); zero means
 	// no limit.
@@ -135,19 +139,20 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	secret, err := st.Secret(ctx, "token-key", token.NewKey)
-	if err != nil {
-		return nil, fmt.Errorf("load token key: %w", err)
-	}
-	links, err := token.NewSealer(secret, "session-link")
+	ring, err := keyRing(ctx, st, o.SecretKeys)
 	if err != nil {
 		return nil, err
 	}
-	userTokens, err := usertoken.New(secret, o.Now)
+	secret := ring[0]
+	links, err := token.NewRingSealer(ring, "session-link")
 	if err != nil {
 		return nil, err
 	}
-	secrets, err := token.NewSealer(secret, "stored-secrets")
+	userTokens, err := usertoken.NewRing(ring, o.Now)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := token.NewRingSealer(ring, "stored-secrets")
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +211,34 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	}).Handler()
 	return a, nil
 }
+
+// keyRing is the secret keys links, user tokens and stored secrets are
+// sealed with: the configured ones (the first seals), followed, when the
+// database has one, by the development key verigate kept there before keys
+// were configured, so that what it sealed still opens. With no keys
+// configured (development), the database's key is made on first use.
+func keyRing(ctx context.Context, st *sqlstore.Store, configured [][]byte) ([][]byte, error) {
+	if len(configured) == 0 {
+		secret, err := st.Secret(ctx, devKeyName, token.NewKey)
+		if err != nil {
+			return nil, fmt.Errorf("load the development key: %w", err)
+		}
+		return [][]byte{secret}, nil
+	}
+	ring := append([][]byte(nil), configured...)
+	legacy, err := st.LookupSecret(ctx, devKeyName)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, fmt.Errorf("look for the development key: %w", err)
+	default:
+		ring = append(ring, legacy)
+	}
+	return ring, nil
+}
+
+// devKeyName names the key verigate keeps in its database when no keys are configured.
+const devKeyName = "token-key"
 
 // customizationExists reports whether a session's flow or experience exists.
 func (a *App) customizationExists(ctx context.Context, sc store.Scope, kind, id string) (bool, error) {

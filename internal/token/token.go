@@ -27,28 +27,44 @@ func NewKey() ([]byte, error) {
 	return k, err
 }
 
-// Sealer seals and opens tokens for one purpose; tokens of another purpose do not open.
+// Sealer seals and opens tokens for one purpose; tokens of another purpose
+// do not open. It seals with its first key and opens with any of them, so
+// keys can be rotated: a new key first, the old ones after it until what
+// they sealed has expired or been sealed again.
 type Sealer struct {
-	aead    cipher.AEAD
+	aeads   []cipher.AEAD
 	purpose []byte
 }
 
 // NewSealer derives a purpose-bound key from secret.
 func NewSealer(secret []byte, purpose string) (*Sealer, error) {
-	if len(secret) < KeySize {
-		return nil, fmt.Errorf("token: secret must be at least %d bytes", KeySize)
+	return NewRingSealer([][]byte{secret}, purpose)
+}
+
+// NewRingSealer derives purpose-bound keys from secrets: the first seals,
+// every one opens.
+func NewRingSealer(secrets [][]byte, purpose string) (*Sealer, error) {
+	if len(secrets) == 0 {
+		return nil, errors.New("token: no secret")
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("verigate token key: " + purpose))
-	block, err := aes.NewCipher(mac.Sum(nil))
-	if err != nil {
-		return nil, err
+	s := &Sealer{purpose: []byte(purpose)}
+	for _, secret := range secrets {
+		if len(secret) < KeySize {
+			return nil, fmt.Errorf("token: secret must be at least %d bytes", KeySize)
+		}
+		mac := hmac.New(sha256.New, secret)
+		mac.Write([]byte("verigate token key: " + purpose))
+		block, err := aes.NewCipher(mac.Sum(nil))
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		s.aeads = append(s.aeads, aead)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead, purpose: []byte(purpose)}, nil
+	return s, nil
 }
 
 // Seal encodes v as JSON and returns it encrypted and authenticated.
@@ -57,28 +73,35 @@ func (s *Sealer) Seal(v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ns := s.aead.NonceSize()
-	buf := make([]byte, ns, ns+len(plain)+s.aead.Overhead())
+	aead := s.aeads[0]
+	ns := aead.NonceSize()
+	buf := make([]byte, ns, ns+len(plain)+aead.Overhead())
 	if _, err := rand.Read(buf); err != nil {
 		return "", err
 	}
-	sealed := s.aead.Seal(buf, buf[:ns], plain, s.purpose)
+	sealed := aead.Seal(buf, buf[:ns], plain, s.purpose)
 	return base64.RawURLEncoding.EncodeToString(sealed), nil
 }
 
 // Open authenticates tok and decodes its claims into v.
 func (s *Sealer) Open(tok string, v any) error {
 	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	ns := s.aead.NonceSize()
-	if err != nil || len(raw) < ns+s.aead.Overhead() {
-		return ErrInvalid
-	}
-	plain, err := s.aead.Open(nil, raw[:ns], raw[ns:], s.purpose)
 	if err != nil {
 		return ErrInvalid
 	}
-	if err := json.Unmarshal(plain, v); err != nil {
-		return ErrInvalid
+	for _, aead := range s.aeads {
+		ns := aead.NonceSize()
+		if len(raw) < ns+aead.Overhead() {
+			return ErrInvalid
+		}
+		plain, err := aead.Open(nil, raw[:ns], raw[ns:], s.purpose)
+		if err != nil {
+			continue // sealed with another key of the ring, or forged
+		}
+		if err := json.Unmarshal(plain, v); err != nil {
+			return ErrInvalid
+		}
+		return nil
 	}
-	return nil
+	return ErrInvalid
 }

@@ -54,3 +54,37 @@ func TestSealOpen(t *testing.T) {
 		t.Error("a 16-byte secret was accepted")
 	}
 }
+
+// TestRingRotation: a ring seals with its first key and opens what any of
+// its keys sealed; a ring without the old key no longer opens its tokens.
+func TestRingRotation(t *testing.T) {
+	oldKey, _ := NewKey()
+	newKey, _ := NewKey()
+	before, err := NewSealer(oldKey, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	during, err := NewRingSealer([][]byte{newKey, oldKey}, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := NewSealer(newKey, "p")
+	old, _ := before.Seal("sealed before")
+	var got string
+	if err := during.Open(old, &got); err != nil || got != "sealed before" {
+		t.Fatalf("the ring does not open what its old key sealed: %v", err)
+	}
+	fresh, _ := during.Seal("sealed during")
+	if err := after.Open(fresh, &got); err != nil || got != "sealed during" {
+		t.Fatalf("the ring did not seal with its first key: %v", err)
+	}
+	if err := after.Open(old, &got); err != ErrInvalid {
+		t.Fatalf("a ring without the old key opened its token: %v", err)
+	}
+	if _, err := NewRingSealer(nil, "p"); err == nil {
+		t.Error("an empty ring was accepted")
+	}
+	if _, err := NewRingSealer([][]byte{newKey, []byte("short")}, "p"); err == nil {
+		t.Error("a short key in the ring was accepted")
+	}
+}

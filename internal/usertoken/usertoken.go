@@ -42,24 +42,38 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
-// Tokens issues and verifies user tokens with one key.
+// Tokens issues user tokens with one key and verifies them with any of a
+// ring of keys (the current one first, earlier ones after it).
 type Tokens struct {
-	key []byte
-	now func() time.Time
+	keys [][]byte
+	now  func() time.Time
 }
 
 // New returns Tokens whose signing key is derived from secret; now is the
 // clock (nil means time.Now).
 func New(secret []byte, now func() time.Time) (*Tokens, error) {
-	if len(secret) < 32 {
-		return nil, errors.New("usertoken: secret shorter than 32 bytes")
+	return NewRing([][]byte{secret}, now)
+}
+
+// NewRing returns Tokens that sign with a key derived from the first
+// secret and verify with keys derived from every one.
+func NewRing(secrets [][]byte, now func() time.Time) (*Tokens, error) {
+	if len(secrets) == 0 {
+		return nil, errors.New("usertoken: no secret")
 	}
 	if now == nil {
 		now = time.Now
 	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("verigate user-token signing key"))
-	return &Tokens{key: m.Sum(nil), now: now}, nil
+	t := &Tokens{now: now}
+	for _, secret := range secrets {
+		if len(secret) < 32 {
+			return nil, errors.New("usertoken: secret shorter than 32 bytes")
+		}
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte("verigate user-token signing key"))
+		t.keys = append(t.keys, m.Sum(nil))
+	}
+	return t, nil
 }
 
 // Issue returns a new token for a user of a client in an environment.
@@ -69,7 +83,7 @@ func (t *Tokens) Issue(clientID, userID, environment string) (string, error) {
 		Issuer: Issuer, Subject: userID, ID: uuid.NewString(),
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(Lifetime)),
 	}}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.keys[0])
 }
 
 // Verify checks a token's signature, issuer and expiry and returns its
@@ -77,7 +91,11 @@ func (t *Tokens) Issue(clientID, userID, environment string) (string, error) {
 // anything else that is not a valid token.
 func (t *Tokens) Verify(s string) (Claims, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(s, &c, func(*jwt.Token) (any, error) { return t.key, nil },
+	keys := jwt.VerificationKeySet{}
+	for _, k := range t.keys {
+		keys.Keys = append(keys.Keys, k)
+	}
+	_, err := jwt.ParseWithClaims(s, &c, func(*jwt.Token) (any, error) { return keys, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer(Issuer),
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now))
 	switch {

@@ -86,3 +86,26 @@ func TestVerifyRefuses(t *testing.T) {
 		t.Error("a short secret was accepted")
 	}
 }
+
+func TestRingVerifiesOldTokens(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	oldKey, newKey := []byte(strings.Repeat("o", 32)), []byte(strings.Repeat("n", 32))
+	before, _ := New(oldKey, clock)
+	ring, err := NewRing([][]byte{newKey, oldKey}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := New(newKey, clock)
+	old, _ := before.Issue("c", "u", "sandbox")
+	if _, err := ring.Verify(old); err != nil {
+		t.Fatalf("the ring refuses a token of its old key: %v", err)
+	}
+	fresh, _ := ring.Issue("c", "u", "sandbox")
+	if _, err := after.Verify(fresh); err != nil {
+		t.Fatalf("the ring did not sign with its first key: %v", err)
+	}
+	if _, err := after.Verify(old); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("without the old key its token still verifies: %v", err)
+	}
+}

@@ -232,6 +232,15 @@ func (s *Store) Close() error {
 	return err
 }
 
+// LookupSecret returns the named secret, or store.ErrNotFound.
+func (s *Store) LookupSecret(ctx context.Context, name string) ([]byte, error) {
+	var enc string
+	if err := s.fresh(ctx).QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&enc); err != nil {
+		return nil, s.mapErr(err)
+	}
+	return base64.StdEncoding.DecodeString(enc)
+}
+
 // Secret returns the named secret, creating it on first use; concurrent
 // first uses agree on one value.
 func (s *Store) Secret(ctx context.Context, name string, gen func() ([]byte, error)) ([]byte, error) {
