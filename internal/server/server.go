@@ -156,6 +156,11 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	personal, err := token.NewRingSealer(ring, "personal-data")
+	if err != nil {
+		return nil, err
+	}
+	st.ProtectPersonalData(personal)
 	if o.Connectors.Sandbox == nil {
 		o.Connectors.Sandbox = map[string]datasource.Connector{verification.Payroll: payrollsandbox.New(), verification.Banking: banksandbox.New()}
 	}

@@ -38,7 +38,12 @@ type Store struct {
 	// stmts caches prepared read statements by query text: parsing SQL
 	// costs more than running these point queries.
 	stmts sync.Map
+	// pii encrypts personal data at rest, or is nil (see ProtectPersonalData).
+	pii Cipher
 }
+
+// errNoCipher means a sealed value was read by a store that cannot open it.
+var errNoCipher = errors.New("sqlstore: personal data is encrypted and no key was given")
 
 // querier is what both a pool and a transaction run statements with.
 type querier interface {
@@ -498,10 +503,14 @@ func parseList(s string) ([]string, error) {
 
 // CreateUser stores a user.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	profile, err := s.sealPersonal(u.Profile, "{}")
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, environment, client_id, profile, external_id, items_connected, employers_connected, created_at, updated_at, version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
-			u.ID, u.PartnerID, string(u.Environment), u.ClientID, orEmpty(u.Profile, "{}"), u.ExternalID,
+			u.ID, u.PartnerID, string(u.Environment), u.ClientID, profile, u.ExternalID,
 			jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.CreatedAt), ms(u.UpdatedAt))
 		return err
 	})
@@ -513,14 +522,14 @@ const userColumns = `id, partner_id, environment, client_id, profile, external_i
 func (s *Store) User(ctx context.Context, sc store.Scope, id string) (store.User, error) {
 	row := s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND partner_id = $2 AND environment = $3`,
 		id, sc.PartnerID, string(sc.Environment))
-	u, err := scanUser(row)
+	u, err := s.scanUser(row)
 	if err != nil {
 		return u, s.mapErr(err)
 	}
 	return u, nil
 }
 
-func scanUser(r scanner) (store.User, error) {
+func (s *Store) scanUser(r scanner) (store.User, error) {
 	var u store.User
 	var env, profile, items, employers string
 	var created, updated int64
@@ -529,7 +538,9 @@ func scanUser(r scanner) (store.User, error) {
 		return u, err
 	}
 	u.Environment = store.Environment(env)
-	u.Profile = json.RawMessage(profile)
+	if u.Profile, err = s.openPersonal(profile); err != nil {
+		return u, err
+	}
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	if u.ItemsConnected, err = parseList(items); err != nil {
 		return u, err
@@ -540,10 +551,14 @@ func scanUser(r scanner) (store.User, error) {
 
 // UpdateUser saves u when its version is current.
 func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
+	profile, err := s.sealPersonal(u.Profile, "{}")
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET profile = $1, external_id = $2, items_connected = $3, employers_connected = $4, updated_at = $5, version = version + 1
 WHERE id = $6 AND version = $7`,
-			orEmpty(u.Profile, "{}"), u.ExternalID, jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.UpdatedAt), u.ID, u.Version)
+			profile, u.ExternalID, jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.UpdatedAt), u.ID, u.Version)
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ func (s *Store) ListUsers(ctx context.Context, sc store.Scope, f store.UserFilte
 	if f.ExternalID != "" {
 		add("external_id = $%d", f.ExternalID)
 	}
-	return listPage(ctx, s, "users", userColumns, where, args, p, scanUser)
+	return listPage(ctx, s, "users", userColumns, where, args, p, s.scanUser)
 }
 
 // listPage runs one keyset page of a newest-first listing of table and

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.Store) {
 		{"Customizations", customizationTests},
 		{"Webhooks", webhookTests},
 		{"Instances", instanceTests},
+		{"PersonalData", personalDataTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {

@@ -1,0 +1,61 @@
+package storetest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"verigate/internal/store"
+	"verigate/internal/store/sqlstore"
+	"verigate/internal/token"
+)
+
+// personalDataTests cover personal data encrypted at rest.
+var personalDataTests = []storeTest{
+	{"ProfilesAreEncrypted", testProfilesAreEncrypted},
+}
+
+func testProfilesAreEncrypted(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	plain := newUser(t, s, a, store.Sandbox) // stored before protection: readable as it was
+	key, _ := token.NewKey()
+	c, err := token.NewSealer(key, "personal-data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ProtectPersonalData(c)
+	defer s.ProtectPersonalData(nil)
+	u := store.User{ID: store.NewID(), PartnerID: a.Partner.ID, Environment: store.Sandbox, ClientID: a.Client.ID,
+		Profile: json.RawMessage(`{"ssn":"123-45-6789","birth_date":{"year":1980,"month":2,"day":3}}`),
+		ItemsConnected: []string{}, EmployersConnected: []string{}, CreatedAt: at(10), UpdatedAt: at(10)}
+	must(t, "CreateUser", s.CreateUser(ctx(t), u))
+	got, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID)
+	must(t, "User", err)
+	if string(got.Profile) != string(u.Profile) {
+		t.Fatalf("profile read back as %s", got.Profile)
+	}
+	old, err := s.User(ctx(t), a.scope(store.Sandbox), plain.ID)
+	must(t, "User stored before protection", err)
+	mustEqual(t, "profile stored before protection", string(plain.Profile), string(old.Profile))
+
+	// Without the key, or with another, the profile does not open: it is
+	// not stored in clear.
+	s.ProtectPersonalData(nil)
+	if _, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID); err == nil {
+		t.Fatal("an encrypted profile was read without its key")
+	}
+	other, _ := token.NewKey()
+	wrong, _ := token.NewSealer(other, "personal-data")
+	s.ProtectPersonalData(wrong)
+	if got, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID); err == nil && strings.Contains(string(got.Profile), "6789") {
+		t.Fatal("another key opened the profile")
+	}
+	// An update is encrypted too.
+	s.ProtectPersonalData(c)
+	got.Profile = json.RawMessage(`{"ssn":"987-65-4321"}`)
+	must(t, "UpdateUser", s.UpdateUser(ctx(t), got))
+	s.ProtectPersonalData(nil)
+	if _, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID); err == nil {
+		t.Fatal("an updated profile was stored in clear")
+	}
+}
