@@ -26,7 +26,7 @@ func testProfilesAreEncrypted(t *testing.T, s *sqlstore.Store) {
 	s.ProtectPersonalData(c)
 	defer s.ProtectPersonalData(nil)
 	u := store.User{ID: store.NewID(), PartnerID: a.Partner.ID, Environment: store.Sandbox, ClientID: a.Client.ID,
-		Profile: json.RawMessage(`{"ssn":"123-45-6789","birth_date":{"year":1980,"month":2,"day":3}}`),
+		Profile:        json.RawMessage(`{"ssn":"123-45-6789","birth_date":{"year":1980,"month":2,"day":3}}`),
 		ItemsConnected: []string{}, EmployersConnected: []string{}, CreatedAt: at(10), UpdatedAt: at(10)}
 	must(t, "CreateUser", s.CreateUser(ctx(t), u))
 	got, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID)
