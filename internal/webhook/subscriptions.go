@@ -314,7 +314,7 @@ type message struct {
 // Body returns the exact bytes delivered for an event to a subscription.
 func Body(e store.Event, sub store.Subscription) ([]byte, error) {
 	data := e.Data
-	if sub.IncludeResource && e.Resource != nil && e.Event == store.EventVerificationsUpdated {
+	if sub.IncludeResource && e.Resource != nil {
 		trimmed := strings.TrimSpace(string(data))
 		if !strings.HasSuffix(trimmed, "}") {
 			return nil, fmt.Errorf("event %s: data is not an object", e.ID)
