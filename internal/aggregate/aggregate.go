@@ -32,7 +32,43 @@ type Store interface {
 	ClaimAggregation(ctx context.Context, now, leaseUntil time.Time) (a store.Account, ok bool, err error)
 	// FinishAggregation saves records and the account's outcome while the lease holds.
 	FinishAggregation(ctx context.Context, a store.Account, records []store.AccountRecord) error
+	// InTx runs fn in one transaction that every call with fn's context joins.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// SaveAggregationBatch saves one batch of records while the lease holds
+	// (a.Version current) and increments the account's version.
+	SaveAggregationBatch(ctx context.Context, a store.Account, records []store.AccountRecord) error
+	// AllAccountRecords returns every record of an account.
+	AllAccountRecords(ctx context.Context, accountID string) ([]store.AccountRecord, error)
+	// DeleteAccountRecords deletes records of an account by id.
+	DeleteAccountRecords(ctx context.Context, accountID string, ids []string) error
 }
+
+// Sync is told what an aggregation stored, inside the transaction that
+// stores it, so that the events it records commit with the data
+// (webhook.Sync implements it).
+type Sync interface {
+	// Retrieved reports one batch of an account's initial retrieval: the
+	// records it stored; how many days back from each dated kind's most
+	// recent record the batches now cover (days), and covered before
+	// (prevDays); the dated kinds with older records still to come; and
+	// whether it is the final batch, which also saved the account as
+	// aggregated.
+	Retrieved(ctx context.Context, a store.Account, records []store.AccountRecord, prevDays, days int, incomplete []string, final bool) error
+	// Refreshed reports a later aggregation: the account's records before
+	// it and the records it stored (records no longer found are deleted).
+	Refreshed(ctx context.Context, a store.Account, before, after []store.AccountRecord) error
+	// AccountFailed reports an aggregation that failed for good.
+	AccountFailed(ctx context.Context, a store.Account) error
+	// Notify is called once what was reported has committed.
+	Notify()
+}
+
+// Stages are the batches, in days back from the most recent record of each
+// dated kind, in which an account's initial retrieval is stored, newest
+// first: the records of the last 30 days, then back to 90, then to 365,
+// then the rest. Identities, employments and bank accounts come with the
+// first batch.
+var Stages = []int{30, 90, 365}
 
 // Worker aggregates accounts one at a time.
 type Worker struct {
@@ -43,6 +79,10 @@ type Worker struct {
 	Secrets *token.Sealer
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Sync, if set, records what each aggregation stored (webhook events);
+	// with it, an initial retrieval is stored in batches (Stages) and a
+	// refresh deletes the payroll records the source no longer has.
+	Sync Sync
 	// Aggregated is called after an account's data is stored; it is where
 	// a report is generated and the verification completed. Nil leaves the
 	// verification at PROCESSING/authenticated.
@@ -102,6 +142,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	refresh := a.ScannedAt != nil // aggregated before: not the initial retrieval
 	records, aerr := w.aggregate(ctx, a)
 	now = w.Now().UTC().Truncate(time.Millisecond)
 	a.UpdatedAt = now
@@ -122,10 +163,12 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		a.ErrorCode, a.ErrorMessage = datasource.ErrorCode(aerr), aerr.Error()
 		records = nil
 	}
-	if err := w.Store.FinishAggregation(ctx, a, records); err != nil {
+	if err := w.save(ctx, &a, records, aerr, refresh); err != nil {
 		return true, fmt.Errorf("account %s: save aggregation: %w", a.ID, err)
 	}
-	a.Version++
+	if w.Sync != nil {
+		w.Sync.Notify()
+	}
 	if aerr != nil {
 		w.Log.Warn("aggregation failed", "account", a.ID, "attempt", a.AggregationAttempts, "error_code", a.ErrorCode)
 		return true, nil
@@ -236,6 +279,162 @@ func employers(records []store.AccountRecord) []string {
 		if json.Unmarshal(r.Data, &e) == nil && e.Employer != "" && !seen[e.Employer] {
 			seen[e.Employer] = true
 			out = append(out, e.Employer)
+		}
+	}
+	return out
+}
+
+// save stores an aggregation's outcome. Without a Sync, in one
+// FinishAggregation. With one: a failure with the Sync's report of it if
+// final; an initial retrieval batch by batch, newest first, each batch in
+// its own transaction with its report; a refresh in one transaction that
+// also deletes the records no longer found, with its report.
+func (w *Worker) save(ctx context.Context, a *store.Account, records []store.AccountRecord, aerr error, refresh bool) error {
+	if w.Sync == nil {
+		if err := w.Store.FinishAggregation(ctx, *a, records); err != nil {
+			return err
+		}
+		a.Version++
+		return nil
+	}
+	var err error
+	switch {
+	case aerr != nil:
+		err = w.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := w.Store.FinishAggregation(ctx, *a, nil); err != nil {
+				return err
+			}
+			if a.Aggregation != store.AggregationFailed {
+				return nil
+			}
+			return w.Sync.AccountFailed(ctx, *a)
+		})
+	case refresh:
+		err = w.Store.InTx(ctx, func(ctx context.Context) error {
+			before, err := w.Store.AllAccountRecords(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			if err := w.Store.FinishAggregation(ctx, *a, records); err != nil {
+				return err
+			}
+			if err := w.Store.DeleteAccountRecords(ctx, a.ID, gone(before, records)); err != nil {
+				return err
+			}
+			return w.Sync.Refreshed(ctx, *a, before, records)
+		})
+	default:
+		return w.saveStaged(ctx, a, records)
+	}
+	if err != nil {
+		return err
+	}
+	a.Version++
+	return nil
+}
+
+// saveStaged stores an initial retrieval in the batches of Stages.
+func (w *Worker) saveStaged(ctx context.Context, a *store.Account, records []store.AccountRecord) error {
+	batches, incomplete := stage(records)
+	prev := 0
+	for i, b := range batches {
+		final := i == len(batches)-1
+		days := 0
+		if !final {
+			days = Stages[i]
+		}
+		err := w.Store.InTx(ctx, func(ctx context.Context) error {
+			if final {
+				if err := w.Store.FinishAggregation(ctx, *a, b); err != nil {
+					return err
+				}
+			} else if err := w.Store.SaveAggregationBatch(ctx, *a, b); err != nil {
+				return err
+			}
+			return w.Sync.Retrieved(ctx, *a, b, prev, days, incomplete[i], final)
+		})
+		if err != nil {
+			return err
+		}
+		a.Version++
+		prev = days
+	}
+	return nil
+}
+
+// firstBatchKinds are the kinds stored with the first batch whatever their date.
+var firstBatchKinds = map[string]bool{store.RecordIdentity: true, store.RecordEmployment: true, store.RecordBankAccount: true}
+
+// stage splits an initial retrieval into batches, newest first: batch i
+// (i < len(Stages)) holds the dated records at most Stages[i] days older
+// than the most recent record of their kind (and not in an earlier batch),
+// the last batch the rest. Batches after the last non-empty one are
+// dropped (there is always at least one). incomplete[i] lists the dated
+// kinds with records in later batches.
+func stage(records []store.AccountRecord) (batches [][]store.AccountRecord, incomplete [][]string) {
+	staged := func(r store.AccountRecord) bool { return r.Date != "" && !firstBatchKinds[r.Kind] }
+	newest := map[string]time.Time{}
+	dates := make([]time.Time, len(records))
+	for i, r := range records {
+		if !staged(r) {
+			continue
+		}
+		d, err := time.Parse("2006-01-02", r.Date)
+		if err != nil {
+			continue
+		}
+		dates[i] = d
+		if d.After(newest[r.Kind]) {
+			newest[r.Kind] = d
+		}
+	}
+	batches = make([][]store.AccountRecord, len(Stages)+1)
+	last := 0
+	for i, r := range records {
+		b := 0
+		if staged(r) && !dates[i].IsZero() {
+			age := int(newest[r.Kind].Sub(dates[i]).Hours() / 24)
+			b = len(Stages)
+			for j, days := range Stages {
+				if age <= days {
+					b = j
+					break
+				}
+			}
+		}
+		batches[b] = append(batches[b], r)
+		last = max(last, b)
+	}
+	batches = batches[:last+1]
+	incomplete = make([][]string, len(batches))
+	for i := range batches {
+		seen := map[string]bool{}
+		for _, later := range batches[i+1:] {
+			for _, r := range later {
+				if !seen[r.Kind] {
+					seen[r.Kind] = true
+					incomplete[i] = append(incomplete[i], r.Kind)
+				}
+			}
+		}
+	}
+	return batches, incomplete
+}
+
+// noRemoval are the kinds a refresh never deletes: bank data keeps the
+// history a bank's later answers no longer go back to.
+var noRemoval = map[string]bool{store.RecordBankAccount: true, store.RecordTransaction: true}
+
+// gone returns the ids of the records of before that after no longer has.
+func gone(before, after []store.AccountRecord) []string {
+	now := map[string]bool{}
+	for _, r := range after {
+		now[r.ID] = true
+	}
+	var out []string
+	for _, r := range before {
+		if !now[r.ID] && !noRemoval[r.Kind] {
+			out = append(out, r.ID)
 		}
 	}
 	return out

@@ -154,6 +154,10 @@ func (a *API) operations() []operation {
 		// Gigs, shifts, ratings and vehicles (/v2).
 
 		// Webhooks (/v2).
+		{"GET", "/webhooks", a.listWebhooksV2, g},
+		{"POST", "/webhooks", a.createWebhookV2, g},
+		{"GET", "/webhooks/{id}", a.getWebhookV2, g},
+		{"DELETE", "/webhooks/{id}", a.deleteWebhook, g},
 
 		// Reports, user uploads and receipts (/v2).
 

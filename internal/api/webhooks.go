@@ -91,3 +91,48 @@ func (a *API) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// /v2 webhooks: the same subscriptions, with the /v2 catalogue of events,
+// config.days_synced, and the /v2 shape of a subscription.
+
+func (a *API) createWebhookV2(w http.ResponseWriter, r *http.Request) error {
+	var in webhook.V2SubscriptionInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := a.Webhooks.CreateV2(r.Context(), principal(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) listWebhooksV2(w http.ResponseWriter, r *http.Request) error {
+	errs := validate.Errors{}
+	page := pageParams(errs, r.URL.Query())
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	limit := page.Limit
+	page.Limit++
+	rows, err := a.Webhooks.ListV2(r.Context(), principal(r), page)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, paginate(a, r, page, limit, rows, func(s webhook.V2SubscriptionView) string { return s.ID }))
+	return nil
+}
+
+func (a *API) getWebhookV2(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	out, err := a.Webhooks.GetV2(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -91,6 +91,11 @@ type Store interface {
 	AddUserConnections(ctx context.Context, userID, item string, employers []string, now time.Time) error
 }
 
+// AccountEvents is told of accounts stored by a successful sign-in.
+type AccountEvents interface {
+	AccountConnected(ctx context.Context, a store.Account) error
+}
+
 // Service carries out the steps of connection sessions.
 type Service struct {
 	Store         Store
@@ -102,6 +107,9 @@ type Service struct {
 	Now     func() time.Time
 	// Connected is told when an account is connected, so aggregation starts at once.
 	Connected func()
+	// Accounts, if set, is told of each account a sign-in stores, in the
+	// transaction that stores it (webhook.Sync records the account events).
+	Accounts AccountEvents
 	// Customizations looks up the flow or experience a session names; nil
 	// means sessions are never customized.
 	Customizations *customization.Service
@@ -629,6 +637,11 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.Store.CreateAccount(ctx, acct); err != nil {
 			return err
+		}
+		if s.Accounts != nil {
+			if err := s.Accounts.AccountConnected(ctx, acct); err != nil {
+				return err
+			}
 		}
 		if err := s.Store.AddUserConnections(ctx, acct.UserID, acct.Item, acct.Employers, acct.UpdatedAt); err != nil {
 			return err

@@ -110,6 +110,9 @@ type App struct {
 	Customizations *customization.Service
 	// Dispatcher delivers webhooks; Run it in the background.
 	Dispatcher *webhook.Dispatcher
+	// Sync records the account, data and user webhook events; call
+	// Sync.AccountRemoved in the transaction that deletes an account.
+	Sync *webhook.Sync
 	// Reports generates and serves reports; the Aggregator's hook completes payroll verifications with it.
 	Reports *report.Service
 	// Documents stores uploads and evaluates documents verifications; Run it in the background.
@@ -170,7 +173,9 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens}
 	a.Dispatcher = &webhook.Dispatcher{Store: st, Secrets: secrets, Now: o.Now, Log: o.Log}
 	a.Webhooks = &webhook.Service{Store: st, Secrets: secrets, Now: o.Now, Wake: a.Dispatcher.Wake}
-	a.Verifs = &verification.Service{Store: st, Outbox: &webhook.Outbox{Store: st, Wake: a.Dispatcher.Wake}, Now: o.Now, Log: o.Log,
+	outbox := &webhook.Outbox{Store: st, Wake: a.Dispatcher.Wake}
+	a.Sync = &webhook.Sync{Outbox: outbox, Store: st, Now: o.Now}
+	a.Verifs = &verification.Service{Store: st, Outbox: outbox, Now: o.Now, Log: o.Log,
 		Connectable: connectable(o.Connectors)}
 	a.Customizations = &customization.Service{Store: st, Now: o.Now}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
@@ -192,7 +197,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log, Connectors: o.Connectors}
 	a.Verifs.Reports = a.Reports
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
-		Aggregated: a.Verifs.AccountAggregated}
+		Aggregated: a.Verifs.AccountAggregated, Sync: a.Sync}
 	a.Aggregator.Init()
 	a.Verifs.Requeued = a.Aggregator.Wake
 	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,
@@ -200,7 +205,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Documents.Init()
 	a.Verifs.Ordered = a.Documents.Ordered
 	a.Flow = &linkflow.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
-		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations}
+		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations, Accounts: a.Sync}
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Log: o.Log, CSRFKey: csrfKey.Sum(nil),

@@ -223,8 +223,14 @@ type Event struct {
 	VerificationID string // "" for events without a verification
 	// Data is the message's data object without resource.
 	Data json.RawMessage
-	// Resource is the verification as the API showed it at the change, or nil.
-	Resource  json.RawMessage
+	// Resource is the object the event is about as the API showed it at
+	// the change (the verification, the account, the user), or nil; it is
+	// delivered to subscriptions with include_resource.
+	Resource json.RawMessage
+	// OrderKey names the sequence the event's deliveries are ordered in, per
+	// subscription; "" means VerificationID (verifications.* events order
+	// per verification, account and user events per user).
+	OrderKey  string
 	CreatedAt time.Time
 }
 
@@ -269,7 +275,10 @@ type Subscription struct {
 	// Secret is the sealed signing secret, or "" when there is none.
 	Secret          string
 	IncludeResource bool
-	CreatedAt       time.Time
+	// DaysSynced is config.days_synced (how many days of data a
+	// *.partially_synced event waits for); 0 when not given.
+	DaysSynced int
+	CreatedAt  time.Time
 }
 
 // Delivery states.

@@ -40,6 +40,21 @@ func (o *Outbox) Record(ctx context.Context, e store.Event) error {
 	})
 }
 
+// RecordTo saves e and queues its deliveries to the given subscriptions
+// only (ids of live subscriptions of e's tenant), joining the transaction
+// ctx carries, if any. It is for events whose data differs per
+// subscription, such as *.partially_synced with its days_synced.
+func (o *Outbox) RecordTo(ctx context.Context, e store.Event, subscriptionIDs []string) error {
+	return o.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := o.Store.CreateEvent(ctx, e); err != nil {
+			return err
+		}
+		ids := slices.Clone(subscriptionIDs)
+		slices.Sort(ids)
+		return o.Store.QueueDeliveries(ctx, e, ids)
+	})
+}
+
 // Notify tells the dispatcher that recorded events may be due.
 func (o *Outbox) Notify() {
 	if o.Wake != nil {

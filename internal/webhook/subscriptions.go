@@ -88,39 +88,9 @@ type Service struct {
 // Create validates in and stores a subscription for p.
 func (s *Service) Create(ctx context.Context, p partner.Principal, in SubscriptionInput) (SubscriptionView, error) {
 	errs := v.Errors{}
-	sub := store.Subscription{ID: store.NewID(), PartnerID: p.PartnerID, Environment: p.Environment, CreatedAt: s.Now().UTC().Truncate(time.Millisecond)}
-	if v.Required(errs, "events", in.Events) {
-		if len(in.Events.V) == 0 {
-			errs.Add("events", "Subscribe to at least one event.")
-		}
-		for _, e := range in.Events.V {
-			if !contains(Events, e) {
-				errs.Add("events", v.Choice(e))
-			} else if !contains(sub.Events, e) {
-				sub.Events = append(sub.Events, e)
-			}
-		}
-	}
-	if v.Required(errs, "name", in.Name) {
-		sub.Name = strings.TrimSpace(in.Name.V)
-		if sub.Name == "" {
-			errs.Add("name", v.MsgBlank)
-		}
-		v.MaxLen(errs, "name", sub.Name, 200)
-	}
-	if v.Required(errs, "url", in.URL) {
-		if msg := CheckURL(in.URL.V, p.Environment); msg != "" {
-			errs.Add("url", msg)
-		}
-		sub.URL = strings.TrimSpace(in.URL.V)
-	}
-	if v.NotNull(errs, "secret", in.Secret) && in.Secret.V != "" {
-		v.MaxLen(errs, "secret", in.Secret.V, 500)
-		sealed, err := s.Secrets.Seal(in.Secret.V)
-		if err != nil {
-			return SubscriptionView{}, err
-		}
-		sub.Secret = sealed
+	sub, err := s.common(p, errs, Events, in.Events, in.Name, in.URL, in.Secret)
+	if err != nil {
+		return SubscriptionView{}, err
 	}
 	if v.NotNull(errs, "config", in.Config) && v.NotNull(errs, "config.include_resource", in.Config.V.IncludeResource) {
 		sub.IncludeResource = in.Config.V.IncludeResource.V
@@ -132,6 +102,46 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in Subscripti
 		return SubscriptionView{}, fmt.Errorf("create subscription: %w", err)
 	}
 	return View(sub), nil
+}
+
+// common validates the fields both surfaces' subscriptions share, adding
+// what is wrong to errs, and returns the subscription they describe.
+func (s *Service) common(p partner.Principal, errs v.Errors, catalogue []string, events v.Opt[[]string], name, url, secret v.Opt[string]) (store.Subscription, error) {
+	sub := store.Subscription{ID: store.NewID(), PartnerID: p.PartnerID, Environment: p.Environment, CreatedAt: s.Now().UTC().Truncate(time.Millisecond)}
+	if v.Required(errs, "events", events) {
+		if len(events.V) == 0 {
+			errs.Add("events", "Subscribe to at least one event.")
+		}
+		for _, e := range events.V {
+			if !contains(catalogue, e) {
+				errs.Add("events", v.Choice(e))
+			} else if !contains(sub.Events, e) {
+				sub.Events = append(sub.Events, e)
+			}
+		}
+	}
+	if v.Required(errs, "name", name) {
+		sub.Name = strings.TrimSpace(name.V)
+		if sub.Name == "" {
+			errs.Add("name", v.MsgBlank)
+		}
+		v.MaxLen(errs, "name", sub.Name, 200)
+	}
+	if v.Required(errs, "url", url) {
+		if msg := CheckURL(url.V, p.Environment); msg != "" {
+			errs.Add("url", msg)
+		}
+		sub.URL = strings.TrimSpace(url.V)
+	}
+	if v.NotNull(errs, "secret", secret) && secret.V != "" {
+		v.MaxLen(errs, "secret", secret.V, 500)
+		sealed, err := s.Secrets.Seal(secret.V)
+		if err != nil {
+			return sub, err
+		}
+		sub.Secret = sealed
+	}
+	return sub, nil
 }
 
 // List returns p's subscriptions, newest first.
@@ -304,7 +314,7 @@ type message struct {
 // Body returns the exact bytes delivered for an event to a subscription.
 func Body(e store.Event, sub store.Subscription) ([]byte, error) {
 	data := e.Data
-	if sub.IncludeResource && e.Resource != nil && e.Event == store.EventVerificationsUpdated {
+	if sub.IncludeResource && e.Resource != nil {
 		trimmed := strings.TrimSpace(string(data))
 		if !strings.HasSuffix(trimmed, "}") {
 			return nil, fmt.Errorf("event %s: data is not an object", e.ID)

@@ -240,12 +240,54 @@ employers = $5, scanned_at = $6, lease_until = $7, updated_at = $8, version = ve
 				return err
 			}
 		}
-		for _, r := range records {
-			_, err := tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at)
+		return upsertRecords(ctx, tx, records)
+	})
+}
+
+func upsertRecords(ctx context.Context, tx *sql.Tx, records []store.AccountRecord) error {
+	for _, r := range records {
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data, updated_at = excluded.updated_at`,
-				r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, string(r.Data), ms(r.CreatedAt), ms(r.UpdatedAt))
-			if err != nil {
+			r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, string(r.Data), ms(r.CreatedAt), ms(r.UpdatedAt))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveAggregationBatch stores one batch of a claimed aggregation's records
+// while the claim holds: a's Version must be current (store.ErrConflict
+// otherwise); it is incremented, so the caller's next write carries
+// a.Version+1. The account's other fields are left as they are.
+func (s *Store) SaveAggregationBatch(ctx context.Context, a store.Account, records []store.AccountRecord) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET version = version + 1 WHERE id = $1 AND version = $2`, a.ID, a.Version)
+		if err != nil {
+			return err
+		}
+		if err := expectOne(res); err != nil {
+			return err
+		}
+		return upsertRecords(ctx, tx, records)
+	})
+}
+
+// AllAccountRecords returns every record of an account, ordered by kind and id.
+func (s *Store) AllAccountRecords(ctx context.Context, accountID string) ([]store.AccountRecord, error) {
+	return s.accountRecords(ctx, `WHERE account_id = $1 ORDER BY kind, id`, accountID)
+}
+
+// DeleteAccountRecords deletes records of an account by id; ids of other
+// accounts, or of no record, are ignored.
+func (s *Store) DeleteAccountRecords(ctx context.Context, accountID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM account_records WHERE account_id = $1 AND id = $2`, accountID, id); err != nil {
 				return err
 			}
 		}
@@ -255,8 +297,12 @@ ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.em
 
 // AccountRecords returns an account's records of one kind.
 func (s *Store) AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error) {
+	return s.accountRecords(ctx, `WHERE account_id = $1 AND kind = $2 ORDER BY id`, accountID, kind)
+}
+
+func (s *Store) accountRecords(ctx context.Context, where string, args ...any) ([]store.AccountRecord, error) {
 	rows, err := s.query(ctx, `SELECT id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at
-FROM account_records WHERE account_id = $1 AND kind = $2 ORDER BY id`, accountID, kind)
+FROM account_records `+where, args...)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}

@@ -28,11 +28,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 // QueueDeliveries queues one pending delivery of an event to each of the
 // subscriptions, in the order given.
 func (s *Store) QueueDeliveries(ctx context.Context, e store.Event, subscriptionIDs []string) error {
+	key := e.OrderKey
+	if key == "" {
+		key = e.VerificationID
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, sub := range subscriptionIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event, verification_id, state, attempts, next_attempt_at, lease_until, last_status, last_error, delivered_at, created_at, version)
-VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, NULL, '', NULL, $6, 1)`,
-				store.NewID(), sub, e.ID, e.Event, e.VerificationID, ms(e.CreatedAt)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event, verification_id, state, attempts, next_attempt_at, lease_until, last_status, last_error, delivered_at, created_at, version, order_key)
+VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, NULL, '', NULL, $6, 1, $7)`,
+				store.NewID(), sub, e.ID, e.Event, e.VerificationID, ms(e.CreatedAt), key); err != nil {
 				return err
 			}
 		}
@@ -40,14 +44,14 @@ VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, NULL, '', NULL, $6, 1)`,
 	})
 }
 
-const subscriptionColumns = `id, partner_id, environment, name, url, events, secret, include_resource, created_at`
+const subscriptionColumns = `id, partner_id, environment, name, url, events, secret, include_resource, created_at, days_synced`
 
 func scanSubscription(r scanner) (store.Subscription, error) {
 	var sub store.Subscription
 	var env, events string
 	var include int
 	var created int64
-	if err := r.Scan(&sub.ID, &sub.PartnerID, &env, &sub.Name, &sub.URL, &events, &sub.Secret, &include, &created); err != nil {
+	if err := r.Scan(&sub.ID, &sub.PartnerID, &env, &sub.Name, &sub.URL, &events, &sub.Secret, &include, &created, &sub.DaysSynced); err != nil {
 		return sub, err
 	}
 	sub.Environment, sub.IncludeResource, sub.CreatedAt = store.Environment(env), include != 0, fromMS(created)
@@ -59,8 +63,8 @@ func scanSubscription(r scanner) (store.Subscription, error) {
 // CreateSubscription stores a subscription.
 func (s *Store) CreateSubscription(ctx context.Context, sub store.Subscription) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionColumns+`, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
-			sub.ID, sub.PartnerID, string(sub.Environment), sub.Name, sub.URL, jsonList(sub.Events), sub.Secret, boolInt(sub.IncludeResource), ms(sub.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionColumns+`, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)`,
+			sub.ID, sub.PartnerID, string(sub.Environment), sub.Name, sub.URL, jsonList(sub.Events), sub.Secret, boolInt(sub.IncludeResource), ms(sub.CreatedAt), sub.DaysSynced)
 		return err
 	})
 }
@@ -168,7 +172,8 @@ func (s *Store) Delivery(ctx context.Context, subscriptionID, id string) (store.
 	return d, s.mapErr(err)
 }
 
-// ClaimDelivery leases the oldest due delivery that is first in line for its verification.
+// ClaimDelivery leases the oldest due delivery that is first in line for
+// its order key (its verification, or its user for account events).
 func (s *Store) ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (store.Delivery, store.Subscription, bool, error) {
 	var d store.Delivery
 	var sub store.Subscription
@@ -176,8 +181,8 @@ func (s *Store) ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (s
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
 WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND d.lease_until <= $1
-AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND e.verification_id = d.verification_id
-                AND d.verification_id <> '' AND e.state = 'pending' AND e.id < d.id)
+AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
+                AND d.order_key <> '' AND e.state = 'pending' AND e.id < d.id)
 ORDER BY d.next_attempt_at, d.id LIMIT 8`, ms(now))
 		if err != nil {
 			return err

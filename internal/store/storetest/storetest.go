@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.Store) {
 		{"Accounts", accountTests},
 		{"ConnectSessions", connectSessionTests},
 		{"Records", recordTests},
+		{"Sync", syncTests},
 		{"Reports", reportTests},
 		{"Uploads", uploadTests},
 		{"Customizations", customizationTests},
