@@ -50,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	gig := gigsandbox.New()
 	gig.Now = clock
 	e.app, err = server.New(ctx, st, server.Options{PublicURL: "http://verigate.test", Now: clock,
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{verification.Payroll: payroll, verification.Banking: bank,
 			verification.Gig: gig}}})
 	if err != nil {
