@@ -31,6 +31,7 @@ import (
 
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/gigsandbox"
 	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/server"
 	"verigate/internal/store"
@@ -103,7 +104,7 @@ func newEnvOn(t testing.TB, dbPath string) *env {
 	t.Cleanup(srv.Close)
 	// Production keys are served by the sandbox too, configured explicitly:
 	// these tests are about tenancy, and internal/server tests environments.
-	sandbox := map[string]datasource.Connector{"payroll": payrollsandbox.New(), "banking": banksandbox.New()}
+	sandbox := map[string]datasource.Connector{"payroll": payrollsandbox.New(), "banking": banksandbox.New(), "gig": gigsandbox.New()}
 	app, err := server.New(ctx, st, server.Options{
 		PublicURL: srv.URL, Now: clk.Now,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
