@@ -60,7 +60,8 @@ type gigFixture struct {
 
 func newGigFixture(t *testing.T) *gigFixture {
 	t.Helper()
-	e := newEnv(t)
+	db, _ := fuzzDB(t) // PostgreSQL too when VERIGATE_TEST_POSTGRES_URL is set
+	e := newEnvOn(t, db)
 	f := &gigFixture{e: e}
 	f.u1, f.u2, f.ub = e.createUser(t, e.A, nil), e.createUser(t, e.A, nil), e.createUser(t, e.B, nil)
 	f.bob, f.bobData = e.gigAccount(t, e.A, f.u1, "test_1", "item_000100001")     // rideshare
