@@ -293,6 +293,14 @@ func TestGigsTenancyAndBadInput(t *testing.T) {
 	}
 	// Ratings and vehicles take no date filters.
 	fieldError(t, e.call(t, e.A, "GET", "/v2/ratings?from_start_datetime=2024-01-01", nil), "from_start_datetime")
+	// A gig account is an account like any other on the Partners v2 surface
+	// (checked against that contract); it has no paystubs.
+	if a := e.ok(t, e.A, "GET", "/partners/v2/accounts/"+f.bob.ID, nil); a["item"] != "item_000100001" || a["source"] != gigsandbox.Source {
+		t.Errorf("partners account %v", a)
+	}
+	if got := anyMaps(e.ok(t, e.A, "GET", "/partners/v2/paystubs?account="+f.bob.ID, nil)["results"]); len(got) != 0 {
+		t.Errorf("a gig account lists %d paystubs", len(got))
+	}
 	// A records cursor of another list is still a valid position: it pages on.
 	first := e.ok(t, e.A, "GET", "/v2/gigs?limit=2&account="+f.bob.ID, nil)
 	next, _ := first["next"].(string)
