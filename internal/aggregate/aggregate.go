@@ -262,6 +262,31 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		}
 		out[len(out)-1].Employment = RecordID(a.ID, store.RecordBankAccount, t.AccountID)
 	}
+	// Gig data: gigs and shifts dated to the second by their start.
+	for _, g := range d.Gigs {
+		if err := add(store.RecordGig, g.ID, "", g.Start.UTC().Format(store.RecordDateTime), g); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range d.Shifts {
+		if err := add(store.RecordShift, s.ID, "", s.Start.UTC().Format(store.RecordDateTime), s); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range d.Ratings {
+		if err := add(store.RecordRating, r.ID, "", now.Format(time.DateOnly), r); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range d.Vehicles {
+		date := now.Format(time.DateOnly)
+		if !v.Registered.IsZero() {
+			date = v.Registered.String()
+		}
+		if err := add(store.RecordVehicle, v.ID, "", date, v); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

@@ -32,6 +32,7 @@ import (
 	"verigate/internal/api"
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/gigsandbox"
 	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/server"
 	"verigate/internal/store"
@@ -104,7 +105,7 @@ func newEnvOn(t testing.TB, dbPath string, mods ...func(*server.Options)) *env {
 	t.Cleanup(srv.Close)
 	// Production keys are served by the sandbox too, configured explicitly:
 	// these tests are about tenancy, and internal/server tests environments.
-	sandbox := map[string]datasource.Connector{"payroll": payrollsandbox.New(), "banking": banksandbox.New()}
+	sandbox := map[string]datasource.Connector{"payroll": payrollsandbox.New(), "banking": banksandbox.New(), "gig": gigsandbox.New()}
 	opts := server.Options{
 		PublicURL: srv.URL, Now: clk.Now,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,4 +110,42 @@ func dateBound(errs validate.Errors, q url.Values, name string, from bool) strin
 func validRecordKey(s string) bool {
 	_, _, ok := store.ParseRecordKey(s)
 	return ok
+}
+
+// dateTimeBound reads a from_/to_ date-time filter, an RFC 3339 date-time
+// or a date (its midnight UTC), as an inclusive bound on records dated to
+// the second (store.RecordDateTime). A fraction of a second moves a "from"
+// bound up to the next whole second and a "to" bound down to its own.
+func dateTimeBound(errs validate.Errors, q url.Values, name string, from bool) string {
+	v := q.Get(name)
+	if v == "" {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, v)
+	}
+	if err != nil || t.Year() < 1 || t.UTC().Year() > 9999 {
+		errs.Add(name, msgDateTime)
+		return ""
+	}
+	t = t.UTC()
+	s := t.Truncate(time.Second)
+	if from && s.Before(t) {
+		s = s.Add(time.Second)
+	}
+	return s.Format(store.RecordDateTime)
+}
+
+// msgUnknownParam is the message for a query parameter an operation does not take.
+const msgUnknownParam = "Unknown query parameter."
+
+// knownParams refuses query parameters other than the operation's filters,
+// limit and cursor.
+func knownParams(errs validate.Errors, q url.Values, filters ...string) {
+	for name := range q {
+		if name != "limit" && name != "cursor" && !slices.Contains(filters, name) {
+			errs.Add(name, msgUnknownParam)
+		}
+	}
 }

@@ -37,3 +37,17 @@ func (a *API) record(r *http.Request, kind string) (store.AccountRecord, error) 
 	}
 	return a.Accounts.Record(r.Context(), principal(r).Scope(), kind, id)
 }
+
+// getRecord serves the {id} record of kind rendered with view.
+func getRecord[V any](a *API, w http.ResponseWriter, r *http.Request, kind string, view func(store.AccountRecord) (V, error)) error {
+	rec, err := a.record(r, kind)
+	if err != nil {
+		return err
+	}
+	v, err := view(rec)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}

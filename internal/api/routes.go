@@ -152,6 +152,14 @@ func (a *API) operations() []operation {
 		// Accounts and their payroll data (/v2).
 
 		// Gigs, shifts, ratings and vehicles (/v2).
+		{"GET", "/gigs", a.listGigs, g},
+		{"GET", "/gigs/{id}", a.getGig, g},
+		{"GET", "/shifts", a.listShifts, g},
+		{"GET", "/shifts/{id}", a.getShift, g},
+		{"GET", "/ratings", a.listRatings, g},
+		{"GET", "/ratings/{id}", a.getRating, g},
+		{"GET", "/vehicles", a.listVehicles, g},
+		{"GET", "/vehicles/{id}", a.getVehicle, g},
 
 		// Webhooks (/v2).
 		{"GET", "/webhooks", a.listWebhooksV2, g},

@@ -119,6 +119,42 @@ func (c *StaticCatalog) Search(query string, limit int, only []string) []Item {
 	return out
 }
 
+// MergeSearch merges the results of one Search (query, limit) on several
+// catalogs into the order one catalog holding all their items would give:
+// for an empty query the lists one after the other (popularity order,
+// first catalog first), otherwise whole-name matches before word matches,
+// each alphabetically. At most limit items are returned (all when limit <= 0).
+func MergeSearch(query string, limit int, lists ...[]Item) []Item {
+	var out []Item
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	if len(lists) > 1 && Fold(query) != "" {
+		rank := func(it Item) int {
+			if it.MatchingScore >= "0.50" {
+				return 0
+			}
+			return 1
+		}
+		slices.SortStableFunc(out, func(a, b Item) int {
+			if ra, rb := rank(a), rank(b); ra != rb {
+				return ra - rb
+			}
+			if n := strings.Compare(Fold(a.Name), Fold(b.Name)); n != 0 {
+				return n
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	if out == nil {
+		out = []Item{}
+	}
+	return out
+}
+
 // matchRank returns 0 when name starts with q, 1 when the part of name
 // starting at a later word starts with q, and -1 otherwise. Both arguments
 // are folded; an empty q matches everything with rank 0.

@@ -25,6 +25,11 @@ type Data struct {
 	BankAccounts []BankAccount `json:"bank_accounts,omitempty"`
 	// Transactions lists the transactions of BankAccounts, oldest first.
 	Transactions []Transaction `json:"transactions,omitempty"`
+	// Gigs, Shifts, Ratings and Vehicles are a gig platform's data (gig.go), oldest first.
+	Gigs     []Gig     `json:"gigs,omitempty"`
+	Shifts   []Shift   `json:"shifts,omitempty"`
+	Ratings  []Rating  `json:"ratings,omitempty"`
+	Vehicles []Vehicle `json:"vehicles,omitempty"`
 }
 
 // Address is a postal address, as in the contracts' Address schema.

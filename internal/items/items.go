@@ -49,7 +49,11 @@ type Query struct {
 	FilterSet string
 }
 
-// catalogs returns the catalogs of env's connectors in data-source order.
+// sourceOrder ranks data sources in listings: payroll items first, then
+// gig platforms, then any other source by name.
+var sourceOrder = map[string]int{"payroll": 0, "gig": 1}
+
+// catalogs returns the catalogs of env's connectors, payroll first.
 func (s *Service) catalogs(env store.Environment) []datasource.Catalog {
 	var m map[string]datasource.Connector
 	switch string(env) {
@@ -64,7 +68,17 @@ func (s *Service) catalogs(env store.Environment) []datasource.Catalog {
 			names = append(names, name)
 		}
 	}
-	sort.Strings(names)
+	sort.Slice(names, func(i, j int) bool {
+		ri, iok := sourceOrder[names[i]]
+		rj, jok := sourceOrder[names[j]]
+		switch {
+		case iok && jok:
+			return ri < rj
+		case iok != jok:
+			return iok
+		}
+		return names[i] < names[j]
+	})
 	out := make([]datasource.Catalog, len(names))
 	for i, name := range names {
 		out[i] = m[name].Catalog()

@@ -184,9 +184,51 @@ func (s *Service) Offered(ctx context.Context, c session.Claims) (ids []string, 
 	return nil, false, nil
 }
 
-// Items returns the items a session offers that match query (all of them for an empty query).
+// sources lists the data sources whose items a session offers: its own
+// and, for a payroll session, the gig platforms' (verification.Gig) where
+// the environment has a connector for them.
+func (s *Service) sources(c session.Claims) []string {
+	if c.DataSource == verification.Payroll {
+		return []string{verification.Payroll, verification.Gig}
+	}
+	return []string{c.DataSource}
+}
+
+// connectors returns the connectors of a session's sources, in order, with
+// their data sources; the session's own must exist.
+func (s *Service) connectors(c session.Claims) ([]datasource.Connector, []string, error) {
+	own, err := s.Connector(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	cxs, names := []datasource.Connector{own}, []string{c.DataSource}
+	for _, ds := range s.sources(c)[1:] {
+		if cx, ok := s.Connectors.For(string(c.Environment), ds); ok {
+			cxs, names = append(cxs, cx), append(names, ds)
+		}
+	}
+	return cxs, names, nil
+}
+
+// connectorFor returns the connector of a session that serves an item and
+// its data source; ok is false when none of the session's sources has it.
+func (s *Service) connectorFor(c session.Claims, itemID string) (cx datasource.Connector, dataSource string, ok bool, err error) {
+	cxs, names, err := s.connectors(c)
+	if err != nil {
+		return nil, "", false, err
+	}
+	for i, cx := range cxs {
+		if cx.Catalog().Has(itemID) {
+			return cx, names[i], true, nil
+		}
+	}
+	return cxs[0], names[0], false, nil
+}
+
+// Items returns the items a session offers that match query (all of them
+// for an empty query): the catalogs of its sources, merged as one search.
 func (s *Service) Items(ctx context.Context, c session.Claims, query string, limit int) ([]datasource.Item, error) {
-	conn, err := s.Connector(c)
+	cxs, _, err := s.connectors(c)
 	if err != nil {
 		return nil, err
 	}
@@ -197,17 +239,21 @@ func (s *Service) Items(ctx context.Context, c session.Claims, query string, lim
 	if restricted && len(only) == 0 {
 		return []datasource.Item{}, nil
 	}
-	return conn.Catalog().Search(query, limit, only), nil
+	lists := make([][]datasource.Item, len(cxs))
+	for i, cx := range cxs {
+		lists[i] = cx.Catalog().Search(query, limit, only)
+	}
+	return datasource.MergeSearch(query, limit, lists...), nil
 }
 
 // item returns an item if the session offers it.
 func (s *Service) item(ctx context.Context, c session.Claims, id string) (datasource.Item, error) {
-	conn, err := s.Connector(c)
+	cx, _, ok, err := s.connectorFor(c, id)
 	if err != nil {
 		return datasource.Item{}, err
 	}
-	it, ok := conn.Catalog().Get(id)
-	if !ok {
+	it, found := cx.Catalog().Get(id)
+	if !ok || !found {
 		return it, ErrUnknownItem
 	}
 	only, restricted, err := s.Offered(ctx, c)
@@ -417,7 +463,7 @@ func refused(cs *store.ConnectSession, err error) {
 func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.Credentials) (State, error) {
 	var conn *datasource.Connection
 	st, err := s.step(ctx, c, []string{StageSignIn}, func(cs *store.ConnectSession) error {
-		cx, err := s.Connector(c)
+		cx, _, _, err := s.connectorFor(c, cs.Item)
 		if err != nil {
 			return err
 		}
@@ -455,7 +501,7 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 func (s *Service) Verify(ctx context.Context, c session.Claims, code string) (State, error) {
 	var conn *datasource.Connection
 	st, err := s.step(ctx, c, []string{StageMFA}, func(cs *store.ConnectSession) error {
-		cx, err := s.Connector(c)
+		cx, _, _, err := s.connectorFor(c, cs.Item)
 		if err != nil {
 			return err
 		}
@@ -624,10 +670,16 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 	if err != nil {
 		return State{}, err
 	}
+	// The account belongs to the data source whose connector connected it:
+	// a gig item of a payroll session gives a gig account.
+	_, dataSource, _, err := s.connectorFor(c, conn.ItemID)
+	if err != nil {
+		return State{}, err
+	}
 	now := s.now()
 	acct := store.Account{
 		ID: store.NewID(), PartnerID: c.PartnerID, Environment: c.Environment, UserID: userID, VerificationID: c.VerificationID,
-		DataSource: c.DataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
+		DataSource: dataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
 		Connection: sealed, Aggregation: store.AggregationPending, CreatedAt: now, UpdatedAt: now,
 	}
 	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.Connection, cs.UpdatedAt = StageConnecting, "", "", acct.ID, "", now
@@ -649,8 +701,8 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 		if err := s.Store.UpdateConnectSession(ctx, cs); err != nil {
 			return err
 		}
-		if c.VerificationID == "" {
-			return nil
+		if c.VerificationID == "" || dataSource != c.DataSource {
+			return nil // a user-token Link, or a gig account the verification's report does not use
 		}
 		_, err := s.Verifications.Transition(ctx, c.Scope(), c.VerificationID, verification.Change{Event: verification.EventAuthenticated})
 		var se *verification.StateError

@@ -15,6 +15,7 @@ import (
 
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/gigsandbox"
 	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/linkflow"
 	"verigate/internal/partner"
@@ -46,9 +47,12 @@ func newEnv(t *testing.T) *env {
 	bank.Now = clock
 	payroll := payrollsandbox.New()
 	payroll.Now = clock
+	gig := gigsandbox.New()
+	gig.Now = clock
 	e.app, err = server.New(ctx, st, server.Options{PublicURL: "http://verigate.test", Now: clock,
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{verification.Payroll: payroll, verification.Banking: bank}}})
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{verification.Payroll: payroll, verification.Banking: bank,
+			verification.Gig: gig}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -391,9 +391,10 @@ func TestProductionConnectorServesProduction(t *testing.T) {
 	}
 	e.report(e.prod, pv)
 
-	// Sandbox payroll: the sandbox catalog; the production connector is not asked.
+	// Sandbox payroll: the sandbox catalog, then the gig sandbox's
+	// platforms; the production connector is not asked.
 	link = e.ok(e.sandbox, "POST", "/partners/v2/sessions", map[string]any{"verification": sv})["link"].(string)
-	if got := e.itemNames(link); len(got) != 58 || got[0] != "Whole Goods" {
+	if got := e.itemNames(link); len(got) != 58+6 || got[0] != "Whole Goods" || got[58] != "Hopwell Rides" {
 		t.Errorf("sandbox payroll items %q", got)
 	}
 	e.connect(link, "item_000000001", "test_1")

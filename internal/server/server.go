@@ -19,6 +19,7 @@ import (
 	"verigate/internal/customization"
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/banksandbox"
+	"verigate/internal/datasource/gigsandbox"
 	"verigate/internal/datasource/payrollsandbox"
 	"verigate/internal/documents"
 	"verigate/internal/filestore"
@@ -69,7 +70,8 @@ type Options struct {
 	Now func() time.Time
 	// Connectors serves each data source in each environment. A nil
 	// Connectors.Sandbox means the sandbox connectors (package
-	// payrollsandbox for payroll, package banksandbox for banking); a nil
+	// payrollsandbox for payroll, package banksandbox for banking, package
+	// gigsandbox for the gig platforms payroll links also offer); a nil
 	// Connectors.Production means no data source is served in production,
 	// where payroll and banking orders and sessions are then refused.
 	Connectors datasource.Registry
@@ -165,7 +167,8 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	}
 	st.ProtectPersonalData(personal)
 	if o.Connectors.Sandbox == nil {
-		o.Connectors.Sandbox = map[string]datasource.Connector{verification.Payroll: payrollsandbox.New(), verification.Banking: banksandbox.New()}
+		o.Connectors.Sandbox = map[string]datasource.Connector{verification.Payroll: payrollsandbox.New(), verification.Banking: banksandbox.New(),
+			verification.Gig: gigsandbox.New()}
 	}
 	public := strings.TrimRight(o.PublicURL, "/")
 	a := &App{Store: st}
@@ -270,17 +273,19 @@ func connectable(r datasource.Registry) func(env store.Environment, dataSource s
 	}
 }
 
-// knownItems checks session item ids against the catalog of the payroll
-// connector of the session's environment; with no such connector every id
-// is accepted (the session is refused for that anyway).
+// knownItems checks session item ids against the catalogs of the payroll
+// connector of the session's environment and of its gig connector (gig
+// items are offered in payroll links too); with no payroll connector every
+// id is accepted (the session is refused for that anyway).
 func knownItems(r datasource.Registry) session.ItemChecker {
 	return func(env store.Environment, ids []string) (unknown []string) {
 		c, ok := r.For(string(env), verification.Payroll)
 		if !ok {
 			return nil
 		}
+		gig, hasGig := r.For(string(env), verification.Gig)
 		for _, id := range ids {
-			if !c.Catalog().Has(id) {
+			if !c.Catalog().Has(id) && !(hasGig && gig.Catalog().Has(id)) {
 				unknown = append(unknown, id)
 			}
 		}

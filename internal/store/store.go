@@ -384,7 +384,20 @@ const (
 	// (connector.Transaction), dated by its posted date; its Employment
 	// holds the id of its bank_account record.
 	RecordTransaction = "transaction"
+	// RecordGig (connector.Gig) and RecordShift (connector.Shift) are
+	// dated by their start_datetime as a UTC instant to the second,
+	// "2006-01-02T15:04:05Z" (RecordDateTime), so that range filters and
+	// the listing order are exact to the second.
+	RecordGig   = "gig"
+	RecordShift = "shift"
+	// RecordRating (connector.Rating) is dated by the day it was aggregated
+	// as of, RecordVehicle (connector.Vehicle) by its registration day.
+	RecordRating  = "rating"
+	RecordVehicle = "vehicle"
 )
+
+// RecordDateTime is the layout of the Date of records dated to the second.
+const RecordDateTime = "2006-01-02T15:04:05Z"
 
 // AccountRecord is one aggregated record of an account, kept as JSON.
 type AccountRecord struct {
@@ -400,7 +413,8 @@ type AccountRecord struct {
 	// employment record of a paystub or payroll document, the bank_account
 	// record of a transaction; "" for the other kinds.
 	Employment string
-	// Date is the record's date (YYYY-MM-DD) for range filters, or "".
+	// Date is the record's date (YYYY-MM-DD), or instant (RecordDateTime)
+	// for gigs and shifts, for range filters and ordering, or "".
 	Date      string
 	Data      json.RawMessage
 	CreatedAt time.Time
@@ -469,23 +483,29 @@ type RecordFilter struct {
 	UserID     string
 	AccountID  string
 	Employment string
-	// FromDate and ToDate are inclusive YYYY-MM-DD bounds on the record's Date.
+	// FromDate and ToDate are inclusive YYYY-MM-DD bounds on the record's
+	// Date, or RecordDateTime bounds for kinds dated to the second.
 	FromDate string
 	ToDate   string
 }
 
 // RecordKey is the keyset position of a record in ListRecords' order
-// (Date descending, then ID descending): "2024-01-05|<id>". Record ids are
-// name-based hashes, not time-ordered, so the date leads the key.
+// (Date descending, then ID descending): "2024-01-05|<id>", or
+// "2024-01-05T13:22:05Z|<id>" for records dated to the second. Record ids
+// are name-based hashes, not time-ordered, so the date leads the key.
 func RecordKey(r AccountRecord) string { return r.Date + "|" + r.ID }
 
 // ParseRecordKey splits a RecordKey; ok is false when s is not one.
 func ParseRecordKey(s string) (date, id string, ok bool) {
 	date, id, ok = strings.Cut(s, "|")
-	if !ok || len(date) != len("2006-01-02") || id == "" {
+	layout := "2006-01-02"
+	if len(date) == len(RecordDateTime) {
+		layout = RecordDateTime
+	}
+	if !ok || len(date) != len(layout) || id == "" {
 		return "", "", false
 	}
-	if _, err := time.Parse("2006-01-02", date); err != nil {
+	if t, err := time.Parse(layout, date); err != nil || t.Format(layout) != date {
 		return "", "", false
 	}
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {

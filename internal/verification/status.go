@@ -38,6 +38,11 @@ const (
 	Payroll   = dataSourcePayroll
 	Banking   = dataSourceBanking
 	Documents = dataSourceDocuments
+	// Gig names the connectors of gig platforms (rideshare, delivery). It
+	// is no verification data source: gig items are offered beside the
+	// payroll items of a payroll session's link, and a gig account is
+	// aggregated without taking part in the verification's report.
+	Gig = "gig"
 )
 
 // States lists every state, for validating filters.

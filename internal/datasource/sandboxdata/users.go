@@ -164,3 +164,13 @@ func (u *user) challenge() (kind datasource.MFAKind, dest, prompt string) {
 		return u.mfa, "", "Enter the code shown in your authenticator app"
 	}
 }
+
+// Identity returns a sample user's (by username or e-mail) identity, as
+// every sandbox connector reports it.
+func Identity(login string) (datasource.Identity, bool) {
+	u, ok := lookupUser(login)
+	if !ok {
+		return datasource.Identity{}, false
+	}
+	return u.identity(), true
+}

@@ -1,0 +1,28 @@
+package api
+
+import (
+	"net/http"
+
+	"verigate/internal/gig"
+	"verigate/internal/store"
+	"verigate/internal/validate"
+)
+
+// Shifts of connected gig accounts (/v2), newest start first.
+
+func (a *API) listShifts(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	errs := validate.Errors{}
+	knownParams(errs, q, "account", "user", "from_start_datetime", "to_start_datetime")
+	f := store.RecordFilter{
+		AccountID: uuidParam(errs, q, "account", false),
+		UserID:    uuidParam(errs, q, "user", false),
+		FromDate:  dateTimeBound(errs, q, "from_start_datetime", true),
+		ToDate:    dateTimeBound(errs, q, "to_start_datetime", false),
+	}
+	return listRecords(a, w, r, store.RecordShift, f, errs, gig.RenderShift)
+}
+
+func (a *API) getShift(w http.ResponseWriter, r *http.Request) error {
+	return getRecord(a, w, r, store.RecordShift, gig.RenderShift)
+}
