@@ -114,14 +114,14 @@ func (a *API) operations() []operation {
 		{"GET", "/users/{id}", a.getUser, p},
 		{"PATCH", "/users/{id}", a.updateUser, p},
 
-		{"GET", "/verifications", a.listVerifications, p},
-		{"POST", "/verifications", a.orderVerification, p},
-		{"POST", "/verifications/refresh", a.refreshVerification, p},
-		{"GET", "/verifications/{id}", a.getVerification, p},
-		{"PATCH", "/verifications/{id}", a.updateVerification, p},
-		{"POST", "/verifications/{id}/cancel", a.cancelVerification, p},
+		{"GET", "/verifications", a.listVerifications, []surface{partners, v2}},
+		{"POST", "/verifications", a.orderVerification, []surface{partners, v2}},
+		{"POST", "/verifications/refresh", a.refreshVerification, []surface{partners, v2}},
+		{"GET", "/verifications/{id}", a.getVerification, []surface{partners, v2}},
+		{"PATCH", "/verifications/{id}", a.updateVerification, []surface{partners, v2}},
+		{"POST", "/verifications/{id}/cancel", a.cancelVerification, []surface{partners, v2}},
 
-		{"POST", "/sessions", a.createSession, p},
+		{"POST", "/sessions", a.createSession, []surface{partners, v2}},
 
 		{"GET", "/webhooks", a.listWebhooks, p},
 		{"POST", "/webhooks", a.createWebhook, p},
@@ -146,7 +146,7 @@ func (a *API) operations() []operation {
 		{"GET", "/user-uploads/{id}", a.getUpload, p},
 		{"GET", "/user-uploads/{id}/file", a.uploadFile, p},
 
-		{"GET", "/reports/{id}/{format}", a.reportFile, p},
+		{"GET", "/reports/{id}/{format}", a.reportFile, []surface{partners, v2}},
 		{"POST", "/receipts", a.createReceipt, p},
 	}
 	for _, c := range []struct{ path, kind string }{

@@ -55,10 +55,18 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
-// Ref returns a stored report's id and download URLs.
+// Ref returns a stored report's id and its download URLs on the Partners v2
+// API, as verifications record them.
 func (s *Service) Ref(r store.Report) verification.ReportRef {
-	base := s.PublicURL + "/partners/v2/reports/" + r.ID
-	return verification.ReportRef{ID: r.ID, FileURL: base + "/" + FormatPDF, JSONURL: base + "/" + FormatJSON}
+	return s.RefOn(r.ID, "/partners/v2")
+}
+
+// RefOn returns a report's id and its download URLs under a surface's
+// prefix ("/partners/v2", "/v2"): a report is downloaded on the surface it
+// was asked for on.
+func (s *Service) RefOn(id, prefix string) verification.ReportRef {
+	base := s.PublicURL + prefix + "/reports/" + id
+	return verification.ReportRef{ID: id, FileURL: base + "/" + FormatPDF, JSONURL: base + "/" + FormatJSON}
 }
 
 // save generates and stores the report of v, once: a verification that
