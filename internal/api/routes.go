@@ -107,6 +107,7 @@ func (a *API) operations() []operation {
 		// Webhooks (/v2).
 
 		// Reports, user uploads and receipts (/v2).
+		{"GET", "/user-uploads", a.listUploads, g},
 
 		// Partners v2.
 
@@ -142,12 +143,12 @@ func (a *API) operations() []operation {
 		{"GET", "/bank-transactions", a.listBankTransactions, p},
 		{"GET", "/bank-transactions/{id}", a.getBankTransaction, p},
 
-		{"POST", "/user-uploads", a.createUpload, p},
-		{"GET", "/user-uploads/{id}", a.getUpload, p},
-		{"GET", "/user-uploads/{id}/file", a.uploadFile, p},
+		{"POST", "/user-uploads", a.createUpload, []surface{partners, v2}},
+		{"GET", "/user-uploads/{id}", a.getUpload, []surface{partners, v2}},
+		{"GET", "/user-uploads/{id}/file", a.uploadFile, []surface{partners, v2}},
 
 		{"GET", "/reports/{id}/{format}", a.reportFile, []surface{partners, v2}},
-		{"POST", "/receipts", a.createReceipt, p},
+		{"POST", "/receipts", a.createReceipt, []surface{partners, v2}},
 	}
 	for _, c := range []struct{ path, kind string }{
 		{"/flows", store.CustomizationFlow},
