@@ -9,6 +9,7 @@ import (
 
 	"verigate/internal/customization"
 	"verigate/internal/partner"
+	"verigate/internal/report"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -53,6 +54,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": "The sample customizations are read-only; create your own instead."}}
 	case errors.Is(err, session.ErrInvalid):
 		he = errNotFound.(*httpError)
+	case errors.Is(err, report.ErrDailyLimit):
+		he = &httpError{status: http.StatusTooManyRequests, body: map[string]string{"detail": fmt.Sprintf(
+			"The user has %d reports generated in the last 24 hours, the most allowed; delete one of them or try again later.", report.DailyUserReports)}}
 	default:
 		a.Log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "err", err)
 		he = &httpError{status: http.StatusInternalServerError, body: map[string]string{"detail": "Internal server error; the request id identifies it in verigate's logs."}}

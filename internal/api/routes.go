@@ -106,7 +106,12 @@ func (a *API) operations() []operation {
 
 		// Webhooks (/v2).
 
-		// Reports, user uploads and receipts (/v2).
+		// Reports, user uploads and receipts (/v2). POST /reports/{type}
+		// shares its pattern with /reports/{id}: the type is the {id} value.
+		{"POST", "/reports/{id}", a.createReport, g},
+		{"GET", "/reports", a.listReports, g},
+		{"GET", "/reports/{id}", a.getReport, g},
+		{"DELETE", "/reports/{id}", a.deleteReport, g},
 		{"GET", "/user-uploads", a.listUploads, g},
 
 		// Partners v2.

@@ -29,6 +29,12 @@ type Store interface {
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	Client(ctx context.Context, id string) (store.Client, error)
+
+	CreateUserReport(ctx context.Context, r store.UserReport) error
+	UserReport(ctx context.Context, s store.Scope, id string) (store.UserReport, error)
+	ListUserReports(ctx context.Context, s store.Scope, userID string, p store.Page) ([]store.UserReport, error)
+	CountUserReportsSince(ctx context.Context, userID string, since time.Time) (int, error)
+	DeleteUserReport(ctx context.Context, s store.Scope, id string) error
 }
 
 // Service generates, stores and serves reports.
