@@ -175,6 +175,7 @@ func TestV2ReportRefusals(t *testing.T) {
 		{"/v2/reports/voie", map[string]any{"user": user, "metadata": []any{1}}, "metadata"},
 		{"/v2/reports/voie", map[string]any{"user": user, "metadata": "x"}, "metadata"},
 		{"/v2/reports/voie", map[string]any{"user": user, "metadata": nil}, "metadata"},
+		{"/v2/reports/voie", "{\"user\": \"" + user + "\", \"metadata\": {\"a\": \"\xff\"}}", "metadata"},
 		{"/v2/reports/voa", map[string]any{"user": user}, "type"},
 		{"/v2/reports/VOIE", map[string]any{"user": user}, "type"},
 		{"/v2/reports/voie-mortgage", map[string]any{"user": user}, "type"},

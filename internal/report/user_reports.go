@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"verigate/internal/filestore"
 	"verigate/internal/partner"
@@ -105,9 +106,12 @@ func validateUserReport(reportType string, in UserReportInput) (string, json.Raw
 	metadata := json.RawMessage(`{}`)
 	if v.NotNull(errs, "metadata", in.Metadata) {
 		var buf bytes.Buffer
-		if b := bytes.TrimSpace(in.Metadata.V); len(b) == 0 || b[0] != '{' || json.Compact(&buf, b) != nil {
+		switch b := bytes.TrimSpace(in.Metadata.V); {
+		case len(b) == 0 || b[0] != '{' || json.Compact(&buf, b) != nil:
 			errs.Add("metadata", "Invalid data. Expected a dictionary.")
-		} else {
+		case !utf8.Valid(b):
+			errs.Add("metadata", "Enter valid UTF-8 text.")
+		default:
 			metadata = buf.Bytes()
 		}
 	}
