@@ -484,7 +484,11 @@ func findOperation(doc *openapi3.T, method, path string) (string, *openapi3.Path
 				match = false
 			}
 		}
-		if match && literals > bestLiterals {
+		// POST /v2/reports/{type} and GET /v2/reports/{id} match the same
+		// paths: of equally literal templates, the one with the method wins.
+		better := literals > bestLiterals ||
+			literals == bestLiterals && bestItem != nil && bestItem.GetOperation(method) == nil && item.GetOperation(method) != nil
+		if match && better {
 			best, bestItem, bestParams, bestLiterals = tmpl, item, params, literals
 		}
 	}

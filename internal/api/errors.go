@@ -10,6 +10,7 @@ import (
 	"verigate/internal/customization"
 	"verigate/internal/invite"
 	"verigate/internal/partner"
+	"verigate/internal/report"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -58,6 +59,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": invite.ErrRevoked.Error()}}
 	case errors.Is(err, session.ErrInvalid):
 		he = errNotFound.(*httpError)
+	case errors.Is(err, report.ErrDailyLimit):
+		he = &httpError{status: http.StatusTooManyRequests, body: map[string]string{"detail": fmt.Sprintf(
+			"The user has %d reports generated in the last 24 hours, the most allowed; delete one of them or try again later.", report.DailyUserReports)}}
 	default:
 		a.Log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "err", err)
 		he = &httpError{status: http.StatusInternalServerError, body: map[string]string{"detail": "Internal server error; the request id identifies it in verigate's logs."}}

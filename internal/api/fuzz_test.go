@@ -87,6 +87,12 @@ func fuzzRoutes(ids map[string]string) []struct{ method, path, ct string } {
 		{"PUT", "/partners/v2/flows/" + ids["flow"] + "/logo", "image/png"},
 		{"POST", "/partners/v2/experiences", "application/json"},
 		{"PATCH", "/partners/v2/experiences/" + ids["experience"], "application/json"},
+		{"GET", "/v2/verifications", ""},
+		{"POST", "/v2/verifications", "application/json"},
+		{"POST", "/v2/reports/voie", "application/json"},
+		{"GET", "/v2/reports", ""},
+		{"GET", "/v2/user-uploads", ""},
+		{"POST", "/v2/user-uploads", "multipart/form-data; boundary=b"},
 	}
 }
 
@@ -113,6 +119,8 @@ func FuzzAPI(f *testing.F) {
 		`{"events": ["verifications.updated"], "name": "n", "url": "https://hooks.example/x", "secret": "s"}`,
 		`{"name": "f", "accent_color": "#0b5394", "intro": {"EN": "hi"}, "frame_origins": ["https://a.example"]}`,
 		nested, `{"a": ` + nested + `}`, `{"user": ` + strings.Repeat(`{"a":`, 5000) + `1` + strings.Repeat(`}`, 5000) + `}`,
+		"{\"user\": \"" + user + "\", \"metadata\": {\"a\": \"\xff\xfe\", \"\xc3\": 1}}",
+		`{"user": "` + user + `", "metadata": {"b": 1e400, "c": "\ud800", "d": [[[[[]]]]]}}`,
 		`{"loan": {"number": 1e400}}`, `{"limit": 1e400, "first_name": 1e400, "report": {"type": 1e400}}`, `{"tax_year": -1e400}`,
 		`{"client": "a", "client": "` + k.Client + `"}`, `{"user": "` + user + `", "user": null}`,
 		"{\"first_name\": \"\xff\xfe\"}", "{\"name\": \"a\xc3\"}", "\xef\xbb\xbf{}", `{"first_name": "\ud800"}`,
@@ -129,7 +137,7 @@ func FuzzAPI(f *testing.F) {
 	queries := []string{"", "limit=5", "user=" + user, "user=" + user + "&item=%00", "user=" + user + "&item=%ff%fe",
 		"loan_number=%00", "loan_number=%c3", "user=" + user + "&from_date=%ff&to_date=9999-99-99", "cursor=%ff",
 		"cursor=" + strings.Repeat("A", 8000), "limit=1e400", "limit=-1&limit=2", "user=%00", "account=%ff&user=" + user,
-		"user=" + user + "&ongoing_refresh_status=%ff", "from_start_date=0000-00-00T00:00:00Z&user=" + user,
+		"user=" + user + "&ongoing_refresh_status=%ff", "document_type=%ff%00&account=x", "from_start_date=0000-00-00T00:00:00Z&user=" + user,
 		"item=" + strings.Repeat("x", 6000) + "&user=" + user}
 	cts := []string{"", "application/json", "application/json; charset=latin1", "text/plain", "application/json; boundary=\xff",
 		"multipart/form-data; boundary=b", "multipart/form-data", "application/x-www-form-urlencoded", ";;;", "image/png"}

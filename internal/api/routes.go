@@ -167,7 +167,13 @@ func (a *API) operations() []operation {
 		{"GET", "/webhooks/{id}", a.getWebhookV2, g},
 		{"DELETE", "/webhooks/{id}", a.deleteWebhook, g},
 
-		// Reports, user uploads and receipts (/v2).
+		// Reports, user uploads and receipts (/v2). POST /reports/{type}
+		// shares its pattern with /reports/{id}: the type is the {id} value.
+		{"POST", "/reports/{id}", a.createReport, g},
+		{"GET", "/reports", a.listReports, g},
+		{"GET", "/reports/{id}", a.getReport, g},
+		{"DELETE", "/reports/{id}", a.deleteReport, g},
+		{"GET", "/user-uploads", a.listUploads, g},
 
 		// API keys (verigate additions).
 		{"GET", "/api-keys", a.listAPIKeys, p},
@@ -180,14 +186,14 @@ func (a *API) operations() []operation {
 		{"GET", "/users/{id}", a.getUser, p},
 		{"PATCH", "/users/{id}", a.updateUser, p},
 
-		{"GET", "/verifications", a.listVerifications, p},
-		{"POST", "/verifications", a.orderVerification, p},
-		{"POST", "/verifications/refresh", a.refreshVerification, p},
-		{"GET", "/verifications/{id}", a.getVerification, p},
-		{"PATCH", "/verifications/{id}", a.updateVerification, p},
-		{"POST", "/verifications/{id}/cancel", a.cancelVerification, p},
+		{"GET", "/verifications", a.listVerifications, []surface{partners, v2}},
+		{"POST", "/verifications", a.orderVerification, []surface{partners, v2}},
+		{"POST", "/verifications/refresh", a.refreshVerification, []surface{partners, v2}},
+		{"GET", "/verifications/{id}", a.getVerification, []surface{partners, v2}},
+		{"PATCH", "/verifications/{id}", a.updateVerification, []surface{partners, v2}},
+		{"POST", "/verifications/{id}/cancel", a.cancelVerification, []surface{partners, v2}},
 
-		{"POST", "/sessions", a.createSession, p},
+		{"POST", "/sessions", a.createSession, []surface{partners, v2}},
 
 		{"GET", "/webhooks", a.listWebhooks, p},
 		{"POST", "/webhooks", a.createWebhook, p},
@@ -208,12 +214,12 @@ func (a *API) operations() []operation {
 		{"GET", "/bank-transactions", a.listBankTransactions, p},
 		{"GET", "/bank-transactions/{id}", a.getBankTransaction, p},
 
-		{"POST", "/user-uploads", a.createUpload, p},
-		{"GET", "/user-uploads/{id}", a.getUpload, p},
-		{"GET", "/user-uploads/{id}/file", a.uploadFile, p},
+		{"POST", "/user-uploads", a.createUpload, []surface{partners, v2}},
+		{"GET", "/user-uploads/{id}", a.getUpload, []surface{partners, v2}},
+		{"GET", "/user-uploads/{id}/file", a.uploadFile, []surface{partners, v2}},
 
-		{"GET", "/reports/{id}/{format}", a.reportFile, p},
-		{"POST", "/receipts", a.createReceipt, p},
+		{"GET", "/reports/{id}/{format}", a.reportFile, []surface{partners, v2}},
+		{"POST", "/receipts", a.createReceipt, []surface{partners, v2}},
 	}
 	for _, c := range []struct{ path, kind string }{
 		{"/flows", store.CustomizationFlow},

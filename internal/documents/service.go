@@ -42,6 +42,7 @@ type Store interface {
 	CreateUpload(ctx context.Context, u store.Upload) error
 	Upload(ctx context.Context, s store.Scope, id string) (store.Upload, error)
 	UploadsOfUser(ctx context.Context, userID string) ([]store.Upload, error)
+	ListUploads(ctx context.Context, s store.Scope, f store.UploadFilter, p store.Page) ([]store.Upload, error)
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	// VerificationsInStatus returns up to limit verifications of every tenant in a status, least recently updated first.
 	VerificationsInStatus(ctx context.Context, dataSource, state, code string, limit int) ([]store.Verification, error)
@@ -101,7 +102,8 @@ type UploadInput struct {
 	TaxYear      *string
 }
 
-// UploadView is an upload in the contract's PartnerUserUpload shape.
+// UploadView is an upload in the contracts' PartnerUserUpload (Partners v2)
+// and UserUpload (/v2) shape.
 type UploadView struct {
 	ID           string     `json:"id"`
 	Account      string     `json:"account"`
@@ -133,8 +135,10 @@ type Processing struct {
 // ocrOff is the processing status of every upload: OCR is not enabled.
 const ocrOff = "unauthorized"
 
-// Render turns a stored upload into its view.
-func (s *Service) Render(u store.Upload) UploadView {
+// Render turns a stored upload into its view; its file_url is under
+// prefix, the URL prefix of the surface it is shown on ("/partners/v2",
+// "/v2").
+func (s *Service) Render(u store.Upload, prefix string) UploadView {
 	var st Stated
 	json.Unmarshal(u.Stated, &st)
 	var emp *Stated
@@ -143,7 +147,7 @@ func (s *Service) Render(u store.Upload) UploadView {
 	}
 	at := u.CreatedAt.UTC().Format(partner.TimeFormat)
 	return UploadView{ID: u.ID, Account: u.AccountID, DocumentType: u.DocumentType,
-		FileURL: s.PublicURL + "/partners/v2/user-uploads/" + u.ID + "/file", FileName: u.FileName,
+		FileURL: s.PublicURL + prefix + "/user-uploads/" + u.ID + "/file", FileName: u.FileName,
 		Metadata:   Metadata{Employment: emp},
 		Processing: Processing{Classification: ocrOff, OCR: ocrOff, Authenticity: ocrOff},
 		CreatedAt:  at, UpdatedAt: at}
@@ -269,8 +273,8 @@ func (s *Service) documentsAccount(ctx context.Context, u store.User) (string, e
 }
 
 // Upload stores a document for one of p's users and queues the user's open
-// documents verifications for evaluation.
-func (s *Service) Upload(ctx context.Context, p partner.Principal, in UploadInput) (UploadView, error) {
+// documents verifications for evaluation. The view's URL is under prefix.
+func (s *Service) Upload(ctx context.Context, p partner.Principal, in UploadInput, prefix string) (UploadView, error) {
 	stated, ct, err := s.validate(in)
 	if err != nil {
 		return UploadView{}, err
@@ -303,7 +307,7 @@ func (s *Service) Upload(ctx context.Context, p partner.Principal, in UploadInpu
 		// The upload is stored; the verification waits for the next upload or PATCH.
 		s.Log.WarnContext(ctx, "queue documents verifications", "user", u.ID, "err", err)
 	}
-	return s.Render(rec), nil
+	return s.Render(rec, prefix), nil
 }
 
 // File returns an upload's file and its record, checked against its checksum.
@@ -320,13 +324,18 @@ func (s *Service) File(ctx context.Context, sc store.Scope, id string) ([]byte, 
 	return b, u, err
 }
 
-// Get returns an upload visible in scope.
-func (s *Service) Get(ctx context.Context, sc store.Scope, id string) (UploadView, error) {
+// Get returns an upload visible in scope, its URL under prefix.
+func (s *Service) Get(ctx context.Context, sc store.Scope, id, prefix string) (UploadView, error) {
 	u, err := s.Store.Upload(ctx, sc, id)
 	if err != nil {
 		return UploadView{}, err
 	}
-	return s.Render(u), nil
+	return s.Render(u, prefix), nil
+}
+
+// List returns one page of the uploads visible in scope, newest first.
+func (s *Service) List(ctx context.Context, sc store.Scope, f store.UploadFilter, page store.Page) ([]store.Upload, error) {
+	return s.Store.ListUploads(ctx, sc, f, page)
 }
 
 var (

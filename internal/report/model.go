@@ -25,12 +25,13 @@ const IncomeYears = 3
 // documents reports (doc-voi-mortgage) fill Documents; banking reports
 // fill DataAsOf, Accounts, Identity and Banking.
 type Report struct {
-	Schema       string                     `json:"schema"`
-	ID           string                     `json:"id"`
-	Type         string                     `json:"type"`
-	GeneratedAt  string                     `json:"generated_at"`
-	Environment  string                     `json:"environment"`
-	Verification string                     `json:"verification"`
+	Schema      string `json:"schema"`
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	GeneratedAt string `json:"generated_at"`
+	Environment string `json:"environment"`
+	// Verification is "" (and absent) in a user report, which has none.
+	Verification string                     `json:"verification,omitempty"`
 	User         string                     `json:"user"`
 	Client       string                     `json:"client"`
 	DataSource   string                     `json:"data_source"`

@@ -101,6 +101,9 @@ func PDF(r *Report) ([]byte, error) {
 		},
 		Footer: r.Schema + "  " + r.ID,
 	}
+	if r.Verification == "" {
+		h.Lines[1] = "Requested for user " + r.User
+	}
 	if r.Environment == "sandbox" {
 		h.Lines = append(h.Lines, "SANDBOX: generated from test data, not for lending decisions.")
 	}

@@ -29,6 +29,12 @@ type Store interface {
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	Client(ctx context.Context, id string) (store.Client, error)
+
+	CreateUserReport(ctx context.Context, r store.UserReport) error
+	UserReport(ctx context.Context, s store.Scope, id string) (store.UserReport, error)
+	ListUserReports(ctx context.Context, s store.Scope, userID string, p store.Page) ([]store.UserReport, error)
+	CountUserReportsSince(ctx context.Context, userID string, since time.Time) (int, error)
+	DeleteUserReport(ctx context.Context, s store.Scope, id string) error
 }
 
 // Service generates, stores and serves reports.
@@ -55,10 +61,18 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
-// Ref returns a stored report's id and download URLs.
+// Ref returns a stored report's id and its download URLs on the Partners v2
+// API, as verifications record them.
 func (s *Service) Ref(r store.Report) verification.ReportRef {
-	base := s.PublicURL + "/partners/v2/reports/" + r.ID
-	return verification.ReportRef{ID: r.ID, FileURL: base + "/" + FormatPDF, JSONURL: base + "/" + FormatJSON}
+	return s.RefOn(r.ID, "/partners/v2")
+}
+
+// RefOn returns a report's id and its download URLs under a surface's
+// prefix ("/partners/v2", "/v2"): a report is downloaded on the surface it
+// was asked for on.
+func (s *Service) RefOn(id, prefix string) verification.ReportRef {
+	base := s.PublicURL + prefix + "/reports/" + id
+	return verification.ReportRef{ID: id, FileURL: base + "/" + FormatPDF, JSONURL: base + "/" + FormatJSON}
 }
 
 // save generates and stores the report of v, once: a verification that

@@ -546,6 +546,42 @@ type Report struct {
 	CreatedAt  time.Time
 }
 
+// UserReport is a report generated on request for a user (POST
+// /v2/reports/{type}) rather than for a verification: its JSON and PDF files
+// in the report file store, each with its SHA-256. It never changes; it can
+// be deleted.
+type UserReport struct {
+	ID          string
+	PartnerID   string
+	Environment Environment
+	UserID      string
+	Type        string
+	// Schema is the version of the JSON document, such as "verigate.report/v1".
+	Schema string
+	// Metadata is the JSON object the client attached when asking for it.
+	Metadata json.RawMessage
+	// ExternalID is the user's external_id when the report was generated.
+	ExternalID *string
+	// Accounts is the JSON array of the accounts it was built from.
+	Accounts json.RawMessage
+	// LastSyncedAt is when the most recently aggregated of those accounts was aggregated.
+	LastSyncedAt *time.Time
+	PDFName      string
+	PDFSHA256    string
+	PDFSize      int64
+	JSONName     string
+	JSONSHA256   string
+	JSONSize     int64
+	CreatedAt    time.Time
+}
+
+// UploadFilter narrows ListUploads; empty fields match everything.
+type UploadFilter struct {
+	UserID       string
+	AccountID    string
+	DocumentType string
+}
+
 // Upload is a document a partner uploaded for a user.
 type Upload struct {
 	ID           string

@@ -104,11 +104,15 @@ func (s *Store) DeleteUser(ctx context.Context, sc store.Scope, id string) (stor
 		if err := names(`SELECT pdf_name, json_name FROM reports WHERE user_id = $1 OR verification_id IN (`+verifs+`) ORDER BY id`, &out.ReportFiles); err != nil {
 			return err
 		}
+		if err := names(`SELECT pdf_name, json_name FROM user_reports WHERE user_id = $1 ORDER BY id`, &out.ReportFiles); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM invites WHERE user_id = $1`,
 			`DELETE FROM connect_sessions WHERE user_id = $1 OR verification_id IN (` + verifs + `)`,
 			`DELETE FROM account_refreshes WHERE verification_id IN (` + verifs + `) OR account_id IN (` + accounts + `)`,
 			`DELETE FROM reports WHERE user_id = $1 OR verification_id IN (` + verifs + `)`,
+			`DELETE FROM user_reports WHERE user_id = $1`,
 			`DELETE FROM verification_status_history WHERE verification_id IN (` + verifs + `)`,
 			`DELETE FROM user_uploads WHERE user_id = $1 OR account_id IN (` + accounts + `)`,
 			`DELETE FROM account_records WHERE user_id = $1 OR account_id IN (` + accounts + `)`,

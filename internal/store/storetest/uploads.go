@@ -11,6 +11,7 @@ import (
 // uploadTests cover uploaded documents.
 var uploadTests = []storeTest{
 	{"UploadRoundTrip", testUploadRoundTrip},
+	{"ListUploads", testListUploads},
 }
 
 func testUploadRoundTrip(t *testing.T, s *sqlstore.Store) {
@@ -37,5 +38,45 @@ func testUploadRoundTrip(t *testing.T, s *sqlstore.Store) {
 	must(t, "AccountsOfUser", err)
 	if len(accts) != 1 || accts[0].ID != acct.ID {
 		t.Errorf("AccountsOfUser = %+v", accts)
+	}
+}
+
+func testListUploads(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	sc := a.scope(store.Sandbox)
+	u1, u2 := newUser(t, s, a, store.Sandbox), newUser(t, s, a, store.Sandbox)
+	acct1, acct2 := newReportAccount(t, s, u1, "documents"), newReportAccount(t, s, u2, "documents")
+	var ids []string // oldest first
+	for i, c := range []struct {
+		u    store.User
+		acct string
+		typ  string
+	}{{u1, acct1.ID, "W-2"}, {u1, acct1.ID, "paystubs"}, {u2, acct2.ID, "W-2"}, {u1, acct1.ID, "W-2"}} {
+		up := store.Upload{ID: store.NewID(), PartnerID: c.u.PartnerID, Environment: c.u.Environment, UserID: c.u.ID, AccountID: c.acct,
+			DocumentType: c.typ, FileName: "f.pdf", ContentType: "application/pdf", Size: 1, SHA256: "ff", StoredName: "f.pdf",
+			Stated: json.RawMessage(`{}`), CreatedAt: stored(at(60 + i))}
+		must(t, "CreateUpload", s.CreateUpload(ctx(t), up))
+		ids = append(ids, up.ID)
+	}
+	list := func(f store.UploadFilter, p store.Page) []string {
+		t.Helper()
+		got, err := s.ListUploads(ctx(t), sc, f, p)
+		must(t, "ListUploads", err)
+		var out []string
+		for _, u := range got {
+			out = append(out, u.ID)
+		}
+		return out
+	}
+	sameIDs(t, "all", []string{ids[3], ids[2], ids[1], ids[0]}, list(store.UploadFilter{}, store.Page{Limit: 10}))
+	sameIDs(t, "user", []string{ids[3], ids[1], ids[0]}, list(store.UploadFilter{UserID: u1.ID}, store.Page{Limit: 10}))
+	sameIDs(t, "account", []string{ids[2]}, list(store.UploadFilter{AccountID: acct2.ID}, store.Page{Limit: 10}))
+	sameIDs(t, "type", []string{ids[3], ids[0]}, list(store.UploadFilter{UserID: u1.ID, DocumentType: "W-2"}, store.Page{Limit: 10}))
+	sameIDs(t, "after", []string{ids[2], ids[1]}, list(store.UploadFilter{}, store.Page{Limit: 2, After: ids[3]}))
+	sameIDs(t, "before", []string{ids[2], ids[1]}, list(store.UploadFilter{}, store.Page{Limit: 2, Before: ids[0]}))
+	other, err := s.ListUploads(ctx(t), newTenant(t, s, "Other").scope(store.Sandbox), store.UploadFilter{}, store.Page{Limit: 10})
+	must(t, "ListUploads of another partner", err)
+	if len(other) != 0 {
+		t.Errorf("another partner lists %d uploads", len(other))
 	}
 }

@@ -69,6 +69,8 @@ type userData struct {
 	session string
 	// userSession is a Link session opened with the user's token.
 	userSession string
+	// userReport is a /v2 report generated for the user.
+	userReport store.UserReport
 	upload      store.Upload
 	report      store.Report
 	invite      store.Invite
@@ -99,6 +101,10 @@ func fillUser(t *testing.T, s *sqlstore.Store, tn tenant) userData {
 		Type: "voie", Schema: "verigate.report/v1", PDFName: "report-" + d.user.ID + ".pdf", JSONName: "report-" + d.user.ID + ".json", CreatedAt: stored(at(40))}
 	must(t, "CreateReport", s.CreateReport(ctx(t), d.report))
 	d.invite = newInvite(t, s, d.user)
+	d.userReport = store.UserReport{ID: store.NewID(), PartnerID: d.user.PartnerID, Environment: d.user.Environment, UserID: d.user.ID,
+		Type: "voie", Schema: "verigate.report/v1", Metadata: json.RawMessage(`{}`), Accounts: json.RawMessage(`[]`),
+		PDFName: "user-report-" + d.user.ID + ".pdf", JSONName: "user-report-" + d.user.ID + ".json", CreatedAt: stored(at(45))}
+	must(t, "CreateUserReport", s.CreateUserReport(ctx(t), d.userReport))
 	return d
 }
 
@@ -145,6 +151,8 @@ func present(t *testing.T, s *sqlstore.Store, d userData) map[string]bool {
 	found("report", err)
 	_, err = s.Invite(ctx(t), sc, d.invite.ID)
 	found("invite", err)
+	_, err = s.UserReport(ctx(t), sc, d.userReport.ID)
+	found("user report", err)
 	return out
 }
 
@@ -164,7 +172,7 @@ func testDeleteUser(t *testing.T, s *sqlstore.Store) {
 	deleted, err := s.DeleteUser(ctx(t), a.scope(store.Sandbox), gone.user.ID)
 	must(t, "DeleteUser", err)
 	mustEqual(t, "uploaded files", []string{gone.upload.StoredName}, deleted.UploadFiles)
-	mustEqual(t, "report files", []string{gone.report.PDFName, gone.report.JSONName}, deleted.ReportFiles)
+	mustEqual(t, "report files", []string{gone.report.PDFName, gone.report.JSONName, gone.userReport.PDFName, gone.userReport.JSONName}, deleted.ReportFiles)
 	for what, ok := range present(t, s, gone) {
 		if ok {
 			t.Errorf("the deleted user's %s is still stored", what)
