@@ -71,9 +71,9 @@ type userData struct {
 	userSession string
 	// userReport is a /v2 report generated for the user.
 	userReport store.UserReport
-	upload      store.Upload
-	report      store.Report
-	invite      store.Invite
+	upload     store.Upload
+	report     store.Report
+	invite     store.Invite
 }
 
 // fillUser stores a user with one of each thing a user can have.
