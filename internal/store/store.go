@@ -251,9 +251,12 @@ type Account struct {
 	AggregationAttempts int
 	LeaseUntil          time.Time
 	ScannedAt           *time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	Version             int64
+	// RefreshDisabledAt is when ongoing refresh was disabled for the
+	// account; nil while it is not.
+	RefreshDisabledAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Version           int64
 }
 
 // Aggregation states of an account.
@@ -303,6 +306,10 @@ const (
 	// (connector.Transaction), dated by its posted date; its Employment
 	// holds the id of its bank_account record.
 	RecordTransaction = "transaction"
+	// RecordDepositDestination is where an employment's pay is deposited
+	// (datasource.DepositDestination); undated, its Employment is the
+	// employment record's id.
+	RecordDepositDestination = "deposit_destination"
 )
 
 // AccountRecord is one aggregated record of an account, kept as JSON.
@@ -371,13 +378,14 @@ const (
 // OngoingRefresh returns an account's ongoing_refresh.status: idle for an
 // account that has no payroll or bank connection (data source "documents":
 // uploads only), disabled for a connection in error (verigate refreshes
-// only connected accounts, until the user connects again), enabled
-// otherwise. ListAccounts filters by the same rule.
+// only connected accounts, until the user connects again) or one whose
+// refresh was disabled through the API, enabled otherwise. ListAccounts
+// filters by the same rule.
 func OngoingRefresh(a Account) string {
 	switch {
 	case a.DataSource == "documents":
 		return OngoingRefreshIdle
-	case a.ConnectionStatus == "error":
+	case a.ConnectionStatus == "error", a.RefreshDisabledAt != nil:
 		return OngoingRefreshDisabled
 	}
 	return OngoingRefreshEnabled
