@@ -91,7 +91,9 @@ func (f *fakeStore) DeleteAccount(_ context.Context, _ store.Scope, id string) (
 	return a, nil
 }
 
-func (f *fakeStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
+func (f *fakeStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return fn(ctx)
+}
 
 func newFake() *fakeStore {
 	return &fakeStore{
