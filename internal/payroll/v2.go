@@ -25,7 +25,7 @@ type Identity struct {
 	BirthDate         *string        `json:"birth_date,omitempty"`
 	Email             string         `json:"email"`
 	PhoneNumber       string         `json:"phone_number"`
-	PictureURL        *string        `json:"picture_url"`
+	PictureURL        *string        `json:"picture_url,omitempty"`
 	EmploymentStatus  string         `json:"employment_status,omitempty"`
 	EmploymentType    string         `json:"employment_type,omitempty"`
 	JobTitle          string         `json:"job_title,omitempty"`

@@ -402,17 +402,18 @@ type RecordFilter struct {
 }
 
 // RecordKey is the keyset position of a record in ListRecords' order
-// (Date descending, then ID descending): "2024-01-05|<id>". Record ids are
+// (Date descending, then ID descending): "2024-01-05|<id>", or "|<id>" for
+// an undated record (identities, deposit destinations). Record ids are
 // name-based hashes, not time-ordered, so the date leads the key.
 func RecordKey(r AccountRecord) string { return r.Date + "|" + r.ID }
 
 // ParseRecordKey splits a RecordKey; ok is false when s is not one.
 func ParseRecordKey(s string) (date, id string, ok bool) {
 	date, id, ok = strings.Cut(s, "|")
-	if !ok || len(date) != len("2006-01-02") || id == "" {
+	if !ok || (date != "" && len(date) != len("2006-01-02")) || id == "" {
 		return "", "", false
 	}
-	if _, err := time.Parse("2006-01-02", date); err != nil {
+	if _, err := time.Parse("2006-01-02", date); date != "" && err != nil {
 		return "", "", false
 	}
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
