@@ -4,6 +4,7 @@ package accountdata
 
 import (
 	"context"
+	"time"
 
 	"verigate/internal/store"
 )
@@ -20,11 +21,78 @@ type Store interface {
 	ListRecords(ctx context.Context, s store.Scope, kind string, f store.RecordFilter, p store.Page) ([]store.AccountRecord, error)
 	// SummarizeRecords counts the records of the given accounts by account and kind.
 	SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error)
+	// DisableOngoingRefresh records that an account visible in scope is no longer refreshed.
+	DisableOngoingRefresh(ctx context.Context, s store.Scope, id string, at time.Time) (store.Account, error)
+	// DeleteAccount deletes an account visible in scope with its records, uploads and queued refreshes.
+	DeleteAccount(ctx context.Context, s store.Scope, id string) (store.Account, error)
+	// InTx runs fn in one transaction, which store calls made with its context join.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// Service reads connected accounts and their records within one tenant's scope.
+// Service reads connected accounts and their records within one tenant's
+// scope, disables their ongoing refresh and deletes them.
 type Service struct {
 	Store Store
+	Now   func() time.Time
+	// Removed, when set, is called inside the transaction that deletes an
+	// account, with the account as it was: the place to record the
+	// accounts.removed webhook event (webhook.Outbox.Record), so that the
+	// event exists if and only if the deletion commits.
+	Removed func(ctx context.Context, a store.Account) error
+	// RefreshDisabled, when set, is called inside the transaction that
+	// disables an account's ongoing refresh, with the account as saved,
+	// the first time it is disabled: the place to record accounts.updated.
+	RefreshDisabled func(ctx context.Context, a store.Account) error
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// DisableOngoingRefresh stops refreshing the account id visible in sc: its
+// ongoing_refresh.status becomes disabled and refreshes no longer aggregate
+// it again. Disabling it again changes nothing. It returns the account.
+func (s *Service) DisableOngoingRefresh(ctx context.Context, sc store.Scope, id string) (Account, error) {
+	var out store.Account
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		before, err := s.Store.AccountInScope(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		if out, err = s.Store.DisableOngoingRefresh(ctx, sc, id, s.now()); err != nil {
+			return err
+		}
+		if before.RefreshDisabledAt == nil && s.RefreshDisabled != nil {
+			return s.RefreshDisabled(ctx, out)
+		}
+		return nil
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	sums, err := s.Store.SummarizeRecords(ctx, []string{out.ID})
+	if err != nil {
+		return Account{}, err
+	}
+	return Account{Account: out, Records: sums}, nil
+}
+
+// Delete deletes the account id visible in sc with all its data, in one
+// transaction; afterwards the account and its records are not found.
+func (s *Service) Delete(ctx context.Context, sc store.Scope, id string) error {
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		a, err := s.Store.DeleteAccount(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		if s.Removed != nil {
+			return s.Removed(ctx, a)
+		}
+		return nil
+	})
 }
 
 // Account is a connected account with the summaries of its records.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"verigate/internal/accountdata"
 	"verigate/internal/store"
@@ -67,6 +68,31 @@ func (f *fakeStore) SummarizeRecords(_ context.Context, ids []string) ([]store.R
 		out = append(out, store.RecordSummary{AccountID: id, Kind: store.RecordPaystub})
 	}
 	return out, nil
+}
+
+func (f *fakeStore) DisableOngoingRefresh(_ context.Context, _ store.Scope, id string, at time.Time) (store.Account, error) {
+	a, ok := f.accounts[id]
+	if !ok {
+		return store.Account{}, store.ErrNotFound
+	}
+	if a.RefreshDisabledAt == nil {
+		a.RefreshDisabledAt = &at
+		f.accounts[id] = a
+	}
+	return a, nil
+}
+
+func (f *fakeStore) DeleteAccount(_ context.Context, _ store.Scope, id string) (store.Account, error) {
+	a, ok := f.accounts[id]
+	if !ok {
+		return store.Account{}, store.ErrNotFound
+	}
+	delete(f.accounts, id)
+	return a, nil
+}
+
+func (f *fakeStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return fn(ctx)
 }
 
 func newFake() *fakeStore {
@@ -134,5 +160,32 @@ func TestBankAccountsReadEachAccountOnce(t *testing.T) {
 	}
 	if _, err := s.BankAccount(context.Background(), store.Scope{}, "p1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a paystub as a bank account: %v", err)
+	}
+}
+
+func TestChangesCallTheirHooksOnce(t *testing.T) {
+	f := newFake()
+	var removed, disabled []string
+	s := &accountdata.Service{Store: f, Now: func() time.Time { return time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) },
+		Removed:         func(_ context.Context, a store.Account) error { removed = append(removed, a.ID); return nil },
+		RefreshDisabled: func(_ context.Context, a store.Account) error { disabled = append(disabled, a.ID); return nil },
+	}
+	for range 2 {
+		got, err := s.DisableOngoingRefresh(context.Background(), store.Scope{}, "a1")
+		if err != nil || got.RefreshDisabledAt == nil || store.OngoingRefresh(got.Account) != store.OngoingRefreshDisabled {
+			t.Fatalf("DisableOngoingRefresh = %+v, %v", got, err)
+		}
+	}
+	if !reflect.DeepEqual(disabled, []string{"a1"}) {
+		t.Errorf("RefreshDisabled called for %v, want once for a1", disabled)
+	}
+	if err := s.Delete(context.Background(), store.Scope{}, "a2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(context.Background(), store.Scope{}, "a2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleting twice: %v", err)
+	}
+	if !reflect.DeepEqual(removed, []string{"a2"}) {
+		t.Errorf("Removed called for %v, want once for a2", removed)
 	}
 }

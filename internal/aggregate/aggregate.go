@@ -230,7 +230,16 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		})
 		return nil
 	}
-	if err := add(store.RecordIdentity, "identity", "", "", d.Identity); err != nil {
+	// The identity is the person as the account's current (first)
+	// employment knows them: it carries that employment, whose id its
+	// Employment column holds for the identities' employment filter.
+	ident := Identity{Identity: d.Identity}
+	primary := ""
+	if len(d.Employments) > 0 {
+		ident.Employment = &d.Employments[0]
+		primary = d.Employments[0].ID
+	}
+	if err := add(store.RecordIdentity, "identity", primary, "", ident); err != nil {
 		return nil, err
 	}
 	for _, e := range d.Employments {
@@ -245,6 +254,11 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 	}
 	for _, doc := range d.Documents {
 		if err := add(store.RecordPayrollDocument, doc.ID, doc.Employment, doc.AvailableDate.String(), doc); err != nil {
+			return nil, err
+		}
+	}
+	for _, dd := range d.DepositDestinations {
+		if err := add(store.RecordDepositDestination, dd.ID, dd.Employment, "", dd); err != nil {
 			return nil, err
 		}
 	}
@@ -288,6 +302,13 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		}
 	}
 	return out, nil
+}
+
+// Identity is the data of an identity record: the person and, when the
+// account has one, its current employment.
+type Identity struct {
+	datasource.Identity
+	Employment *datasource.Employment `json:"primary_employment,omitempty"`
 }
 
 // employers lists the employer names of the employment records.

@@ -13,7 +13,7 @@ import (
 func (a *API) listGigs(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	errs := validate.Errors{}
-	knownParams(errs, q, "account", "user", "from_start_datetime", "to_start_datetime")
+	knownParams(errs, r, "account", "user", "from_start_datetime", "to_start_datetime")
 	f := store.RecordFilter{
 		AccountID: uuidParam(errs, q, "account", false),
 		UserID:    uuidParam(errs, q, "user", false),

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -135,17 +134,4 @@ func dateTimeBound(errs validate.Errors, q url.Values, name string, from bool) s
 		s = s.Add(time.Second)
 	}
 	return s.Format(store.RecordDateTime)
-}
-
-// msgUnknownParam is the message for a query parameter an operation does not take.
-const msgUnknownParam = "Unknown query parameter."
-
-// knownParams refuses query parameters other than the operation's filters,
-// limit and cursor.
-func knownParams(errs validate.Errors, q url.Values, filters ...string) {
-	for name := range q {
-		if name != "limit" && name != "cursor" && !slices.Contains(filters, name) {
-			errs.Add(name, msgUnknownParam)
-		}
-	}
 }

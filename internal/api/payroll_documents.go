@@ -21,13 +21,15 @@ func (a *API) documentView(r *http.Request) func(store.AccountRecord) (payroll.P
 func (a *API) listPayrollDocuments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	errs := validate.Errors{}
+	// The Partners v2 contract requires user; /v2 does not.
 	f := store.RecordFilter{
-		UserID:     uuidParam(errs, q, "user", true),
+		UserID:     uuidParam(errs, q, "user", surfaceOf(r) == partners),
 		AccountID:  uuidParam(errs, q, "account", false),
 		Employment: uuidParam(errs, q, "employment", false),
 		FromDate:   dateBound(errs, q, "from_available_date", true),
 		ToDate:     dateBound(errs, q, "to_available_date", false),
 	}
+	knownParams(errs, r, "account", "user", "employment", "from_available_date", "to_available_date")
 	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, a.documentView(r))
 }
 

@@ -19,6 +19,7 @@ func (a *API) listPaystubs(w http.ResponseWriter, r *http.Request) error {
 		FromDate:   dateBound(errs, q, "from_start_date", true),
 		ToDate:     dateBound(errs, q, "to_start_date", false),
 	}
+	knownParams(errs, r, "account", "user", "employment", "from_start_date", "to_start_date")
 	return listRecords(a, w, r, store.RecordPaystub, f, errs, payroll.RenderPaystub)
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"sort"
 
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -50,4 +51,31 @@ func getRecord[V any](a *API, w http.ResponseWriter, r *http.Request, kind strin
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// msgUnknownFilter answers a query parameter a /v2 listing does not take.
+const msgUnknownFilter = "Unknown filter; see the operation's documented parameters."
+
+// knownParams adds an error for each query parameter of r that a /v2
+// listing does not take (limit and cursor aside), so a misspelt filter is
+// noticed instead of listing everything. The Partners v2 surface keeps
+// ignoring unknown parameters, as it always has.
+func knownParams(errs validate.Errors, r *http.Request, names ...string) {
+	if surfaceOf(r) != v2 {
+		return
+	}
+	var unknown []string
+	for name := range r.URL.Query() {
+		known := name == "limit" || name == "cursor"
+		for _, n := range names {
+			known = known || name == n
+		}
+		if !known {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		errs.Add(name, msgUnknownFilter)
+	}
 }

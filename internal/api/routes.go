@@ -150,6 +150,20 @@ func (a *API) operations() []operation {
 		{"POST", "/invites/{id}/revoke", a.revokeInvite, g},
 
 		// Accounts and their payroll data (/v2).
+		{"GET", "/accounts", a.listV2Accounts, g},
+		{"GET", "/accounts/{id}", a.getAccount, g},
+		{"DELETE", "/accounts/{id}", a.deleteAccount, g},
+		{"POST", "/accounts/{id}/disable-ongoing-refresh", a.disableOngoingRefresh, g},
+		{"GET", "/identities", a.listIdentities, g},
+		{"GET", "/identities/{id}", a.getIdentity, g},
+		{"GET", "/employments", a.listEmployments, g},
+		{"GET", "/paystubs", a.listPaystubs, g},
+		{"GET", "/paystubs/{id}", a.getPaystub, g},
+		{"GET", "/payroll-documents", a.listPayrollDocuments, g},
+		{"GET", "/payroll-documents/{id}", a.getPayrollDocument, g},
+		{"GET", "/payroll-documents/{id}/file", a.getPayrollDocumentFile, g},
+		{"GET", "/deposit-destinations", a.listDepositDestinations, g},
+		{"GET", "/deposit-destinations/{id}", a.getDepositDestination, g},
 
 		// Gigs, shifts, ratings and vehicles (/v2).
 		{"GET", "/gigs", a.listGigs, g},

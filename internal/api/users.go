@@ -55,8 +55,12 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) createUserV2(w http.ResponseWriter, r *http.Request) error {
 	var in partner.UserInput
-	if err := decode(w, r, &in); err != nil {
-		return err
+	// Every field is optional, and clients create users with no body at
+	// all: an empty body is an empty object.
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
 	}
 	out, err := a.Users.CreateV2(r.Context(), principal(r), in)
 	if err != nil {

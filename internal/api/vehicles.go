@@ -13,7 +13,7 @@ import (
 func (a *API) listVehicles(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	errs := validate.Errors{}
-	knownParams(errs, q, "account", "user")
+	knownParams(errs, r, "account", "user")
 	f := store.RecordFilter{
 		AccountID: uuidParam(errs, q, "account", false),
 		UserID:    uuidParam(errs, q, "user", false),

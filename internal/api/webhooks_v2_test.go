@@ -90,13 +90,10 @@ func TestV2WebhookValidation(t *testing.T) {
 		{"events", base(func(m map[string]any) { delete(m, "events") })},
 		{"name", base(func(m map[string]any) { m["name"] = "  " })},
 		{"url", base(func(m map[string]any) { m["url"] = "ftp://x" })},
-		{"secret", base(func(m map[string]any) { m["secret"] = nil })},
 		{"config.days_synced", base(func(m map[string]any) { m["config"] = map[string]any{"days_synced": 0} })},
 		{"config.days_synced", base(func(m map[string]any) { m["config"] = map[string]any{"days_synced": webhook.MaxDaysSynced + 1} })},
-		{"config.days_synced", base(func(m map[string]any) { m["config"] = map[string]any{"days_synced": nil} })},
 		{"config.days_synced", map[string]any{"events": []string{"paystubs.fully_synced"}, "name": "n", "url": "https://hooks.example.com",
 			"config": map[string]any{"days_synced": 30}}},
-		{"config.include_resource", base(func(m map[string]any) { m["config"] = map[string]any{"include_resource": nil} })},
 	} {
 		fieldError(t, e.call(t, k, "POST", "/v2/webhooks", c.body), c.field)
 	}
@@ -116,6 +113,16 @@ func TestV2WebhookValidation(t *testing.T) {
 	fieldError(t, e.call(t, k, "POST", "/partners/v2/webhooks", map[string]any{"events": []string{"accounts.added"}, "name": "n", "url": "https://hooks.example.com"}), "events")
 	if got := e.walkData(t, k, "/v2/webhooks"); len(got) != 0 {
 		t.Errorf("refused subscriptions were stored: %d", len(got))
+	}
+	// null means not given, as the platform's clients send it.
+	for _, mod := range []func(map[string]any){
+		func(m map[string]any) { m["secret"], m["config"] = nil, nil },
+		func(m map[string]any) { m["config"] = map[string]any{"days_synced": nil, "include_resource": nil} },
+	} {
+		got := e.ok(t, k, "POST", "/v2/webhooks", base(mod))
+		if got["secret"] != nil || len(got["config"].(map[string]any)) != 0 {
+			t.Errorf("nulls stored as %v", got)
+		}
 	}
 }
 

@@ -30,6 +30,8 @@ type Data struct {
 	Shifts   []Shift   `json:"shifts,omitempty"`
 	Ratings  []Rating  `json:"ratings,omitempty"`
 	Vehicles []Vehicle `json:"vehicles,omitempty"`
+	// DepositDestinations lists where the employments' pay is deposited.
+	DepositDestinations []DepositDestination `json:"deposit_destinations,omitempty"`
 }
 
 // Address is a postal address, as in the contracts' Address schema.
@@ -374,4 +376,33 @@ type Party struct {
 	Name string `json:"name"`
 	// Address is the address as printed.
 	Address Address `json:"address"`
+}
+
+// DepositDestination is where an employment's pay is deposited, shaped like
+// the contract's DepositDestination with an ach_deposit_account.
+type DepositDestination struct {
+	// ID identifies the destination within the account.
+	ID string `json:"id"`
+	// Employment is the ID of the employment whose pay is deposited.
+	Employment string `json:"employment"`
+	// Employer is the employer name.
+	Employer string `json:"employer"`
+	// Status is "active", or "inactive" for a job that ended.
+	Status string `json:"status"`
+	// AllocationType is "percent" or "amount".
+	AllocationType string `json:"allocation_type"`
+	// AllocationValue is the percent or amount ("250.00"), or "remainder".
+	AllocationValue string `json:"allocation_value"`
+	// Currency is the ISO 4217 code, such as "USD".
+	Currency string `json:"currency"`
+	// Method is the payment method, such as "Direct deposit".
+	Method string `json:"method"`
+	// AccountNumber is the bank account number as the payroll system shows it (masked).
+	AccountNumber string `json:"account_number"`
+	// BankName is the bank's name.
+	BankName string `json:"bank_name"`
+	// RoutingNumber is the bank's ABA routing number.
+	RoutingNumber string `json:"routing_number"`
+	// AccountType is "checking" or "savings".
+	AccountType string `json:"account_type"`
 }

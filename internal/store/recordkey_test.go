@@ -13,7 +13,8 @@ func TestParseRecordKey(t *testing.T) {
 		"2024-01-05 13:22:05Z|" + id:      false,
 		"2024-01-05T13:22:05Z|nope":       false,
 		"2024-01-05T13:22:05Z":            false,
-		"|" + id:                          false,
+		"|" + id:                          true, // an undated record (identities, deposit destinations)
+		"|nope":                           false,
 	} {
 		date, gotID, got := ParseRecordKey(key)
 		if got != ok || (ok && (date+"|"+gotID != key)) {

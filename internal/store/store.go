@@ -329,9 +329,12 @@ type Account struct {
 	AggregationAttempts int
 	LeaseUntil          time.Time
 	ScannedAt           *time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	Version             int64
+	// RefreshDisabledAt is when ongoing refresh was disabled for the
+	// account; nil while it is not.
+	RefreshDisabledAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Version           int64
 }
 
 // Aggregation states of an account.
@@ -394,6 +397,10 @@ const (
 	// as of, RecordVehicle (connector.Vehicle) by its registration day.
 	RecordRating  = "rating"
 	RecordVehicle = "vehicle"
+	// RecordDepositDestination is where an employment's pay is deposited
+	// (datasource.DepositDestination); undated, its Employment is the
+	// employment record's id.
+	RecordDepositDestination = "deposit_destination"
 )
 
 // RecordDateTime is the layout of the Date of records dated to the second.
@@ -466,13 +473,14 @@ const (
 // OngoingRefresh returns an account's ongoing_refresh.status: idle for an
 // account that has no payroll or bank connection (data source "documents":
 // uploads only), disabled for a connection in error (verigate refreshes
-// only connected accounts, until the user connects again), enabled
-// otherwise. ListAccounts filters by the same rule.
+// only connected accounts, until the user connects again) or one whose
+// refresh was disabled through the API, enabled otherwise. ListAccounts
+// filters by the same rule.
 func OngoingRefresh(a Account) string {
 	switch {
 	case a.DataSource == "documents":
 		return OngoingRefreshIdle
-	case a.ConnectionStatus == "error":
+	case a.ConnectionStatus == "error", a.RefreshDisabledAt != nil:
 		return OngoingRefreshDisabled
 	}
 	return OngoingRefreshEnabled
@@ -490,9 +498,10 @@ type RecordFilter struct {
 }
 
 // RecordKey is the keyset position of a record in ListRecords' order
-// (Date descending, then ID descending): "2024-01-05|<id>", or
-// "2024-01-05T13:22:05Z|<id>" for records dated to the second. Record ids
-// are name-based hashes, not time-ordered, so the date leads the key.
+// (Date descending, then ID descending): "2024-01-05|<id>",
+// "2024-01-05T13:22:05Z|<id>" for records dated to the second, or "|<id>"
+// for an undated record (identities, deposit destinations). Record ids are
+// name-based hashes, not time-ordered, so the date leads the key.
 func RecordKey(r AccountRecord) string { return r.Date + "|" + r.ID }
 
 // ParseRecordKey splits a RecordKey; ok is false when s is not one.
@@ -502,10 +511,10 @@ func ParseRecordKey(s string) (date, id string, ok bool) {
 	if len(date) == len(RecordDateTime) {
 		layout = RecordDateTime
 	}
-	if !ok || len(date) != len(layout) || id == "" {
+	if !ok || (date != "" && len(date) != len(layout)) || id == "" {
 		return "", "", false
 	}
-	if t, err := time.Parse(layout, date); err != nil || t.Format(layout) != date {
+	if t, err := time.Parse(layout, date); date != "" && (err != nil || t.Format(layout) != date) {
 		return "", "", false
 	}
 	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {

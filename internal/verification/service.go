@@ -316,8 +316,9 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 		if err != nil {
 			return View{}, err
 		}
+		// Accounts whose ongoing refresh was disabled are not aggregated again.
 		for _, a := range accts {
-			if a.ConnectionStatus == "connected" {
+			if a.ConnectionStatus == "connected" && a.RefreshDisabledAt == nil {
 				refreshAccount = a.ID
 			}
 		}
@@ -328,10 +329,11 @@ func (s *Service) Refresh(ctx context.Context, p partner.Principal, in OrderInpu
 		if err != nil {
 			return View{}, err
 		}
-		if !ok {
-			return View{}, s.creationFailed(ctx, u, typ, ds, loan, billing,
-				v.Field("user", fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)))
+		msg := fmt.Sprintf("The user has no connected %s account yet; create a session and let the user connect first.", ds)
+		if ok {
+			msg = fmt.Sprintf("Ongoing refresh is disabled for the user's connected %s accounts; create a session and let the user connect again.", ds)
 		}
+		return View{}, s.creationFailed(ctx, u, typ, ds, loan, billing, v.Field("user", msg))
 	}
 	return s.create(ctx, u, typ, ds, cfg, nil, loan, billing, "refreshed", refreshAccount)
 }

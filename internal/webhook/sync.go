@@ -238,8 +238,8 @@ func (s *Sync) userFullySynced(ctx context.Context, a store.Account, subs []stor
 	}
 	done := []string{}
 	for _, x := range accts {
-		if x.DataSource != "payroll" {
-			continue
+		if x.DataSource != "payroll" && x.DataSource != "gig" {
+			continue // a gig platform is one of the user's payroll accounts too
 		}
 		switch {
 		case x.Aggregation == store.AggregationDone:
@@ -272,12 +272,15 @@ func (s *Sync) userFullySynced(ctx context.Context, a store.Account, subs []stor
 	if employers == nil {
 		employers = []string{}
 	}
-	resource, err := json.Marshal(userResource{ID: u.ID, AccountsConnected: done, ItemsConnected: items, EmployersConnected: employers,
-		ExternalMetadata: meta, ExternalID: u.ExternalID, CreatedAt: stamp(u.CreatedAt)})
-	if err != nil {
-		return err
-	}
-	return s.emit(ctx, a, subs, EventUsersFullySynced, userData{User: a.UserID}, resource)
+	// The user resource is part of every users.fully_synced message, as
+	// the platform's reference shows it (clients read accounts_connected
+	// from it), include_resource or not.
+	data := struct {
+		User     string       `json:"user"`
+		Resource userResource `json:"resource"`
+	}{a.UserID, userResource{ID: u.ID, AccountsConnected: done, ItemsConnected: items, EmployersConnected: employers,
+		ExternalMetadata: meta, ExternalID: u.ExternalID, CreatedAt: stamp(u.CreatedAt)}}
+	return s.emit(ctx, a, subs, EventUsersFullySynced, data, nil)
 }
 
 func (s *Sync) accountEvents(ctx context.Context, a store.Account, names ...string) error {

@@ -62,16 +62,21 @@ func V2View(sub store.Subscription) V2SubscriptionView {
 // CreateV2 validates in and stores a /v2 subscription for p.
 func (s *Service) CreateV2(ctx context.Context, p partner.Principal, in V2SubscriptionInput) (V2SubscriptionView, error) {
 	errs := v.Errors{}
+	// Clients of the platform send "secret": null and "config": null for
+	// none (its reference client does): null means not given.
+	if in.Secret.Null {
+		in.Secret = v.Opt[string]{}
+	}
 	sub, err := s.common(p, errs, V2Events, in.Events, in.Name, in.URL, in.Secret)
 	if err != nil {
 		return V2SubscriptionView{}, err
 	}
-	if v.NotNull(errs, "config", in.Config) {
+	if in.Config.Has() {
 		c := in.Config.V
-		if v.NotNull(errs, "config.include_resource", c.IncludeResource) {
+		if c.IncludeResource.Has() {
 			sub.IncludeResource = c.IncludeResource.V
 		}
-		if v.NotNull(errs, "config.days_synced", c.DaysSynced) {
+		if c.DaysSynced.Has() {
 			switch n := c.DaysSynced.V; {
 			case n < 1 || n > MaxDaysSynced:
 				errs.Add("config.days_synced", fmt.Sprintf("Ensure this value is between 1 and %d.", MaxDaysSynced))

@@ -143,6 +143,7 @@ func generate(u *user, itemID string, asOf date) (datasource.Data, error) {
 	if data.Documents == nil {
 		data.Documents = []datasource.PayrollDocument{}
 	}
+	data.DepositDestinations = depositDestinations(u, itemID, data.Employments)
 	return data, nil
 }
 

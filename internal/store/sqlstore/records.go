@@ -20,8 +20,8 @@ func (s *Store) AccountInScope(ctx context.Context, sc store.Scope, id string) (
 // ongoingRefreshSQL is store.OngoingRefresh as a condition on accounts.
 var ongoingRefreshSQL = map[string]string{
 	store.OngoingRefreshIdle:     `data_source = 'documents'`,
-	store.OngoingRefreshDisabled: `data_source <> 'documents' AND connection_status = 'error'`,
-	store.OngoingRefreshEnabled:  `data_source <> 'documents' AND connection_status <> 'error'`,
+	store.OngoingRefreshDisabled: `data_source <> 'documents' AND (connection_status = 'error' OR refresh_disabled_at IS NOT NULL)`,
+	store.OngoingRefreshEnabled:  `data_source <> 'documents' AND connection_status <> 'error' AND refresh_disabled_at IS NULL`,
 }
 
 // where collects the conditions and arguments of a listing query.

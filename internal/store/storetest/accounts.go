@@ -20,6 +20,8 @@ var accountTests = []storeTest{
 	{"ListAccounts", testListAccounts},
 	{"ListAccountsPaging", testListAccountsPaging},
 	{"QueueRefresh", testQueueRefresh},
+	{"DisableOngoingRefresh", testDisableOngoingRefresh},
+	{"DeleteAccount", testDeleteAccount},
 }
 
 func testAccounts(t *testing.T, s *sqlstore.Store) {
