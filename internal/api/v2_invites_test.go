@@ -26,8 +26,8 @@ func TestV2InvitesWithoutSender(t *testing.T) {
 	})
 	id := inv["id"].(string)
 	url, _ := inv["url"].(string)
-	if inv["status"] != "sent" || inv["full_name"] != "Sarah Longfield" || !strings.HasPrefix(url, e.srv.URL+"/connect/invite/") ||
-		len(url) < len(e.srv.URL+"/connect/invite/")+20 || inv["revoked_at"] != nil || inv["flow_id"] != nil {
+	if inv["status"] != "sent" || inv["full_name"] != "Sarah Longfield" || !strings.HasPrefix(url, e.srv.URL+"/link/invite/") ||
+		len(url) < len(e.srv.URL+"/link/invite/")+20 || inv["revoked_at"] != nil || inv["flow_id"] != nil {
 		t.Fatalf("invite = %v", inv)
 	}
 	ds := inv["deliveries"].([]any)

@@ -21,12 +21,13 @@ import (
 
 // Invite statuses.
 const (
-	StatusSent    = "sent"
-	StatusRevoked = "revoked"
+	StatusSent      = "sent"
+	StatusInitiated = "initiated"
+	StatusRevoked   = "revoked"
 )
 
 // Statuses lists every invite status the API knows.
-var Statuses = []string{StatusSent, "initiated", "attempted", "completed", StatusRevoked}
+var Statuses = []string{StatusSent, StatusInitiated, "attempted", "completed", StatusRevoked}
 
 // Delivery methods and statuses.
 const (
@@ -60,6 +61,8 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CreateInvite(ctx context.Context, in store.Invite) error
 	Invite(ctx context.Context, sc store.Scope, id string) (store.Invite, error)
+	// InviteByToken returns the invite whose link carries token.
+	InviteByToken(ctx context.Context, token string) (store.Invite, error)
 	ListInvites(ctx context.Context, sc store.Scope, f store.InviteFilter, p store.Page) ([]store.Invite, error)
 	UpdateInvite(ctx context.Context, in store.Invite) error
 }
@@ -141,7 +144,33 @@ type View struct {
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
 
 // URL returns an invite's link.
-func (s *Service) URL(in store.Invite) string { return s.PublicURL + "/connect/invite/" + in.Token }
+func (s *Service) URL(in store.Invite) string { return s.PublicURL + "/link/invite/" + in.Token }
+
+// Open returns the invite a link's token names and its user, marking a
+// sent invite initiated the first time its link is opened:
+// store.ErrNotFound for no such invite (or user), ErrRevoked for a revoked one.
+func (s *Service) Open(ctx context.Context, token string) (store.Invite, store.User, error) {
+	inv, err := s.Store.InviteByToken(ctx, token)
+	if err != nil {
+		return inv, store.User{}, err
+	}
+	if inv.RevokedAt != nil || inv.Status == StatusRevoked {
+		return inv, store.User{}, ErrRevoked
+	}
+	sc := store.Scope{PartnerID: inv.PartnerID, Environment: inv.Environment}
+	if inv.Status == StatusSent {
+		if inv, err = s.update(ctx, sc, inv.ID, func(in *store.Invite) error {
+			if in.Status == StatusSent {
+				in.Status = StatusInitiated
+			}
+			return nil
+		}); err != nil {
+			return inv, store.User{}, err
+		}
+	}
+	u, err := s.Users.Store.User(ctx, sc, inv.UserID)
+	return inv, u, err
+}
 
 // Send validates in, creates the invited user and the invite, and delivers
 // it to the email address and phone number given.

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"verigate/internal/invite"
 	"verigate/internal/usertoken"
 	v "verigate/internal/validate"
 
@@ -91,13 +92,21 @@ type UserFinder interface {
 	ForToken(ctx context.Context, tok string) (store.User, error)
 }
 
-// Handler serves /connect/{token}/..., /link/{userToken} and /assets/....
+// InviteOpener opens the invite a link names.
+type InviteOpener interface {
+	// Open returns the invite and its user; store.ErrNotFound or a revoked-invite error otherwise.
+	Open(ctx context.Context, token string) (store.Invite, store.User, error)
+}
+
+// Handler serves /connect/{token}/..., /link/{userToken}, /link/invite/{token} and /assets/....
 type Handler struct {
 	Sessions *session.Service
 	Flow     *linkflow.Service
 	// Users opens Link for a user token; nil answers /link/ with 404.
 	Users UserFinder
-	Log   *slog.Logger
+	// Invites opens Link for an invite's link; nil answers /link/invite/ with 404.
+	Invites InviteOpener
+	Log     *slog.Logger
 	// CSRFKey signs the per-session form tokens.
 	CSRFKey []byte
 	// FrameAncestors lists the origins allowed to frame the pages; empty denies framing.
@@ -125,6 +134,7 @@ func (h *Handler) Init() *Handler {
 	mux.HandleFunc("POST /connect/{token}/accounts", h.withSession(h.unused(false, h.post(h.share))))
 	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.unused(false, h.post(h.back))))
 	mux.HandleFunc("GET /link/{userToken}", h.userLink)
+	mux.HandleFunc("GET /link/invite/{token}", h.inviteLink)
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/assets/", http.FileServer(http.FS(static)))
 	mux.Handle("GET /assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -667,6 +677,52 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 // characters are dropped, so they are neither searched for nor shown back.
 func searchText(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", ""))
+}
+
+// inviteLink opens Link for an invite: a new session of the invited user,
+// offering the invite's items and flow. An unknown invite answers the
+// not-found page, a revoked one the expired page (410).
+func (h *Handler) inviteLink(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept-Language")
+	lang := negotiate(r.Header.Get("Accept-Language"))
+	h.frameHeaders(w.Header(), nil)
+	if h.Invites == nil {
+		h.message(w, http.StatusNotFound, lang, "notfound")
+		return
+	}
+	inv, u, err := h.Invites.Open(r.Context(), r.PathValue("token"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		h.message(w, http.StatusNotFound, lang, "notfound")
+		return
+	case errors.Is(err, invite.ErrRevoked):
+		h.message(w, http.StatusGone, lang, "expired")
+		return
+	case err != nil:
+		h.Log.Error("invite link failed", "err", err)
+		h.message(w, http.StatusInternalServerError, lang, "oops")
+		return
+	}
+	var in session.ConfigurationInput
+	if len(inv.FlowItems) > 0 {
+		in.Items = v.Opt[[]string]{Set: true, V: inv.FlowItems}
+	}
+	if inv.FlowID != nil {
+		in.FlowID = v.Opt[string]{Set: true, V: *inv.FlowID}
+	}
+	link, err := h.Sessions.ForUser(r.Context(), u, in)
+	var verrs v.Errors
+	switch {
+	case errors.As(err, &verrs):
+		h.message(w, http.StatusBadRequest, lang, "badlink")
+		return
+	case err != nil:
+		h.Log.Error("invite link failed", "err", err)
+		h.message(w, http.StatusInternalServerError, lang, "oops")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, link, http.StatusSeeOther)
 }
 
 // splitList reads a list given as repeated or comma-separated values.

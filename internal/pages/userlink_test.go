@@ -126,3 +126,38 @@ func TestSearchIsValidText(t *testing.T) {
 		}
 	}
 }
+
+// TestInviteLink: an invite's link opens Link for the invited user with
+// the invite's items; a revoked invite's link says so.
+func TestInviteLink(t *testing.T) {
+	h := newHarness(t, harnessOptions{manualAggregation: true})
+	var inv struct {
+		ID, URL, Status, User string
+	}
+	h.api("POST", "/v2/invites", map[string]any{"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "flow_items": []string{"item_000000001"}}, &inv)
+	path := strings.TrimPrefix(inv.URL, h.srv.URL)
+	if !strings.HasPrefix(path, "/link/invite/") || inv.Status != "sent" {
+		t.Fatalf("invite %+v", inv)
+	}
+	resp, _ := h.get(path)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || loc == nil || !strings.HasPrefix(loc.Path, "/connect/") {
+		t.Fatalf("GET %s: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// One item: Link opens at its sign-in, for the invited user.
+	if _, page := h.get(loc.Path); !strings.Contains(page, `name="username"`) {
+		t.Fatalf("the invite's Link does not open at the item's sign-in:\n%s", page)
+	}
+	var got struct{ Status string }
+	h.api("GET", "/v2/invites/"+inv.ID, nil, &got)
+	if got.Status != "initiated" {
+		t.Errorf("after opening: status %q, want initiated", got.Status)
+	}
+	h.api("POST", "/v2/invites/"+inv.ID+"/revoke", map[string]any{}, nil)
+	if resp, body := h.get(path); resp.StatusCode != http.StatusGone || !strings.Contains(body, "This link has expired") {
+		t.Errorf("revoked invite: %d", resp.StatusCode)
+	}
+	if resp, _ := h.get("/link/invite/no-such-invite"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown invite: %d", resp.StatusCode)
+	}
+}

@@ -211,7 +211,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations, Accounts: a.Sync}
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
-	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
+	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Invites: a.Invites, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
 		FrameAncestors: o.FrameAncestors}).Init()
 	if o.RateLimit > 0 {
 		a.Limits = ratelimit.New(o.RateLimit)

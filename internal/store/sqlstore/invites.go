@@ -56,6 +56,12 @@ func (s *Store) Invite(ctx context.Context, sc store.Scope, id string) (store.In
 	return in, s.mapErr(err)
 }
 
+// InviteByToken returns the invite whose link carries token, of any tenant.
+func (s *Store) InviteByToken(ctx context.Context, token string) (store.Invite, error) {
+	in, err := scanInvite(s.reader(ctx).QueryRowContext(ctx, `SELECT `+inviteColumns+` FROM invites WHERE token = $1`, token))
+	return in, s.mapErr(err)
+}
+
 // ListInvites returns one page of the tenant's invites, newest first.
 func (s *Store) ListInvites(ctx context.Context, sc store.Scope, f store.InviteFilter, p store.Page) ([]store.Invite, error) {
 	where := []string{"partner_id = $1", "environment = $2"}
