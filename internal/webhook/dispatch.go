@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha512"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"syscall"
@@ -191,15 +194,43 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (bool, error) {
 	if err := d.Store.FinishDelivery(ctx, del); err != nil {
 		return true, fmt.Errorf("delivery %s: save attempt: %w", del.ID, err)
 	}
-	d.Log.Info("webhook attempt", "delivery", del.ID, "subscription", sub.ID, "attempt", del.Attempts, "status", status, "state", del.State)
+	if del.State == store.DeliveryDelivered {
+		d.Log.Info("webhook attempt", "delivery", del.ID, "subscription", sub.ID, "attempt", del.Attempts, "status", status, "state", del.State)
+	} else {
+		// The operator sees why, the full error included; the partner's
+		// delivery log keeps the reason without addresses.
+		d.Log.Warn("webhook attempt failed", "delivery", del.ID, "subscription", sub.ID, "attempt", del.Attempts, "status", status,
+			"state", del.State, "reason", del.LastError, "err", sendErr)
+	}
 	return true, nil
 }
 
+// describe is why an attempt failed, as the partner's delivery log shows
+// it: never a resolver's, proxy's or receiver's address.
 func describe(status int, err error) string {
-	if err != nil {
-		return err.Error()
+	if err == nil {
+		return fmt.Sprintf("receiver answered %d", status)
 	}
-	return fmt.Sprintf("receiver answered %d", status)
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	var unknownAuth x509.UnknownAuthorityError
+	switch {
+	case errors.As(err, &dnsErr):
+		return "the receiver's host name could not be resolved"
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &unknownAuth):
+		return "the receiver's TLS certificate was not accepted"
+	case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
+		return "the receiver did not answer in time"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "the receiver refused the connection"
+	case errors.Is(err, errPrivateAddress):
+		return "the receiver's address is not a public one"
+	case errors.As(err, &opErr):
+		return "the receiver could not be reached (" + opErr.Op + " failed)"
+	}
+	return "the receiver could not be reached"
 }
 
 // Backoff is the wait before attempt n+1 after n failed attempts, without jitter.
