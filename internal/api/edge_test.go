@@ -72,3 +72,24 @@ func TestExternalMetadataIsBounded(t *testing.T) {
 		fieldError(t, e.call(t, e.A, "POST", "/v2/users", big), "external_metadata")
 	})
 }
+
+// TestUploadNamesAreSafe: an upload named to look like a page or a program,
+// or hiding its extension behind a right-to-left override, is kept and
+// downloaded under a plain name with its content's extension, as an attachment.
+func TestUploadNamesAreSafe(t *testing.T) {
+	e := newEnv(t)
+	user := e.createUser(t, e.A, nil)
+	r := e.upload(t, e.A, map[string]string{"user": user, "document_type": "paystubs"},
+		filePart{"upload", "stub.html", "text/html", pdfFile}) // right-to-left overrides: documents.TestSafeFileName
+	if r.Status != http.StatusOK {
+		t.Fatalf("upload: %s", r)
+	}
+	up := r.obj(t)
+	if up["file_name"] != "stub.pdf" {
+		t.Errorf("file_name %q", up["file_name"])
+	}
+	status, h, _ := e.download(t, &e.A, up["file_url"].(string))
+	if status != http.StatusOK || h.Get("Content-Type") != "application/pdf" || h.Get("Content-Disposition") != `attachment; filename=stub.pdf` {
+		t.Errorf("download: %d %q %q", status, h.Get("Content-Type"), h.Get("Content-Disposition"))
+	}
+}

@@ -64,6 +64,6 @@ func (a *API) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeFile(w, u.ContentType, "attachment", u.FileName, u.SHA256, b)
+	writeFile(w, u.ContentType, "attachment", documents.SafeFileName(u.FileName, u.ContentType), u.SHA256, b)
 	return nil
 }

@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -153,6 +155,32 @@ func (s *Service) Render(u store.Upload, prefix string) UploadView {
 		CreatedAt:  at, UpdatedAt: at}
 }
 
+// SafeFileName is the name an upload is kept and downloaded under: the
+// name it was sent with, without control, format (right-to-left override
+// and the like) or path characters, its extension replaced by the one of
+// the type its content was recognised as ("report.html" holding a PDF is
+// "report.pdf"); "upload" when nothing is left.
+func SafeFileName(name, contentType string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) || strings.ContainsRune(`"<>:|?*`, r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.Trim(strings.TrimSpace(name), ".")
+	if ext := filepath.Ext(name); ext != "" {
+		name = strings.TrimRight(strings.TrimSuffix(name, ext), ". ")
+	}
+	if name == "" {
+		name = "upload"
+	}
+	return name + extensions[contentType]
+}
+
 // sniff names the type of a PDF, PNG or JPEG file from its first bytes, or returns "".
 func sniff(data []byte) string {
 	switch ct := http.DetectContentType(data); ct {
@@ -289,10 +317,7 @@ func (s *Service) Upload(ctx context.Context, p partner.Principal, in UploadInpu
 	}
 	id := store.NewID()
 	statedJSON, _ := json.Marshal(stated)
-	name := strings.TrimSpace(in.FileName)
-	if name == "" {
-		name = "upload" + extensions[ct]
-	}
+	name := SafeFileName(in.FileName, ct)
 	rec := store.Upload{ID: id, PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID, AccountID: account,
 		DocumentType: in.DocumentType, FileName: name, ContentType: ct, Size: int64(len(in.Data)), SHA256: filestore.Checksum(in.Data),
 		StoredName: id + extensions[ct], Stated: statedJSON, CreatedAt: s.now()}
