@@ -259,12 +259,25 @@ func CheckURL(raw string, env store.Environment) string {
 	if env != store.Production {
 		return ""
 	}
-	host := strings.ToLower(u.Hostname())
+	// "localhost." and "127.0.0.1." name the same hosts as without the dot.
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") {
 		return "Webhook URLs in production must not point at local hosts."
 	}
 	if a, err := netip.ParseAddr(host); err == nil && !PublicIP(net.IP(a.WithZone("").AsSlice())) {
 		return "Webhook URLs in production must not point at loopback, private or link-local addresses."
+	}
+	// A name is resolved now too (and again at every delivery): one that
+	// resolves to a non-public address is refused. A name that does not
+	// resolve yet is accepted; deliveries to it fail until it does.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host); err == nil {
+		for _, a := range addrs {
+			if !PublicIP(net.IP(a.WithZone("").AsSlice())) {
+				return "Webhook URLs in production must not point at loopback, private or link-local addresses."
+			}
+		}
 	}
 	return ""
 }

@@ -472,7 +472,8 @@ func TestPublicIPRefusesSpecialRanges(t *testing.T) {
 			t.Errorf("PublicIP(%s) = false", s)
 		}
 	}
-	for _, u := range []string{"http://[fe80::1%25eth0]/h", "http://[::127.0.0.1]/h", "http://[64:ff9b::a9fe:a9fe]/h"} {
+	for _, u := range []string{"http://[fe80::1%25eth0]/h", "http://[::127.0.0.1]/h", "http://[64:ff9b::a9fe:a9fe]/h",
+		"http://localhost./h", "http://127.0.0.1./h", "http://LOCALHOST.:8080/h"} {
 		if webhook.CheckURL(u, store.Production) == "" {
 			t.Errorf("CheckURL(%s) accepted in production", u)
 		}
