@@ -46,7 +46,21 @@ const (
 	HeaderDelivery  = "X-Verigate-Delivery"
 	HeaderAttempt   = "X-Verigate-Attempt"
 	HeaderEvent     = "X-Verigate-Event"
+	// HeaderTimestamp is when the attempt was signed, in Unix seconds, and
+	// HeaderTimestampSignature the signature of "<timestamp>.<body>": a
+	// receiver that checks it can refuse replays of old deliveries.
+	HeaderTimestamp          = "X-Verigate-Timestamp"
+	HeaderTimestampSignature = "X-Verigate-Signature"
 )
+
+// SignTimestamped returns the lowercase hex HMAC-SHA512 of
+// "<timestamp>.<body>" keyed with secret, as X-Verigate-Signature carries it.
+func SignTimestamped(secret string, timestamp int64, body []byte) string {
+	m := hmac.New(sha512.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(timestamp, 10) + "."))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
 
 // Sign returns the lowercase hex HMAC-SHA512 of body keyed with secret.
 func Sign(secret string, body []byte) string {
@@ -279,7 +293,10 @@ func (d *Dispatcher) send(ctx context.Context, del store.Delivery, sub store.Sub
 		if err := d.Secrets.Open(sub.Secret, &secret); err != nil {
 			return 0, 0, fmt.Errorf("open subscription secret: %w", err)
 		}
-		req.Header.Set(HeaderSignature, Sign(secret, body))
+		req.Header.Set(HeaderSignature, Sign(secret, body)) // the platform's, unchanged
+		ts := d.Now().Unix()
+		req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
+		req.Header.Set(HeaderTimestampSignature, "v1="+SignTimestamped(secret, ts, body))
 	}
 	client := d.Sandbox
 	if sub.Environment == store.Production {

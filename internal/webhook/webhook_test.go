@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -183,6 +184,14 @@ func TestDeliverySignedWithResource(t *testing.T) {
 	}
 	if d.header.Get("Content-Type") != "application/json" || d.header.Get("X-Verigate-Attempt") != "1" || !validate.IsUUID(d.header.Get("X-Verigate-Delivery")) {
 		t.Fatalf("headers = %v", d.header)
+	}
+	// The timestamped signature, checked as a receiver would (docs/webhooks.md).
+	ts := d.header.Get("X-Verigate-Timestamp")
+	m := hmac.New(sha512.New, []byte("s3cret"))
+	m.Write([]byte(ts + "."))
+	m.Write(d.body)
+	if want := "v1=" + hex.EncodeToString(m.Sum(nil)); d.header.Get("X-Verigate-Signature") != want || ts != strconv.FormatInt(e.now.Unix(), 10) {
+		t.Fatalf("timestamped signature %q at %q, want %q at %d", d.header.Get("X-Verigate-Signature"), ts, want, e.now.Unix())
 	}
 	var msg struct {
 		Event string `json:"event"`
