@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"verigate/internal/store"
@@ -244,16 +243,20 @@ employers = $5, scanned_at = $6, lease_until = $7, updated_at = $8, version = ve
 				return err
 			}
 		}
-		return upsertRecords(ctx, tx, records)
+		return s.upsertRecords(ctx, tx, records)
 	})
 }
 
-func upsertRecords(ctx context.Context, tx *sql.Tx, records []store.AccountRecord) error {
+func (s *Store) upsertRecords(ctx context.Context, tx *sql.Tx, records []store.AccountRecord) error {
 	for _, r := range records {
-		_, err := tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at)
+		data, err := s.sealRecord(r.Kind, r.Data)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data, updated_at = excluded.updated_at`,
-			r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, string(r.Data), ms(r.CreatedAt), ms(r.UpdatedAt))
+			r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, data, ms(r.CreatedAt), ms(r.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -274,7 +277,7 @@ func (s *Store) SaveAggregationBatch(ctx context.Context, a store.Account, recor
 		if err := expectOne(res); err != nil {
 			return err
 		}
-		return upsertRecords(ctx, tx, records)
+		return s.upsertRecords(ctx, tx, records)
 	})
 }
 
@@ -319,7 +322,10 @@ FROM account_records `+where, args...)
 		if err := rows.Scan(&r.ID, &r.Kind, &r.AccountID, &r.UserID, &r.PartnerID, &env, &r.SourceID, &r.Employment, &r.Date, &data, &created, &updated); err != nil {
 			return nil, s.mapErr(err)
 		}
-		r.Environment, r.Data = store.Environment(env), json.RawMessage(data)
+		r.Environment = store.Environment(env)
+		if r.Data, err = s.openPersonal(data); err != nil {
+			return nil, err
+		}
 		r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 		out = append(out, r)
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"strings"
+	"verigate/internal/store"
 )
 
 // Cipher seals values into opaque strings and opens them again.
@@ -12,7 +13,8 @@ type Cipher interface {
 }
 
 // ProtectPersonalData makes the store encrypt personal data at rest with c
-// from now on: users' profiles (names, contact details, birth date, SSN).
+// from now on: users' profiles and the identity records aggregated from
+// their accounts (names, contact details, birth dates, SSNs, addresses).
 // Values stored before stay readable as they are until rewritten. Call it
 // before the store serves requests.
 func (s *Store) ProtectPersonalData(c Cipher) { s.pii = c }
@@ -50,4 +52,14 @@ func (s *Store) openPersonal(stored string) (json.RawMessage, error) {
 		return nil, err
 	}
 	return raw, nil
+}
+
+// sealRecord returns a record's data as stored: identity records, which
+// hold personal data, are sealed; the others (paystubs, employments, ...)
+// stay in clear for the reports and listings that read many of them.
+func (s *Store) sealRecord(kind string, data json.RawMessage) (string, error) {
+	if kind != store.RecordIdentity {
+		return string(data), nil
+	}
+	return s.sealPersonal(data, "{}")
 }

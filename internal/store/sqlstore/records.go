@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -101,7 +100,7 @@ func (s *Store) ListAccounts(ctx context.Context, sc store.Scope, f store.Accoun
 
 const recordColumns = `id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at`
 
-func scanRecord(r scanner) (store.AccountRecord, error) {
+func (s *Store) scanRecord(r scanner) (store.AccountRecord, error) {
 	var rec store.AccountRecord
 	var env, data string
 	var created, updated int64
@@ -109,14 +108,18 @@ func scanRecord(r scanner) (store.AccountRecord, error) {
 		&rec.Date, &data, &created, &updated); err != nil {
 		return rec, err
 	}
-	rec.Environment, rec.Data = store.Environment(env), json.RawMessage(data)
+	rec.Environment = store.Environment(env)
+	var err error
+	if rec.Data, err = s.openPersonal(data); err != nil {
+		return rec, err
+	}
 	rec.CreatedAt, rec.UpdatedAt = fromMS(created), fromMS(updated)
 	return rec, nil
 }
 
 // RecordInScope returns a record of one kind visible in scope.
 func (s *Store) RecordInScope(ctx context.Context, sc store.Scope, kind, id string) (store.AccountRecord, error) {
-	rec, err := scanRecord(s.queryRow(ctx, `SELECT `+recordColumns+` FROM account_records WHERE id = $1 AND kind = $2 AND partner_id = $3 AND environment = $4`,
+	rec, err := s.scanRecord(s.queryRow(ctx, `SELECT `+recordColumns+` FROM account_records WHERE id = $1 AND kind = $2 AND partner_id = $3 AND environment = $4`,
 		id, kind, sc.PartnerID, string(sc.Environment)))
 	return rec, s.mapErr(err)
 }
@@ -170,7 +173,7 @@ func (s *Store) ListRecords(ctx context.Context, sc store.Scope, kind string, f 
 	defer rows.Close()
 	var out []store.AccountRecord
 	for rows.Next() {
-		rec, err := scanRecord(rows)
+		rec, err := s.scanRecord(rows)
 		if err != nil {
 			return nil, s.mapErr(err)
 		}

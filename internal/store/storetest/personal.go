@@ -13,6 +13,35 @@ import (
 // personalDataTests cover personal data encrypted at rest.
 var personalDataTests = []storeTest{
 	{"ProfilesAreEncrypted", testProfilesAreEncrypted},
+	{"IdentitiesAreEncrypted", testIdentitiesAreEncrypted},
+}
+
+// testIdentitiesAreEncrypted: identity records are sealed at rest; other
+// records stay readable for the reports and listings that read many.
+func testIdentitiesAreEncrypted(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	u := newUser(t, s, a, store.Sandbox)
+	key, _ := token.NewKey()
+	c, _ := token.NewSealer(key, "personal-data")
+	s.ProtectPersonalData(c)
+	defer s.ProtectPersonalData(nil)
+	acct := newAccount(t, s, u)
+	recs := addRecords(t, s, &acct, []rec{{kind: store.RecordIdentity}, {kind: store.RecordPaystub, date: "2024-01-05"}})
+	got, err := s.RecordInScope(ctx(t), a.scope(store.Sandbox), store.RecordIdentity, recs[0].ID)
+	must(t, "RecordInScope", err)
+	mustEqual(t, "identity data", string(recs[0].Data), string(got.Data))
+	all, err := s.AccountRecords(ctx(t), acct.ID, store.RecordIdentity)
+	must(t, "AccountRecords", err)
+	if len(all) != 1 || string(all[0].Data) != string(recs[0].Data) {
+		t.Fatalf("AccountRecords = %+v", all)
+	}
+	s.ProtectPersonalData(nil)
+	if _, err := s.RecordInScope(ctx(t), a.scope(store.Sandbox), store.RecordIdentity, recs[0].ID); err == nil {
+		t.Fatal("an identity record was read without the key")
+	}
+	if _, err := s.RecordInScope(ctx(t), a.scope(store.Sandbox), store.RecordPaystub, recs[1].ID); err != nil {
+		t.Fatalf("a paystub is not readable without the key: %v", err)
+	}
 }
 
 func testProfilesAreEncrypted(t *testing.T, s *sqlstore.Store) {
