@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"unicode/utf8"
 
 	"verigate/internal/validate"
@@ -45,7 +46,9 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		// Text columns cannot hold NUL characters; no field needs one.
 		return detail(http.StatusBadRequest, "JSON parse error - strings may not contain NUL characters (\\u0000).")
 	default:
-		err = json.Unmarshal(body, dst)
+		if body, err = exactFieldNames(body, reflect.TypeOf(dst)); err == nil {
+			err = json.Unmarshal(body, dst)
+		}
 	}
 	var typeErr *json.UnmarshalTypeError
 	var fields validate.Errors

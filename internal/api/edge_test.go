@@ -93,3 +93,20 @@ func TestUploadNamesAreSafe(t *testing.T) {
 		t.Errorf("download: %d %q %q", status, h.Get("Content-Type"), h.Get("Content-Disposition"))
 	}
 }
+
+// TestFieldNamesMatchExactly: a field name in another case is an unknown
+// field, as in the contracts, not the field.
+func TestFieldNamesMatchExactly(t *testing.T) {
+	e := newEnv(t)
+	user := e.createUser(t, e.A, nil)
+	e.unchanged(t, "case variants", func() {
+		fieldError(t, e.call(t, e.A, "POST", "/partners/v2/users", map[string]any{"CLIENT": e.A.Client}), "client")
+		fieldError(t, e.call(t, e.A, "POST", "/partners/v2/verifications", map[string]any{"USER": user, "report": map[string]any{"type": "voie"}}), "user")
+		fieldError(t, e.call(t, e.A, "POST", "/partners/v2/verifications", map[string]any{"user": user, "report": map[string]any{"Type": "voie"}}), "report.type")
+	})
+	// Values keep their case.
+	got := e.ok(t, e.A, "POST", "/partners/v2/users", map[string]any{"client": e.A.Client, "first_name": "ANN"})
+	if u := e.ok(t, e.A, "GET", "/partners/v2/users/"+got["id"].(string), nil); u["first_name"] != "ANN" {
+		t.Errorf("first_name = %v", u["first_name"])
+	}
+}
