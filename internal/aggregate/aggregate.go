@@ -72,6 +72,9 @@ var Stages = []int{30, 90, 365}
 
 // Worker aggregates accounts one at a time.
 type Worker struct {
+	// Outcome, if set, is told how each aggregation ended (done, retried,
+	// failed) and how long it took.
+	Outcome func(outcome string, took time.Duration)
 	Store Store
 	// Connectors serves each data source in each environment.
 	Connectors datasource.Registry
@@ -142,6 +145,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	started := time.Now()
 	refresh := a.ScannedAt != nil // aggregated before: not the initial retrieval
 	records, aerr := w.aggregate(ctx, a)
 	now = w.Now().UTC().Truncate(time.Millisecond)
@@ -168,6 +172,16 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	}
 	if w.Sync != nil {
 		w.Sync.Notify()
+	}
+	if w.Outcome != nil {
+		outcome := "done"
+		switch {
+		case a.Aggregation == store.AggregationFailed:
+			outcome = "failed"
+		case aerr != nil:
+			outcome = "retried"
+		}
+		w.Outcome(outcome, time.Since(started))
 	}
 	if aerr != nil {
 		w.Log.Warn("aggregation failed", "account", a.ID, "attempt", a.AggregationAttempts, "error_code", a.ErrorCode)

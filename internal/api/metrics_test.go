@@ -9,8 +9,13 @@ import (
 
 func TestMetrics(t *testing.T) {
 	e := newEnv(t)
-	e.createUser(t, e.A, nil)
+	user := e.createUser(t, e.A, nil)
 	e.call(t, e.A, "GET", "/partners/v2/users/not-a-uuid", nil)
+	v := e.orderID(t, e.A, user, "voie")
+	e.connectSandbox(t, e.A, v, "item_000000001")
+	if did, err := e.app.Aggregator.RunOnce(t.Context()); !did || err != nil {
+		t.Fatalf("aggregate: %v, %v", did, err)
+	}
 	resp, err := http.Get(e.srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +29,7 @@ func TestMetrics(t *testing.T) {
 		`verigate_http_request_duration_seconds_bucket{method="POST",route="/partners/v2/users",le="+Inf"} 1`,
 		`verigate_webhook_deliveries_pending 0`,
 		`verigate_aggregations_pending 0`,
+		`verigate_aggregations_total{outcome="done"} 1`,
 		`go_goroutines`,
 		`go_sql_open_connections{db_name="verigate_write"}`,
 	} {

@@ -28,10 +28,13 @@ type Backlogs interface {
 
 // Metrics is one process's set of metrics.
 type Metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	log      *slog.Logger
+	reg          *prometheus.Registry
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	deliveries   *prometheus.CounterVec
+	aggregations *prometheus.CounterVec
+	aggregating  prometheus.Histogram
+	log          *slog.Logger
 }
 
 // New returns the process's metrics, reading backlogs from b and pool
@@ -48,7 +51,17 @@ func New(b Backlogs, pools map[string]*sql.DB, log *slog.Logger) *Metrics {
 		Name: "verigate_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route pattern and method.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"route", "method"})
-	m.reg.MustRegister(m.requests, m.latency,
+	m.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "verigate_webhook_attempts_total", Help: "Webhook delivery attempts by outcome: delivered, retrying, failed.",
+	}, []string{"outcome"})
+	m.aggregations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "verigate_aggregations_total", Help: "Account aggregations by outcome: done, retried, failed.",
+	}, []string{"outcome"})
+	m.aggregating = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "verigate_aggregation_duration_seconds", Help: "Time to aggregate an account.",
+		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
+	})
+	m.reg.MustRegister(m.requests, m.latency, m.deliveries, m.aggregations, m.aggregating,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
@@ -86,6 +99,21 @@ func (m *Metrics) Request(route, method string, status int, d time.Duration) {
 	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// Delivery records one webhook attempt's outcome.
+func (m *Metrics) Delivery(outcome string) {
+	if m != nil {
+		m.deliveries.WithLabelValues(outcome).Inc()
+	}
+}
+
+// Aggregation records how one aggregation ended and how long it took.
+func (m *Metrics) Aggregation(outcome string, took time.Duration) {
+	if m != nil {
+		m.aggregations.WithLabelValues(outcome).Inc()
+		m.aggregating.Observe(took.Seconds())
+	}
 }
 
 // Handler serves the metrics; with a token, only to requests that carry it

@@ -46,8 +46,24 @@ func TestBacklogsAndRequests(t *testing.T) {
 			t.Errorf("scrape %d lacks %q", code, want)
 		}
 	}
+	m.Delivery("delivered")
+	m.Delivery("retrying")
+	m.Delivery("retrying")
+	m.Aggregation("done", 1500*time.Millisecond)
+	_, body = scrape(t, m.Handler(""), "")
+	for _, want := range []string{
+		`verigate_webhook_attempts_total{outcome="retrying"} 2`,
+		`verigate_aggregations_total{outcome="done"} 1`,
+		`verigate_aggregation_duration_seconds_bucket{le="2.5"} 1`,
+		`verigate_aggregation_duration_seconds_bucket{le="1"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
 	var nilMetrics *Metrics
 	nilMetrics.Request("/x", "GET", 200, time.Second) // no metrics: nothing happens
+	nilMetrics.Delivery("delivered")
 }
 
 func TestToken(t *testing.T) {

@@ -126,6 +126,8 @@ type App struct {
 	Handler http.Handler
 	// Limits throttles API keys, or is nil; Run it in the background with the store.
 	Limits *ratelimit.Limiter
+	// Metrics counts what /metrics serves.
+	Metrics *metrics.Metrics
 }
 
 // files opens the file store of a directory, or an in-memory one for "".
@@ -216,11 +218,14 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	if o.RateLimit > 0 {
 		a.Limits = ratelimit.New(o.RateLimit)
 	}
+	a.Metrics = metrics.New(st, st.Pools(), o.Log)
+	a.Dispatcher.Outcome = a.Metrics.Delivery
+	a.Aggregator.Outcome = a.Metrics.Aggregation
 	a.Handler = (&api.API{
 		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
 		Accounts: &accountdata.Service{Store: st, Now: o.Now, Removed: a.Sync.AccountRemoved},
-		Metrics:  metrics.New(st, st.Pools(), o.Log), MetricsToken: o.MetricsToken, Limits: a.Limits, Items: a.Items, Invites: a.Invites,
+		Metrics:  a.Metrics, MetricsToken: o.MetricsToken, Limits: a.Limits, Items: a.Items, Invites: a.Invites,
 	}).Handler()
 	return a, nil
 }

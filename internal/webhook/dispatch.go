@@ -80,6 +80,9 @@ type DeliveryStore interface {
 
 // Dispatcher delivers due webhook deliveries.
 type Dispatcher struct {
+	// Outcome, if set, is told how each attempt ended: delivered,
+	// retrying (still pending) or failed.
+	Outcome func(state string)
 	Store   DeliveryStore
 	Secrets *token.Sealer
 	Now     func() time.Time
@@ -207,6 +210,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (bool, error) {
 	}
 	if err := d.Store.FinishDelivery(ctx, del); err != nil {
 		return true, fmt.Errorf("delivery %s: save attempt: %w", del.ID, err)
+	}
+	if d.Outcome != nil {
+		state := del.State
+		if state == store.DeliveryPending {
+			state = "retrying"
+		}
+		d.Outcome(state)
 	}
 	if del.State == store.DeliveryDelivered {
 		d.Log.Info("webhook attempt", "delivery", del.ID, "subscription", sub.ID, "attempt", del.Attempts, "status", status, "state", del.State)
