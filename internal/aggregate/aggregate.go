@@ -75,7 +75,7 @@ type Worker struct {
 	// Outcome, if set, is told how each aggregation ended (done, retried,
 	// failed) and how long it took.
 	Outcome func(outcome string, took time.Duration)
-	Store Store
+	Store   Store
 	// Connectors serves each data source in each environment.
 	Connectors datasource.Registry
 	// Secrets opens the sealed connection state of accounts.
