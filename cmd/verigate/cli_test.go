@@ -175,3 +175,24 @@ func TestSecretKeysAndProductionMode(t *testing.T) {
 		t.Error("a refused start created the database")
 	}
 }
+
+func TestResealCommand(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "v.db")
+	keysCreateJSON(t, db) // a database used without keys
+	var stdout, stderr bytes.Buffer
+	var ue usageError
+	t.Setenv("VERIGATE_SECRET_KEYS", "")
+	if err := run(ctx, []string{"reseal", "--database-url", db}, &stdout, &stderr); !errors.As(err, &ue) {
+		t.Fatalf("reseal without keys: %v", err)
+	}
+	run(ctx, []string{"secret-key"}, &stdout, &stderr)
+	t.Setenv("VERIGATE_SECRET_KEYS", strings.TrimSpace(stdout.String()))
+	stdout.Reset()
+	if err := run(ctx, []string{"reseal", "--database-url", db}, &stdout, &stderr); err != nil {
+		t.Fatalf("reseal: %v (%s)", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "the database keeps no key") {
+		t.Errorf("reseal printed %q", stdout.String())
+	}
+}

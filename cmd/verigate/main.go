@@ -54,6 +54,7 @@ const usage = `usage: verigate [serve] [flags]       run the server (the default
        verigate keys revoke KEY_ID      stop a key working (within a second everywhere)
        verigate keys rotate KEY_ID      replace a key: a new secret, the old key revoked
        verigate secret-key              print a new random secret key (for --secret-keys-file)
+       verigate reseal [flags]          seal stored secrets and personal data with the configured keys
        verigate --version               print the version
 add -h to a command for its flags`
 
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
+	case "reseal":
+		return reseal(ctx, args[1:], stdout, stderr)
 	case "secret-key":
 		k, err := token.NewKey()
 		if err != nil {
@@ -442,6 +445,36 @@ func keysManage(ctx context.Context, cmd string, args []string, stdout, stderr i
 		out = k
 	}
 	return json.NewEncoder(stdout).Encode(out)
+}
+
+// reseal seals a database's secrets and personal data again with the
+// configured keys and removes its development key.
+func reseal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reseal", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbURL := databaseFlag(fs)
+	keysFile := fs.String("secret-keys-file", env("VERIGATE_SECRET_KEYS_FILE", ""), "file of secret keys, the current one first (or VERIGATE_SECRET_KEYS)")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	keys, err := loadSecretKeys(*keysFile, os.Getenv("VERIGATE_SECRET_KEYS"))
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return usageError{"reseal needs the secret keys: --secret-keys-file or VERIGATE_SECRET_KEYS"}
+	}
+	st, err := server.OpenStore(ctx, *dbURL)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+	rep, err := server.Reseal(ctx, st, keys)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sealed again: %d secrets, %d user profiles, %d identity records; the database keeps no key\n", rep.Secrets, rep.Profiles, rep.Identities)
+	return nil
 }
 
 // loadSecretKeys reads the secret keys from a file (one base64 key a line;

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"verigate/internal/partner"
 	"verigate/internal/server"
@@ -96,5 +97,69 @@ func TestDevelopmentKeyStillOpensAfterKeysAreConfigured(t *testing.T) {
 	s, _ := token.NewSealer(devOnly, "session-link")
 	if s.Open(fresh, &c) == nil {
 		t.Fatal("new links are still sealed with the development key")
+	}
+}
+
+// TestResealLeavesNothingTheDatabaseAloneOpens: after configuring keys on a
+// database used without them, reseal seals its secrets and personal data
+// with the keys and drops the development key.
+func TestResealLeavesNothingTheDatabaseAloneOpens(t *testing.T) {
+	ctx := context.Background()
+	st, err := server.OpenStore(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dev, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := dev.Keys.CreatePartner(ctx, "Acme", "k", store.Sandbox)
+	p := partner.Principal{PartnerID: k.PartnerID, ClientID: k.ClientID, Environment: k.Environment}
+	var in webhook.SubscriptionInput
+	in.Name, in.URL, in.Secret = v.Opt[string]{Set: true, V: "h"}, v.Opt[string]{Set: true, V: "https://hooks.example/x"}, v.Opt[string]{Set: true, V: "webhook-secret-123"}
+	in.Events = v.Opt[[]string]{Set: true, V: []string{"verifications.updated"}}
+	sub, err := dev.Webhooks.Create(ctx, p, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A profile stored in clear, as before encryption at rest.
+	st.ProtectPersonalData(nil)
+	u := store.User{ID: store.NewID(), PartnerID: k.PartnerID, Environment: store.Sandbox, ClientID: k.ClientID,
+		Profile: []byte(`{"ssn":"123-45-6789"}`), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+
+	key, _ := token.NewKey()
+	rep, err := server.Reseal(ctx, st, [][]byte{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Secrets != 1 || rep.Profiles != 1 {
+		t.Errorf("resealed %+v, want 1 secret and 1 profile", rep)
+	}
+	if _, err := st.LookupSecret(ctx, "token-key"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the development key is still in the database: %v", err)
+	}
+	// The configured key alone opens the webhook secret and the profile.
+	rec, _ := st.Subscription(ctx, p.Scope(), sub.ID)
+	s, _ := token.NewSealer(key, "stored-secrets")
+	var secret string
+	if err := s.Open(rec.Secret, &secret); err != nil || secret != "webhook-secret-123" {
+		t.Fatalf("the resealed webhook secret: %q, %v", secret, err)
+	}
+	prod, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: log, SecretKeys: [][]byte{key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := prod.Store.User(ctx, p.Scope(), u.ID)
+	if err != nil || string(got.Profile) != `{"ssn":"123-45-6789"}` {
+		t.Fatalf("the resealed profile: %s, %v", got.Profile, err)
+	}
+	st.ProtectPersonalData(nil)
+	if _, err := st.User(ctx, p.Scope(), u.ID); err == nil {
+		t.Fatal("the profile is still readable without the key")
 	}
 }

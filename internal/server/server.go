@@ -255,6 +255,32 @@ func keyRing(ctx context.Context, st *sqlstore.Store, configured [][]byte) ([][]
 	return ring, nil
 }
 
+// Reseal seals everything the store keeps sealed again with the first of
+// keys — webhook secrets, connections, MFA challenges — encrypts every
+// user profile and identity record with it (those stored in clear
+// included), and deletes the development key from the database, in one
+// transaction. Run it once after configuring keys on a database that was
+// used without them; afterwards the database alone opens nothing.
+func Reseal(ctx context.Context, st *sqlstore.Store, keys [][]byte) (sqlstore.ResealReport, error) {
+	if len(keys) == 0 {
+		return sqlstore.ResealReport{}, errors.New("reseal needs the secret keys to seal with")
+	}
+	ring, err := keyRing(ctx, st, keys)
+	if err != nil {
+		return sqlstore.ResealReport{}, err
+	}
+	stored, err := token.NewRingSealer(ring, "stored-secrets")
+	if err != nil {
+		return sqlstore.ResealReport{}, err
+	}
+	personal, err := token.NewRingSealer(ring, "personal-data")
+	if err != nil {
+		return sqlstore.ResealReport{}, err
+	}
+	st.ProtectPersonalData(personal)
+	return st.Reseal(ctx, stored, devKeyName)
+}
+
 // devKeyName names the key verigate keeps in its database when no keys are configured.
 const devKeyName = "token-key"
 

@@ -14,6 +14,49 @@ import (
 var personalDataTests = []storeTest{
 	{"ProfilesAreEncrypted", testProfilesAreEncrypted},
 	{"IdentitiesAreEncrypted", testIdentitiesAreEncrypted},
+	{"Reseal", testReseal},
+}
+
+// testReseal: everything sealed with an old key, and personal data stored
+// in clear, is sealed with the new key; the named key leaves the database.
+func testReseal(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	oldKey, _ := token.NewKey()
+	newKey, _ := token.NewKey()
+	oldSealer, _ := token.NewSealer(oldKey, "stored-secrets")
+	sealed, _ := oldSealer.Seal("hook-secret")
+	sub := store.Subscription{ID: store.NewID(), PartnerID: a.Partner.ID, Environment: store.Sandbox, Name: "h",
+		URL: "https://hooks.example/x", Events: []string{"verifications.updated"}, Secret: sealed, CreatedAt: stored(at(1))}
+	must(t, "CreateSubscription", s.CreateSubscription(ctx(t), sub))
+	u := newUser(t, s, a, store.Sandbox) // profile in clear
+	_, err := s.Secret(ctx(t), "dev-key", func() ([]byte, error) { return oldKey, nil })
+	must(t, "Secret", err)
+
+	ring, _ := token.NewRingSealer([][]byte{newKey, oldKey}, "stored-secrets")
+	personal, _ := token.NewSealer(newKey, "personal-data")
+	s.ProtectPersonalData(personal)
+	defer s.ProtectPersonalData(nil)
+	rep, err := s.Reseal(ctx(t), ring, "dev-key")
+	must(t, "Reseal", err)
+	if rep.Secrets != 1 || rep.Profiles != 1 {
+		t.Errorf("Reseal = %+v", rep)
+	}
+	got, err := s.Subscription(ctx(t), a.scope(store.Sandbox), sub.ID)
+	must(t, "Subscription", err)
+	newOnly, _ := token.NewSealer(newKey, "stored-secrets")
+	var secret string
+	if err := newOnly.Open(got.Secret, &secret); err != nil || secret != "hook-secret" {
+		t.Errorf("the resealed secret: %q, %v", secret, err)
+	}
+	_, err = s.LookupSecret(ctx(t), "dev-key")
+	mustErr(t, "the dropped key", err, store.ErrNotFound)
+	back, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID)
+	must(t, "User", err)
+	mustEqual(t, "resealed profile", string(u.Profile), string(back.Profile))
+	s.ProtectPersonalData(nil)
+	if _, err := s.User(ctx(t), a.scope(store.Sandbox), u.ID); err == nil {
+		t.Error("the profile is still in clear after Reseal")
+	}
 }
 
 // testIdentitiesAreEncrypted: identity records are sealed at rest; other
