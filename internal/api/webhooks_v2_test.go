@@ -202,7 +202,10 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 		"events": []string{"paystubs.partially_synced"}, "name": "year", "url": hooks.URL + "/365", "secret": "secret-365",
 		"config": map[string]any{"days_synced": 365},
 	})
-	secrets := map[string]string{"/30": "secret-30", "/365": "secret-365"}
+	e.ok(t, k, "POST", "/v2/webhooks", map[string]any{
+		"events": []string{"reports.ready", "reports.generated"}, "name": "reports", "url": hooks.URL + "/reports", "secret": "secret-r",
+	})
+	secrets := map[string]string{"/30": "secret-30", "/365": "secret-365", "/reports": "secret-r"}
 
 	user := e.createUser(t, k, nil)
 	v := e.orderID(t, k, user, "voie")
@@ -238,7 +241,8 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 			name += "(" + jsonString(n) + ")"
 		}
 		seq = append(seq, d.path+" "+name)
-		if d.msg["event"] != d.event || (d.path == "/30" && d.msg["name"] != "thirty") || (d.path == "/365" && d.msg["name"] != "year") {
+		if d.msg["event"] != d.event || (d.path == "/30" && d.msg["name"] != "thirty") || (d.path == "/365" && d.msg["name"] != "year") ||
+			(d.path == "/reports" && d.msg["name"] != "reports") {
 			t.Errorf("%s: message %s", d.event, d.body)
 		}
 		if d.signature != webhook.Sign(secrets[d.path], d.body) {
@@ -251,7 +255,7 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 	want := []string{
 		"/30 accounts.added", "/30 accounts.connected", "/30 identities.added",
 		"/30 paystubs.partially_synced(30)", "/365 paystubs.partially_synced(365)",
-		"/30 paystubs.fully_synced", "/30 users.fully_synced",
+		"/30 paystubs.fully_synced", "/30 users.fully_synced", "/reports reports.ready",
 	}
 	if !slices.Equal(seq, want) {
 		t.Fatalf("deliveries\n%s\nwant\n%s", strings.Join(seq, "\n"), strings.Join(want, "\n"))
@@ -268,6 +272,7 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 		"/365 paystubs.partially_synced(365)": "account,available_count,available_from,available_to,days_synced,user",
 		"/30 paystubs.fully_synced":           "account,available_count,available_from,available_to,user",
 		"/30 users.fully_synced":              "resource,user",
+		"/reports reports.ready":              "accounts,external_id,user",
 	} {
 		if got := dataKeys(byName[name]); got != keys {
 			t.Errorf("%s: data keys %s, want %s", name, got, keys)
@@ -282,6 +287,16 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 		get(data("/30 users.fully_synced"), "resource.id") != user {
 		t.Errorf("users.fully_synced: %s", byName["/30 users.fully_synced"].body)
 	}
+	ready := func(d delivery) {
+		t.Helper()
+		accts, _ := d.msg["data"].(map[string]any)["accounts"].([]any)
+		synced, _ := e.ok(t, k, "GET", "/v2/accounts/"+account, nil)["scanned_at"].(string)
+		if len(accts) != 1 || jsonString(accts[0]) != jsonString(map[string]any{"id": account, "last_synced_at": synced}) ||
+			d.msg["data"].(map[string]any)["external_id"] != nil {
+			t.Errorf("reports.ready %s; account %s last synced at %q", d.body, account, synced)
+		}
+	}
+	ready(byName["/reports reports.ready"])
 	stubs := e.walkData(t, k, "/partners/v2/paystubs?account="+account+"&limit=200")
 	full, p30, p365 := data("/30 paystubs.fully_synced"), data("/30 paystubs.partially_synced(30)"), data("/365 paystubs.partially_synced(365)")
 	newest, oldest := stubs[0]["paystub_date"], stubs[len(stubs)-1]["paystub_date"]
@@ -332,13 +347,16 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 		t.Fatal("the refresh found no new paystub")
 	}
 	got = rc.take()
-	if len(got) != 1 || got[0].event != "paystubs.added" || got[0].path != "/30" {
+	// The subscriptions are delivered to independently: sort by path.
+	slices.SortStableFunc(got, func(a, b delivery) int { return strings.Compare(a.path, b.path) })
+	if len(got) != 2 || got[0].event != "paystubs.added" || got[0].path != "/30" || got[1].event != "reports.ready" || got[1].path != "/reports" {
 		var names []string
 		for _, d := range got {
 			names = append(names, d.path+" "+d.event)
 		}
 		t.Fatalf("after the refresh: %v", names)
 	}
+	ready(got[1])
 	d := got[0].msg["data"].(map[string]any)
 	if dataKeys(got[0]) != "account,added_count,added_from,added_to,available_count,available_from,available_to,user" ||
 		d["added_count"] != float64(len(added)) || d["added_to"] != added[0]["paystub_date"] || d["added_from"] != added[len(added)-1]["paystub_date"] ||
@@ -347,5 +365,15 @@ func TestV2DataSyncWebhooks(t *testing.T) {
 	}
 	if got[0].signature != webhook.Sign("secret-30", got[0].body) {
 		t.Error("paystubs.added is not signed")
+	}
+
+	// A /v2 report generated from the account is announced with its id.
+	rep := e.ok(t, k, "POST", "/v2/reports/voie", map[string]any{"user": user})
+	e.drainWebhooks(t)
+	got = rc.take()
+	if len(got) != 1 || got[0].event != "reports.generated" || got[0].path != "/reports" ||
+		jsonString(got[0].msg["data"]) != jsonString(map[string]any{"user": user, "external_id": nil, "type": "voie", "report": rep["id"]}) ||
+		got[0].signature != webhook.Sign("secret-r", got[0].body) {
+		t.Fatalf("after POST /v2/reports/voie (report %v): %d deliveries %v", rep["id"], len(got), got)
 	}
 }

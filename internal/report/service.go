@@ -35,6 +35,8 @@ type Store interface {
 	ListUserReports(ctx context.Context, s store.Scope, userID string, p store.Page) ([]store.UserReport, error)
 	CountUserReportsSince(ctx context.Context, userID string, since time.Time) (int, error)
 	DeleteUserReport(ctx context.Context, s store.Scope, id string) error
+	// InTx runs fn in one transaction that every call with fn's context joins.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Service generates, stores and serves reports.
@@ -50,6 +52,11 @@ type Service struct {
 	// connector of the account's environment; without one, reports show
 	// only institution ids.
 	Connectors datasource.Registry
+	// UserReportGenerated, when set, is called in the transaction that
+	// stores a /v2 report (it records the reports.generated webhook event);
+	// Notify, when set, after that transaction commits.
+	UserReportGenerated func(ctx context.Context, r store.UserReport) error
+	Notify              func()
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }

@@ -183,10 +183,22 @@ func (s *Service) GenerateUserReport(ctx context.Context, sc store.Scope, report
 		s.Files.Remove(rec.JSONName)
 		return store.UserReport{}, err
 	}
-	if err := s.Store.CreateUserReport(ctx, rec); err != nil {
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.CreateUserReport(ctx, rec); err != nil {
+			return err
+		}
+		if s.UserReportGenerated == nil {
+			return nil
+		}
+		return s.UserReportGenerated(ctx, rec)
+	})
+	if err != nil {
 		s.Files.Remove(rec.JSONName)
 		s.Files.Remove(rec.PDFName)
 		return store.UserReport{}, err
+	}
+	if s.Notify != nil {
+		s.Notify()
 	}
 	s.log().Info("user report generated", "report", id, "user", u.ID, "type", reportType, "pdf_bytes", len(pdf))
 	return rec, nil

@@ -199,7 +199,8 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 		HasFlow: func(ctx context.Context, sc store.Scope, id string) (bool, error) {
 			return a.customizationExists(ctx, sc, store.CustomizationFlow, id)
 		}, PublicURL: public, Now: o.Now}
-	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log, Connectors: o.Connectors}
+	a.Reports = &report.Service{Store: st, Files: reportFiles, PublicURL: public, Now: o.Now, Log: o.Log, Connectors: o.Connectors,
+		UserReportGenerated: a.Sync.ReportGenerated, Notify: a.Sync.Notify}
 	a.Verifs.Reports = a.Reports
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
 		Aggregated: a.Verifs.AccountAggregated, Sync: a.Sync}

@@ -14,6 +14,8 @@ const (
 	EventAccountsFailed    = "accounts.failed"
 	EventAccountsRemoved   = "accounts.removed"
 	EventUsersFullySynced  = "users.fully_synced"
+	EventReportsReady      = "reports.ready"
+	EventReportsGenerated  = "reports.generated"
 )
 
 // The suffixes of record events: "<resource>.<suffix>".
@@ -56,12 +58,12 @@ var RecordKinds = map[string]RecordEvents{
 }
 
 // V2Events lists the event names a /v2 subscription may ask for, sorted:
-// the partners events, the account and user events, and each record
-// kind's events.
+// the partners events, the account, user and report events, and each
+// record kind's events.
 var V2Events = func() []string {
 	out := append([]string{}, Events...)
 	out = append(out, EventAccountsAdded, EventAccountsConnected, EventAccountsUpdated, EventAccountsFailed, EventAccountsRemoved,
-		EventUsersFullySynced)
+		EventUsersFullySynced, EventReportsReady, EventReportsGenerated)
 	for _, k := range RecordKinds {
 		suffixes := []string{suffixAdded, suffixUpdated, suffixRemoved}
 		if k.Synced {

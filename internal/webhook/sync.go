@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"verigate/internal/partner"
@@ -70,7 +71,7 @@ func (s *Sync) AccountRemoved(ctx context.Context, a store.Account) error {
 // now cover days days back from the kind's most recent record, the
 // previous ones prevDays); and with the final batch, fully_synced for each
 // synced kind, accounts.updated and, once every payroll account of the
-// user is retrieved, users.fully_synced.
+// user is retrieved, users.fully_synced and reports.ready.
 func (s *Sync) Retrieved(ctx context.Context, a store.Account, records []store.AccountRecord, prevDays, days int, incomplete []string, final bool) error {
 	subs, err := s.subscriptions(ctx, a)
 	if err != nil {
@@ -123,14 +124,16 @@ func (s *Sync) Retrieved(ctx context.Context, a store.Account, records []store.A
 	if err := s.accountEventsWith(ctx, a, subs, sums, EventAccountsUpdated); err != nil {
 		return err
 	}
-	return s.userFullySynced(ctx, a, subs)
+	return s.userSynced(ctx, a, subs, true)
 }
 
 // Refreshed records the events of a refresh (a later aggregation of an
 // account) by comparing the records stored before it with the records it
 // stored: per synced kind, one added, updated and removed event with the
 // counts and date ranges of the records that are new, changed or gone; per
-// other kind, one event per record; then accounts.updated.
+// other kind, one event per record; then accounts.updated and, for a
+// payroll account once the user's payroll accounts are all retrieved,
+// reports.ready.
 func (s *Sync) Refreshed(ctx context.Context, a store.Account, before, after []store.AccountRecord) error {
 	subs, err := s.subscriptions(ctx, a)
 	if err != nil {
@@ -191,7 +194,13 @@ func (s *Sync) Refreshed(ctx context.Context, a store.Account, before, after []s
 			}
 		}
 	}
-	return s.accountEventsWith(ctx, a, subs, sums, EventAccountsUpdated)
+	if err := s.accountEventsWith(ctx, a, subs, sums, EventAccountsUpdated); err != nil {
+		return err
+	}
+	if a.DataSource != "payroll" {
+		return nil
+	}
+	return s.userSynced(ctx, a, subs, false)
 }
 
 // perRecord records "<resource>.<suffix>" for each record of a per-record kind.
@@ -224,11 +233,14 @@ func (s *Sync) syncedKinds(a store.Account, sums map[string]store.RecordSummary)
 	return sortedKinds(out)
 }
 
-// userFullySynced records users.fully_synced when no payroll account of
-// a's user is waiting for or in its initial retrieval and at least one of
-// them was retrieved.
-func (s *Sync) userFullySynced(ctx context.Context, a store.Account, subs []store.Subscription) error {
-	if len(Subscribers(subs, EventUsersFullySynced)) == 0 {
+// userSynced records, when no payroll account of a's user is waiting for
+// or in its initial retrieval and at least one of them was retrieved,
+// users.fully_synced (after an initial retrieval only) and then
+// reports.ready, which names the payroll accounts a report is built from.
+func (s *Sync) userSynced(ctx context.Context, a store.Account, subs []store.Subscription, initial bool) error {
+	wantUser := initial && len(Subscribers(subs, EventUsersFullySynced)) > 0
+	wantReady := len(Subscribers(subs, EventReportsReady)) > 0
+	if !wantUser && !wantReady {
 		return nil
 	}
 	sc := store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}
@@ -237,6 +249,7 @@ func (s *Sync) userFullySynced(ctx context.Context, a store.Account, subs []stor
 		return err
 	}
 	done := []string{}
+	ready := []readyAccount{}
 	for _, x := range accts {
 		if x.DataSource != "payroll" && x.DataSource != "gig" {
 			continue // a gig platform is one of the user's payroll accounts too
@@ -244,6 +257,9 @@ func (s *Sync) userFullySynced(ctx context.Context, a store.Account, subs []stor
 		switch {
 		case x.Aggregation == store.AggregationDone:
 			done = append(done, x.ID)
+			if x.DataSource == "payroll" && x.ScannedAt != nil {
+				ready = append(ready, readyAccount{ID: x.ID, LastSyncedAt: stamp(*x.ScannedAt)})
+			}
 		case x.Aggregation == store.AggregationFailed:
 		case x.ScannedAt == nil:
 			return nil // still in its initial retrieval
@@ -253,34 +269,54 @@ func (s *Sync) userFullySynced(ctx context.Context, a store.Account, subs []stor
 		return nil
 	}
 	slices.Sort(done)
+	slices.SortFunc(ready, func(x, y readyAccount) int { return strings.Compare(x.ID, y.ID) })
 	u, err := s.Store.User(ctx, sc, a.UserID)
 	if err != nil {
 		return err
 	}
-	view, err := partner.View(u)
+	if wantUser {
+		view, err := partner.View(u)
+		if err != nil {
+			return err
+		}
+		meta := view.ExternalMetadata
+		if meta == nil {
+			meta = map[string]json.RawMessage{}
+		}
+		items, employers := u.ItemsConnected, u.EmployersConnected
+		if items == nil {
+			items = []string{}
+		}
+		if employers == nil {
+			employers = []string{}
+		}
+		// The user resource is part of every users.fully_synced message, as
+		// the platform's reference shows it (clients read accounts_connected
+		// from it), include_resource or not.
+		data := struct {
+			User     string       `json:"user"`
+			Resource userResource `json:"resource"`
+		}{a.UserID, userResource{ID: u.ID, AccountsConnected: done, ItemsConnected: items, EmployersConnected: employers,
+			ExternalMetadata: meta, ExternalID: u.ExternalID, CreatedAt: stamp(u.CreatedAt)}}
+		if err := s.emit(ctx, a, subs, EventUsersFullySynced, data, nil); err != nil {
+			return err
+		}
+	}
+	if !wantReady || len(ready) == 0 {
+		return nil // a report is built from payroll accounts, not gig ones
+	}
+	return s.emit(ctx, a, subs, EventReportsReady, readyData{User: u.ID, ExternalID: u.ExternalID, Accounts: ready}, nil)
+}
+
+// ReportGenerated records reports.generated for a /v2 report just stored;
+// call it in the transaction that stores the report.
+func (s *Sync) ReportGenerated(ctx context.Context, r store.UserReport) error {
+	subs, err := s.Store.Subscriptions(ctx, store.Scope{PartnerID: r.PartnerID, Environment: r.Environment})
 	if err != nil {
 		return err
 	}
-	meta := view.ExternalMetadata
-	if meta == nil {
-		meta = map[string]json.RawMessage{}
-	}
-	items, employers := u.ItemsConnected, u.EmployersConnected
-	if items == nil {
-		items = []string{}
-	}
-	if employers == nil {
-		employers = []string{}
-	}
-	// The user resource is part of every users.fully_synced message, as
-	// the platform's reference shows it (clients read accounts_connected
-	// from it), include_resource or not.
-	data := struct {
-		User     string       `json:"user"`
-		Resource userResource `json:"resource"`
-	}{a.UserID, userResource{ID: u.ID, AccountsConnected: done, ItemsConnected: items, EmployersConnected: employers,
-		ExternalMetadata: meta, ExternalID: u.ExternalID, CreatedAt: stamp(u.CreatedAt)}}
-	return s.emit(ctx, a, subs, EventUsersFullySynced, data, nil)
+	a := store.Account{PartnerID: r.PartnerID, Environment: r.Environment, UserID: r.UserID}
+	return s.emit(ctx, a, subs, EventReportsGenerated, generatedData{User: r.UserID, ExternalID: r.ExternalID, Type: r.Type, Report: r.ID}, nil)
 }
 
 func (s *Sync) accountEvents(ctx context.Context, a store.Account, names ...string) error {
@@ -359,6 +395,26 @@ type accountData struct {
 
 type userData struct {
 	User string `json:"user"`
+}
+
+// readyData is the data of reports.ready.
+type readyData struct {
+	User       string         `json:"user"`
+	ExternalID *string        `json:"external_id"`
+	Accounts   []readyAccount `json:"accounts"`
+}
+
+type readyAccount struct {
+	ID           string `json:"id"`
+	LastSyncedAt string `json:"last_synced_at"`
+}
+
+// generatedData is the data of reports.generated.
+type generatedData struct {
+	User       string  `json:"user"`
+	ExternalID *string `json:"external_id"`
+	Type       string  `json:"type"`
+	Report     string  `json:"report"`
 }
 
 // userResource is users.fully_synced's resource.
