@@ -23,11 +23,13 @@ import (
 const (
 	StatusSent      = "sent"
 	StatusInitiated = "initiated"
+	StatusAttempted = "attempted"
+	StatusCompleted = "completed"
 	StatusRevoked   = "revoked"
 )
 
 // Statuses lists every invite status the API knows.
-var Statuses = []string{StatusSent, StatusInitiated, "attempted", "completed", StatusRevoked}
+var Statuses = []string{StatusSent, StatusInitiated, StatusAttempted, StatusCompleted, StatusRevoked}
 
 // Delivery methods and statuses.
 const (
@@ -65,6 +67,9 @@ type Store interface {
 	InviteByToken(ctx context.Context, token string) (store.Invite, error)
 	ListInvites(ctx context.Context, sc store.Scope, f store.InviteFilter, p store.Page) ([]store.Invite, error)
 	UpdateInvite(ctx context.Context, in store.Invite) error
+	// AdvanceInvites moves a user's unrevoked invites whose status is one
+	// of from to status to.
+	AdvanceInvites(ctx context.Context, userID string, from []string, to string, at time.Time) error
 }
 
 // Service sends, resends, revokes and reads invites.
@@ -170,6 +175,18 @@ func (s *Service) Open(ctx context.Context, token string) (store.Invite, store.U
 	}
 	u, err := s.Users.Store.User(ctx, sc, inv.UserID)
 	return inv, u, err
+}
+
+// Attempted marks the user's sent and initiated invites attempted: the
+// user submitted credentials in Link.
+func (s *Service) Attempted(ctx context.Context, userID string) error {
+	return s.Store.AdvanceInvites(ctx, userID, []string{StatusSent, StatusInitiated}, StatusAttempted, s.now())
+}
+
+// Completed marks the user's unrevoked invites completed: an account of
+// the user was connected. Call it in the transaction that stores the account.
+func (s *Service) Completed(ctx context.Context, userID string) error {
+	return s.Store.AdvanceInvites(ctx, userID, []string{StatusSent, StatusInitiated, StatusAttempted}, StatusCompleted, s.now())
 }
 
 // Send validates in, creates the invited user and the invite, and delivers

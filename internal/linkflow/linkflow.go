@@ -91,6 +91,15 @@ type Store interface {
 	AddUserConnections(ctx context.Context, userID, item string, employers []string, now time.Time) error
 }
 
+// InviteProgress is told how far a user gets in Link, for the user's invites.
+type InviteProgress interface {
+	// Attempted: the user submitted credentials.
+	Attempted(ctx context.Context, userID string) error
+	// Completed: an account of the user was connected (called in the
+	// transaction that stores it).
+	Completed(ctx context.Context, userID string) error
+}
+
 // AccountEvents is told of accounts stored by a successful sign-in.
 type AccountEvents interface {
 	AccountConnected(ctx context.Context, a store.Account) error
@@ -110,6 +119,8 @@ type Service struct {
 	// Accounts, if set, is told of each account a sign-in stores, in the
 	// transaction that stores it (webhook.Sync records the account events).
 	Accounts AccountEvents
+	// Invites, if set, is told of users' sign-in attempts and connections.
+	Invites InviteProgress
 	// Customizations looks up the flow or experience a session names; nil
 	// means sessions are never customized.
 	Customizations *customization.Service
@@ -462,6 +473,7 @@ func refused(cs *store.ConnectSession, err error) {
 // SignIn submits credentials for the chosen item.
 func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.Credentials) (State, error) {
 	var conn *datasource.Connection
+	tried := false
 	st, err := s.step(ctx, c, []string{StageSignIn}, func(cs *store.ConnectSession) error {
 		cx, _, _, err := s.connectorFor(c, cs.Item)
 		if err != nil {
@@ -469,6 +481,7 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 		}
 		cred.Username = strings.TrimSpace(cred.Username)
 		cs.AttemptedSelection = true
+		tried = true
 		res, err := cx.SignIn(ctx, cs.Item, cred)
 		switch {
 		case errors.Is(err, datasource.ErrInvalidCredentials):
@@ -491,10 +504,32 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 			return err
 		}
 	})
-	if err != nil || conn == nil {
+	if err != nil {
 		return st, err
 	}
+	if tried && s.Invites != nil {
+		userID, err := s.userOf(ctx, c)
+		if err != nil {
+			return st, err
+		}
+		if err := s.Invites.Attempted(ctx, userID); err != nil {
+			return st, fmt.Errorf("invite attempted: %w", err)
+		}
+	}
+	if conn == nil {
+		return st, nil
+	}
 	return s.connected(ctx, c, *conn)
+}
+
+// userOf returns the user a session connects accounts for: its own, or its
+// verification's.
+func (s *Service) userOf(ctx context.Context, c session.Claims) (string, error) {
+	if c.VerificationID == "" {
+		return c.UserID, nil
+	}
+	rec, err := s.Store.Verification(ctx, c.Scope(), c.VerificationID)
+	return rec.UserID, err
 }
 
 // Verify submits the multi-factor code.
@@ -697,6 +732,11 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 		}
 		if err := s.Store.AddUserConnections(ctx, acct.UserID, acct.Item, acct.Employers, acct.UpdatedAt); err != nil {
 			return err
+		}
+		if s.Invites != nil {
+			if err := s.Invites.Completed(ctx, acct.UserID); err != nil {
+				return err
+			}
 		}
 		if err := s.Store.UpdateConnectSession(ctx, cs); err != nil {
 			return err

@@ -145,13 +145,30 @@ func TestInviteLink(t *testing.T) {
 		t.Fatalf("GET %s: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// One item: Link opens at its sign-in, for the invited user.
-	if _, page := h.get(loc.Path); !strings.Contains(page, `name="username"`) {
+	_, page := h.get(loc.Path)
+	if !strings.Contains(page, `name="username"`) {
 		t.Fatalf("the invite's Link does not open at the item's sign-in:\n%s", page)
 	}
-	var got struct{ Status string }
-	h.api("GET", "/v2/invites/"+inv.ID, nil, &got)
-	if got.Status != "initiated" {
-		t.Errorf("after opening: status %q, want initiated", got.Status)
+	status := func(want string) {
+		t.Helper()
+		var got struct{ Status string }
+		h.api("GET", "/v2/invites/"+inv.ID, nil, &got)
+		if got.Status != want {
+			t.Errorf("invite status %q, want %q", got.Status, want)
+		}
+	}
+	status("initiated")
+	// Wrong credentials: the user attempted, nothing is connected.
+	h.post(loc.Path+"/signin", url.Values{"csrf": {csrf(t, page)}, "username": {"test_1"}, "password": {"wrong"}})
+	status("attempted")
+	_, page = h.get(loc.Path)
+	h.post(loc.Path+"/signin", url.Values{"csrf": {csrf(t, page)}, "username": {"test_1"}, "password": {"passgood"}})
+	status("attempted") // the multi-factor code is still to come
+	_, page = h.get(loc.Path)
+	h.post(loc.Path+"/mfa", url.Values{"csrf": {csrf(t, page)}, "code": {"8081"}})
+	status("completed")
+	if accts, err := h.app.Store.AccountsOfUser(context.Background(), inv.User, "payroll"); err != nil || len(accts) != 1 {
+		t.Fatalf("the invited user's accounts: %v, %v", accts, err)
 	}
 	h.api("POST", "/v2/invites/"+inv.ID+"/revoke", map[string]any{}, nil)
 	if resp, body := h.get(path); resp.StatusCode != http.StatusGone || !strings.Contains(body, "This link has expired") {

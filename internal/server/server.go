@@ -211,7 +211,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Documents.Init()
 	a.Verifs.Ordered = a.Documents.Ordered
 	a.Flow = &linkflow.Service{Store: st, Verifications: a.Verifs, Connectors: o.Connectors, Secrets: secrets, Now: o.Now,
-		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations, Accounts: a.Sync}
+		Connected: func() { a.Aggregator.Wake(); a.Dispatcher.Wake() }, Customizations: a.Customizations, Accounts: a.Sync, Invites: a.Invites}
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Invites: a.Invites, Log: o.Log, CSRFKey: csrfKey.Sum(nil),

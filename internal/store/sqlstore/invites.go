@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"verigate/internal/store"
 )
@@ -97,5 +98,21 @@ WHERE id = $6 AND partner_id = $7 AND environment = $8 AND version = $9`,
 			return err
 		}
 		return expectOne(res)
+	})
+}
+
+// AdvanceInvites moves a user's invites whose status is one of from to
+// status to, at at.
+func (s *Store) AdvanceInvites(ctx context.Context, userID string, from []string, to string, at time.Time) error {
+	args := []any{to, ms(at), userID}
+	marks := make([]string, len(from))
+	for i, st := range from {
+		args = append(args, st)
+		marks[i] = fmt.Sprintf("$%d", len(args))
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE invites SET status = $1, updated_at = $2, version = version + 1
+WHERE user_id = $3 AND revoked_at IS NULL AND status IN (`+strings.Join(marks, ", ")+`)`, args...)
+		return err
 	})
 }

@@ -12,6 +12,42 @@ import (
 var inviteTests = []storeTest{
 	{"InviteRoundTrip", testInviteRoundTrip},
 	{"ListInvites", testListInvites},
+	{"AdvanceInvites", testAdvanceInvites},
+}
+
+func testAdvanceInvites(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	u, other := newUser(t, s, a, store.Sandbox), newUser(t, s, a, store.Sandbox)
+	sc := a.scope(store.Sandbox)
+	sent := newInvite(t, s, u)
+	initiated := newInvite(t, s, u, func(in *store.Invite) { in.Status = "initiated" })
+	revoked := newInvite(t, s, u, func(in *store.Invite) { in.Status = "revoked"; r := at(71); in.RevokedAt = &r })
+	elsewhere := newInvite(t, s, other)
+	must(t, "AdvanceInvites", s.AdvanceInvites(ctx(t), u.ID, []string{"initiated"}, "attempted", at(90)))
+	status := func(in store.Invite) (string, int64) {
+		t.Helper()
+		got, err := s.Invite(ctx(t), sc, in.ID)
+		must(t, "Invite", err)
+		return got.Status, got.Version
+	}
+	for _, c := range []struct {
+		in      store.Invite
+		status  string
+		version int64
+	}{{sent, "sent", 1}, {initiated, "attempted", 2}, {revoked, "revoked", 1}, {elsewhere, "sent", 1}} {
+		if st, v := status(c.in); st != c.status || v != c.version {
+			t.Errorf("invite %s: status %q version %d, want %q %d", c.in.Status, st, v, c.status, c.version)
+		}
+	}
+	must(t, "AdvanceInvites", s.AdvanceInvites(ctx(t), u.ID, []string{"sent", "initiated", "attempted"}, "completed", at(91)))
+	for _, in := range []store.Invite{sent, initiated} {
+		if st, _ := status(in); st != "completed" {
+			t.Errorf("invite %s: status %q after completion", in.ID, st)
+		}
+	}
+	if st, _ := status(revoked); st != "revoked" {
+		t.Errorf("a revoked invite became %q", st)
+	}
 }
 
 func testInviteRoundTrip(t *testing.T, s *sqlstore.Store) {
