@@ -197,6 +197,8 @@ type Paystub struct {
 	DeductionsYTD value.Money `json:"deductions_ytd"`
 	// HoursYTD is the year's hours up to and including this paystub.
 	HoursYTD value.Hours `json:"hours_ytd"`
+	// Destinations are where the net pay was sent, as the paystub shows it.
+	Destinations []PaystubDestination `json:"destinations,omitempty"`
 	// GrossPayList itemises GrossPay.
 	GrossPayList []GrossPayLine `json:"gross_pay_list"`
 	// TaxList itemises Taxes.
@@ -376,6 +378,21 @@ type Party struct {
 	Name string `json:"name"`
 	// Address is the address as printed.
 	Address Address `json:"address"`
+}
+
+// PaystubDestination is one part of a paystub's net pay and where it was
+// sent: a bank account paid by direct deposit.
+type PaystubDestination struct {
+	// Reference describes the destination as printed, such as "CHECKING ********2201".
+	Reference string `json:"reference"`
+	// Amount is the part of the net pay sent there.
+	Amount value.Money `json:"amount"`
+	// Method is the payment method, such as "Direct deposit".
+	Method string `json:"method"`
+	// BankName, RoutingNumber and AccountNumber (masked) name the bank account.
+	BankName      string `json:"bank_name"`
+	RoutingNumber string `json:"routing_number"`
+	AccountNumber string `json:"account_number"`
 }
 
 // DepositDestination is where an employment's pay is deposited, shaped like

@@ -45,7 +45,7 @@ type Paystub struct {
 	EmployerAddress    Address        `json:"employer_address"`
 	CreatedAt          string         `json:"created_at"`
 	UpdatedAt          string         `json:"updated_at"`
-	Destinations       []any          `json:"destinations"`
+	Destinations       []Destination  `json:"destinations"`
 	HoursYTD           hours          `json:"hours_ytd"`
 	DeductionsYTD      money          `json:"deductions_ytd"`
 	TaxesYTD           money          `json:"taxes_ytd"`
@@ -246,6 +246,23 @@ func optional(s string) *string {
 	return &s
 }
 
+// Destination is the contract's paystub Destination: where a part of the
+// net pay was sent. verigate's are bank accounts; card is always null.
+type Destination struct {
+	Reference         string              `json:"reference"`
+	Amount            value.Money         `json:"amount"`
+	Method            string              `json:"method"`
+	ACHDepositAccount *DestinationAccount `json:"ach_deposit_account"`
+	Card              *struct{}           `json:"card"`
+}
+
+// DestinationAccount is a Destination's ach_deposit_account.
+type DestinationAccount struct {
+	BankName      string `json:"bank_name"`
+	RoutingNumber string `json:"routing_number"`
+	AccountNumber string `json:"account_number"`
+}
+
 // RenderPaystub returns a stored paystub record as the contract shows it.
 func RenderPaystub(r store.AccountRecord) (Paystub, error) {
 	if r.Kind != store.RecordPaystub {
@@ -264,12 +281,16 @@ func RenderPaystub(r store.AccountRecord) (Paystub, error) {
 		EmployerAddress: Address{City: p.EmployerAddress.City, Line1: p.EmployerAddress.Line1, Line2: p.EmployerAddress.Line2,
 			State: p.EmployerAddress.State, Country: p.EmployerAddress.Country, PostalCode: p.EmployerAddress.PostalCode},
 		CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt),
-		Destinations: []any{}, HoursYTD: p.HoursYTD, DeductionsYTD: p.DeductionsYTD, TaxesYTD: p.TaxesYTD,
+		Destinations: []Destination{}, HoursYTD: p.HoursYTD, DeductionsYTD: p.DeductionsYTD, TaxesYTD: p.TaxesYTD,
 		DeductionList: []Deduction{}, FilingStatus: []FilingStatus{}, TaxList: []Tax{}, GrossPayList: []GrossPay{},
 		GrossPayListTotals: GrossPayTotals(p.GrossPayList),
 	}
 	if out.Status == "" {
 		out.Status = "completed"
+	}
+	for _, d := range p.Destinations {
+		out.Destinations = append(out.Destinations, Destination{Reference: d.Reference, Amount: d.Amount, Method: d.Method,
+			ACHDepositAccount: &DestinationAccount{BankName: d.BankName, RoutingNumber: d.RoutingNumber, AccountNumber: d.AccountNumber}})
 	}
 	for _, d := range p.DeductionList {
 		out.DeductionList = append(out.DeductionList, Deduction{Amount: d.Amount, Name: d.Name, TaxClassification: d.TaxClassification, AmountYTD: d.AmountYTD})

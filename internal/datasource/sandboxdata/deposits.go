@@ -2,8 +2,10 @@ package sandboxdata
 
 import (
 	"fmt"
+	"strings"
 
 	"verigate/internal/datasource"
+	"verigate/internal/value"
 )
 
 // depositBanks are the banks sandbox pay is deposited at, with their
@@ -44,4 +46,39 @@ func depositDestinations(u *user, itemID string, emps []datasource.Employment) [
 		}
 	}
 	return out
+}
+
+// splitNetPay records on each paystub where its net pay went: the fixed
+// amounts of its employment's deposit destinations first (as far as the net
+// pay reaches), the remainder to the destination taking it.
+func splitNetPay(stubs []datasource.Paystub, dests []datasource.DepositDestination) {
+	byEmployment := map[string][]datasource.DepositDestination{}
+	for _, d := range dests {
+		byEmployment[d.Employment] = append(byEmployment[d.Employment], d)
+	}
+	for i := range stubs {
+		p := &stubs[i]
+		left := p.NetPay
+		var fixed, rest []datasource.PaystubDestination
+		for _, d := range byEmployment[p.Employment] {
+			pd := datasource.PaystubDestination{Reference: strings.ToUpper(d.AccountType) + " " + d.AccountNumber,
+				Method: d.Method, BankName: d.BankName, RoutingNumber: d.RoutingNumber, AccountNumber: d.AccountNumber}
+			if d.AllocationValue == "remainder" {
+				rest = append(rest, pd)
+				continue
+			}
+			amount, err := value.ParseMoney(d.AllocationValue)
+			if err != nil {
+				continue
+			}
+			pd.Amount = min(amount, left)
+			left -= pd.Amount
+			fixed = append(fixed, pd)
+		}
+		if len(rest) > 0 {
+			rest[0].Amount = left
+			fixed = append(rest[:1], fixed...)
+		}
+		p.Destinations = fixed
+	}
 }

@@ -144,6 +144,7 @@ func generate(u *user, itemID string, asOf date) (datasource.Data, error) {
 		data.Documents = []datasource.PayrollDocument{}
 	}
 	data.DepositDestinations = depositDestinations(u, itemID, data.Employments)
+	splitNetPay(data.Paystubs, data.DepositDestinations)
 	return data, nil
 }
 
