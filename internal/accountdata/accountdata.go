@@ -4,8 +4,10 @@ package accountdata
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
+	"verigate/internal/filestore"
 	"verigate/internal/store"
 )
 
@@ -24,7 +26,7 @@ type Store interface {
 	// DisableOngoingRefresh records that an account visible in scope is no longer refreshed.
 	DisableOngoingRefresh(ctx context.Context, s store.Scope, id string, at time.Time) (store.Account, error)
 	// DeleteAccount deletes an account visible in scope with its records, uploads and queued refreshes.
-	DeleteAccount(ctx context.Context, s store.Scope, id string) (store.Account, error)
+	DeleteAccount(ctx context.Context, s store.Scope, id string) (store.DeletedAccount, error)
 	// InTx runs fn in one transaction, which store calls made with its context join.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
@@ -43,6 +45,10 @@ type Service struct {
 	// disables an account's ongoing refresh, with the account as saved,
 	// the first time it is disabled: the place to record accounts.updated.
 	RefreshDisabled func(ctx context.Context, a store.Account) error
+	// UploadFiles keeps the files of uploads; a deleted account's are
+	// removed from it after the deletion commits.
+	UploadFiles filestore.Files
+	Log         *slog.Logger
 }
 
 func (s *Service) now() time.Time {
@@ -81,18 +87,34 @@ func (s *Service) DisableOngoingRefresh(ctx context.Context, sc store.Scope, id 
 }
 
 // Delete deletes the account id visible in sc with all its data, in one
-// transaction; afterwards the account and its records are not found.
+// transaction; afterwards the account and its records are not found. The
+// files of its uploads are removed after the commit; one that cannot be is
+// logged and left behind, the account is gone either way.
 func (s *Service) Delete(ctx context.Context, sc store.Scope, id string) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		a, err := s.Store.DeleteAccount(ctx, sc, id)
-		if err != nil {
+	var gone store.DeletedAccount
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if gone, err = s.Store.DeleteAccount(ctx, sc, id); err != nil {
 			return err
 		}
 		if s.Removed != nil {
-			return s.Removed(ctx, a)
+			return s.Removed(ctx, gone.Account)
 		}
 		return nil
 	})
+	if err != nil || s.UploadFiles == nil {
+		return err
+	}
+	for _, name := range gone.UploadFiles {
+		if err := s.UploadFiles.Remove(name); err != nil {
+			log := s.Log
+			if log == nil {
+				log = slog.Default()
+			}
+			log.WarnContext(ctx, "deleted account's file not removed", "account", id, "file", name, "err", err)
+		}
+	}
+	return nil
 }
 
 // Account is a connected account with the summaries of its records.

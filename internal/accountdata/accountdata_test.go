@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"verigate/internal/accountdata"
+	"verigate/internal/filestore"
 	"verigate/internal/store"
 	"verigate/internal/store/sqlstore"
 )
@@ -21,6 +22,8 @@ type fakeStore struct {
 	records      []store.AccountRecord
 	accountReads int
 	summarized   [][]string
+	// uploads are the stored file names of each account's uploads.
+	uploads map[string][]string
 }
 
 func (f *fakeStore) AccountInScope(_ context.Context, _ store.Scope, id string) (store.Account, error) {
@@ -82,13 +85,13 @@ func (f *fakeStore) DisableOngoingRefresh(_ context.Context, _ store.Scope, id s
 	return a, nil
 }
 
-func (f *fakeStore) DeleteAccount(_ context.Context, _ store.Scope, id string) (store.Account, error) {
+func (f *fakeStore) DeleteAccount(_ context.Context, _ store.Scope, id string) (store.DeletedAccount, error) {
 	a, ok := f.accounts[id]
 	if !ok {
-		return store.Account{}, store.ErrNotFound
+		return store.DeletedAccount{}, store.ErrNotFound
 	}
 	delete(f.accounts, id)
-	return a, nil
+	return store.DeletedAccount{Account: a, UploadFiles: f.uploads[id]}, nil
 }
 
 func (f *fakeStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -187,5 +190,43 @@ func TestChangesCallTheirHooksOnce(t *testing.T) {
 	}
 	if !reflect.DeepEqual(removed, []string{"a2"}) {
 		t.Errorf("Removed called for %v, want once for a2", removed)
+	}
+}
+
+// TestDeleteRemovesUploadFiles: deleting an account removes its uploads'
+// files once the deletion commits, and no other account's; a deletion
+// that fails keeps them.
+func TestDeleteRemovesUploadFiles(t *testing.T) {
+	files, err := filestore.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a1-w2.pdf", "a2-w2.pdf", "a2-stub.png"} {
+		if err := files.Put(name, []byte(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := newFake()
+	f.uploads = map[string][]string{"a1": {"a1-w2.pdf"}, "a2": {"a2-w2.pdf", "a2-stub.png"}}
+	refuse := errors.New("event not recorded")
+	failing := &accountdata.Service{Store: f, UploadFiles: files,
+		Removed: func(context.Context, store.Account) error { return refuse }}
+	if err := failing.Delete(context.Background(), store.Scope{}, "a1"); !errors.Is(err, refuse) {
+		t.Fatalf("Delete with a failing hook: %v", err)
+	}
+	if _, err := files.Get("a1-w2.pdf"); err != nil {
+		t.Errorf("a failed deletion removed the account's file: %v", err)
+	}
+	s := &accountdata.Service{Store: f, UploadFiles: files}
+	if err := s.Delete(context.Background(), store.Scope{}, "a2"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a2-w2.pdf", "a2-stub.png"} {
+		if _, err := files.Get(name); err == nil {
+			t.Errorf("%s is still stored after its account was deleted", name)
+		}
+	}
+	if _, err := files.Get("a1-w2.pdf"); err != nil {
+		t.Errorf("another account's file was removed: %v", err)
 	}
 }

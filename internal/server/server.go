@@ -225,7 +225,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Handler = (&api.API{
 		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
-		Accounts: &accountdata.Service{Store: st, Now: o.Now, Removed: a.Sync.AccountRemoved},
+		Accounts: &accountdata.Service{Store: st, Now: o.Now, Removed: a.Sync.AccountRemoved, UploadFiles: uploadFiles, Log: o.Log},
 		Metrics:  a.Metrics, MetricsToken: o.MetricsToken, Limits: a.Limits, Items: a.Items, Invites: a.Invites,
 	}).Handler()
 	return a, nil

@@ -96,6 +96,14 @@ type UserFilter struct {
 	ExternalID string
 }
 
+// DeletedAccount is an account as it was when deleted, with the files of
+// its uploads, which live outside the database.
+type DeletedAccount struct {
+	Account
+	// UploadFiles are the stored names of the account's uploads.
+	UploadFiles []string
+}
+
 // DeletedUser names what deleting a user removed from the database but
 // that lives outside it: the files of its uploads and of its reports.
 type DeletedUser struct {

@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"verigate/internal/store"
@@ -95,7 +96,7 @@ func testDeleteAccount(t *testing.T, s *sqlstore.Store) {
 
 	got, err := s.DeleteAccount(ctx(t), sc, gone.ID)
 	must(t, "DeleteAccount", err)
-	if got.ID != gone.ID || got.UserID != u.ID {
+	if got.ID != gone.ID || got.UserID != u.ID || !slices.Equal(got.UploadFiles, []string{"x.pdf"}) {
 		t.Errorf("DeleteAccount returned %+v", got)
 	}
 	_, err = s.AccountInScope(ctx(t), sc, gone.ID)
