@@ -279,25 +279,15 @@ func (s *Sync) userSynced(ctx context.Context, a store.Account, subs []store.Sub
 		if err != nil {
 			return err
 		}
-		meta := view.ExternalMetadata
-		if meta == nil {
-			meta = map[string]json.RawMessage{}
-		}
-		items, employers := u.ItemsConnected, u.EmployersConnected
-		if items == nil {
-			items = []string{}
-		}
-		if employers == nil {
-			employers = []string{}
-		}
 		// The user resource is part of every users.fully_synced message, as
 		// the platform's reference shows it (clients read accounts_connected
 		// from it), include_resource or not.
 		data := struct {
 			User     string       `json:"user"`
 			Resource userResource `json:"resource"`
-		}{a.UserID, userResource{ID: u.ID, AccountsConnected: done, ItemsConnected: items, EmployersConnected: employers,
-			ExternalMetadata: meta, ExternalID: u.ExternalID, CreatedAt: stamp(u.CreatedAt)}}
+		}{a.UserID, userResource{ID: u.ID, AccountsConnected: done, ItemsConnected: view.ItemsConnected,
+			EmployersConnected: view.EmployersConnected, ExternalMetadata: view.ExternalMetadata, ExternalID: u.ExternalID,
+			CreatedAt: stamp(u.CreatedAt)}}
 		if err := s.emit(ctx, a, subs, EventUsersFullySynced, data, nil); err != nil {
 			return err
 		}
