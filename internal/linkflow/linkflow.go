@@ -507,6 +507,9 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 	if err != nil {
 		return st, err
 	}
+	if conn != nil {
+		return s.connected(ctx, c, *conn) // which marks the user's invites completed
+	}
 	if tried && s.Invites != nil {
 		userID, err := s.userOf(ctx, c)
 		if err != nil {
@@ -516,10 +519,7 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 			return st, fmt.Errorf("invite attempted: %w", err)
 		}
 	}
-	if conn == nil {
-		return st, nil
-	}
-	return s.connected(ctx, c, *conn)
+	return st, nil
 }
 
 // userOf returns the user a session connects accounts for: its own, or its
