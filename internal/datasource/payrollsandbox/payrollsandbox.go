@@ -11,9 +11,6 @@
 package payrollsandbox
 
 import (
-	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"verigate/internal/datasource"
@@ -24,13 +21,11 @@ import (
 // Source is the Connection.Source of sandbox connections.
 const Source = "sandbox"
 
-// Connector is the sandbox connector; create it with [New]. Its fields may be
-// changed before first use, and it is then safe for concurrent use.
+// Connector is the sandbox connector; create it with [New]. Its fields
+// (Now, SlowDelay) may be changed before first use, and it is then safe for
+// concurrent use.
 type Connector struct {
-	// Now returns the current time; Aggregate generates data as of its UTC date. Nil means time.Now.
-	Now func() time.Time
-	// SlowDelay is how long Aggregate waits for sandboxdata.PasswordSlow connections; zero means no wait.
-	SlowDelay time.Duration
+	sandboxdata.Connector
 }
 
 var _ datasource.Connector = (*Connector)(nil)
@@ -39,144 +34,12 @@ var catalog = sandboxdata.PayrollCatalog()
 
 // New returns a sandbox connector using the real clock and sandboxdata.DefaultSlowDelay.
 func New() *Connector {
-	return &Connector{Now: time.Now, SlowDelay: sandboxdata.DefaultSlowDelay}
-}
-
-// Catalog returns the sandbox items.
-func (c *Connector) Catalog() datasource.Catalog { return catalog }
-
-// scenarios carried in references.
-const (
-	scenarioNormal     = sandboxdata.ScenarioNormal
-	scenarioSlow       = sandboxdata.ScenarioSlow
-	scenarioMFATimeout = sandboxdata.ScenarioMFATimeout
-)
-
-// SignIn checks a sample user's credentials for an item and, except for
-// sandboxdata.PasswordNoMFA, returns a challenge for the user's verification code.
-func (c *Connector) SignIn(ctx context.Context, itemID string, cred datasource.Credentials) (datasource.SignInResult, error) {
-	if err := ctx.Err(); err != nil {
-		return datasource.SignInResult{}, err
-	}
-	item, ok := catalog.Get(itemID)
-	if !ok {
-		return datasource.SignInResult{}, fmt.Errorf("sandbox: %w %q", datasource.ErrUnknownItem, itemID)
-	}
-	if item.Status == datasource.StatusUnavailable {
-		return datasource.SignInResult{}, fmt.Errorf("sandbox: %s: %w", item.Name, datasource.ErrProviderUnavailable)
-	}
-	u, ok := sandboxdata.Lookup(cred.Username)
-	if !ok {
-		return datasource.SignInResult{}, datasource.ErrInvalidCredentials
-	}
-	scenario, noMFA, err := sandboxdata.PasswordScenario(cred.Password)
-	if err != nil {
-		return datasource.SignInResult{}, err
-	}
-	if noMFA {
-		conn := connection(u, itemID, scenario)
-		return datasource.SignInResult{Connection: &conn}, nil
-	}
-	return datasource.SignInResult{Challenge: &datasource.Challenge{
-		Ref:         makeRef(refChallenge, u.Username, itemID, scenario),
-		ItemID:      itemID,
-		Kind:        u.MFA,
-		Destination: u.Destination,
-		Prompt:      u.Prompt,
-		CodeLength:  len(u.Code),
-	}}, nil
-}
-
-// Verify checks the user's verification code for a challenge from SignIn.
-func (c *Connector) Verify(ctx context.Context, ch datasource.Challenge, code string) (datasource.Connection, error) {
-	if err := ctx.Err(); err != nil {
-		return datasource.Connection{}, err
-	}
-	u, itemID, scenario, err := parseRef(refChallenge, ch.Ref)
-	if err != nil {
-		return datasource.Connection{}, err
-	}
-	if scenario == scenarioMFATimeout {
-		return datasource.Connection{}, datasource.ErrMFATimeout
-	}
-	if strings.TrimSpace(code) != u.Code {
-		return datasource.Connection{}, datasource.ErrInvalidCode
-	}
-	return connection(u, itemID, scenario), nil
-}
-
-// Aggregate returns the connected user's data for the item as of today's
-// UTC date (per Now). sandboxdata.PasswordSlow connections first wait SlowDelay, or
-// return ctx's error if ctx ends sooner.
-func (c *Connector) Aggregate(ctx context.Context, conn datasource.Connection) (datasource.Data, error) {
-	if err := ctx.Err(); err != nil {
-		return datasource.Data{}, err
-	}
-	u, itemID, scenario, err := parseRef(refConnection, conn.Ref)
-	if err != nil {
-		return datasource.Data{}, err
-	}
-	if scenario == scenarioSlow && c.SlowDelay > 0 {
-		t := time.NewTimer(c.SlowDelay)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return datasource.Data{}, fmt.Errorf("sandbox: aggregate: %w", ctx.Err())
-		case <-t.C:
-		}
-	}
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	return sandboxdata.Payroll(u.Username, itemID, value.DateOf(now().UTC()))
+	return &Connector{sandboxdata.Connector{Name: "sandbox", Source: Source, Items: catalog, Data: DataFor,
+		Now: time.Now, SlowDelay: sandboxdata.DefaultSlowDelay}}
 }
 
 // DataFor returns the data Aggregate would return for a sample user (by
 // username or e-mail) connected to an item, as of the given date.
 func DataFor(login, itemID string, asOf value.Date) (datasource.Data, error) {
 	return sandboxdata.Payroll(login, itemID, asOf)
-}
-
-// Reference kinds; a challenge reference cannot be used as a connection.
-const (
-	refChallenge  = "mfa"
-	refConnection = "conn"
-)
-
-func makeRef(kind, username, itemID, scenario string) string {
-	return strings.Join([]string{"sandbox", kind, "v1", username, itemID, scenario}, ":")
-}
-
-func parseRef(kind, ref string) (u sandboxdata.SampleUser, itemID, scenario string, err error) {
-	p := strings.Split(ref, ":")
-	if len(p) != 6 || p[0] != "sandbox" || p[1] != kind || p[2] != "v1" {
-		return u, "", "", datasource.ErrReauthRequired
-	}
-	u, ok := sandboxdata.Lookup(p[3])
-	if !ok || u.Username != p[3] {
-		return u, "", "", datasource.ErrReauthRequired
-	}
-	if _, ok := catalog.Get(p[4]); !ok {
-		return u, "", "", datasource.ErrReauthRequired
-	}
-	switch p[5] {
-	case scenarioNormal, scenarioSlow, scenarioMFATimeout:
-	default:
-		return u, "", "", datasource.ErrReauthRequired
-	}
-	return u, p[4], p[5], nil
-}
-
-func connection(u sandboxdata.SampleUser, itemID, scenario string) datasource.Connection {
-	return datasource.Connection{
-		Ref:    makeRef(refConnection, u.Username, itemID, scenario),
-		ItemID: itemID,
-		Source: Source,
-	}
-}
-
-// SignInHint names test credentials for the sign-in page of sandbox sessions.
-func (c *Connector) SignInHint() string {
-	return "test_1 / " + sandboxdata.PasswordGood + " / 8081"
 }

@@ -1,7 +1,8 @@
-// Package sandboxdata holds what the payroll and bank sandboxes share: the
-// sample users, the sandbox payroll items and the deterministic payroll data
-// generated for them, the special passwords and their scenarios, and the
-// seeded random helpers both sandboxes draw their numbers with.
+// Package sandboxdata holds what the sandboxes share: the sample users, the
+// sandbox payroll items and the deterministic payroll data generated for
+// them, the special passwords and their scenarios, the seeded random
+// helpers the sandboxes draw their numbers with, and Connector, the sign-in
+// and aggregation behaviour of the payroll and gig sandboxes.
 package sandboxdata
 
 import (
