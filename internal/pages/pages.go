@@ -658,19 +658,7 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 	if f := q.Get("flow_id"); f != "" {
 		in.FlowID = v.Opt[string]{Set: true, V: f}
 	}
-	link, err := h.Sessions.ForUser(r.Context(), u, in)
-	var verrs v.Errors
-	switch {
-	case errors.As(err, &verrs):
-		h.message(w, http.StatusBadRequest, lang, "badlink")
-		return
-	case err != nil:
-		h.Log.Error("user link failed", "err", err)
-		h.message(w, http.StatusInternalServerError, lang, "oops")
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, link, http.StatusSeeOther)
+	h.openForUser(w, r, lang, u, in, "user link failed")
 }
 
 // searchText is a search as typed, made valid text: invalid UTF-8 and NUL
@@ -710,6 +698,13 @@ func (h *Handler) inviteLink(w http.ResponseWriter, r *http.Request) {
 	if inv.FlowID != nil {
 		in.FlowID = v.Opt[string]{Set: true, V: *inv.FlowID}
 	}
+	h.openForUser(w, r, lang, u, in, "invite link failed")
+}
+
+// openForUser makes a new Link session of user u configured by in and
+// redirects to it (303, not cached); a configuration the session refuses
+// answers the bad-link page, any other failure is logged as failure.
+func (h *Handler) openForUser(w http.ResponseWriter, r *http.Request, lang string, u store.User, in session.ConfigurationInput, failure string) {
 	link, err := h.Sessions.ForUser(r.Context(), u, in)
 	var verrs v.Errors
 	switch {
@@ -717,7 +712,7 @@ func (h *Handler) inviteLink(w http.ResponseWriter, r *http.Request) {
 		h.message(w, http.StatusBadRequest, lang, "badlink")
 		return
 	case err != nil:
-		h.Log.Error("invite link failed", "err", err)
+		h.Log.Error(failure, "err", err)
 		h.message(w, http.StatusInternalServerError, lang, "oops")
 		return
 	}
