@@ -9,16 +9,7 @@ import (
 )
 
 func (a *API) sendInvite(w http.ResponseWriter, r *http.Request) error {
-	var in invite.Input
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := a.Invites.Send(r.Context(), principal(r), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return withBody(w, r, a.Invites.Send)
 }
 
 func (a *API) listInvites(w http.ResponseWriter, r *http.Request) error {
@@ -36,36 +27,14 @@ func (a *API) listInvites(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// inviteAction serves the operations on one invite.
-func (a *API) inviteAction(do func(*invite.Service, *http.Request, string) (invite.View, error)) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r)
-		if err != nil {
-			return err
-		}
-		out, err := do(a.Invites, r, id)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
-	}
-}
-
 func (a *API) getInvite(w http.ResponseWriter, r *http.Request) error {
-	return a.inviteAction(func(s *invite.Service, r *http.Request, id string) (invite.View, error) {
-		return s.Get(r.Context(), principal(r), id)
-	})(w, r)
+	return byID(w, r, a.Invites.Get)
 }
 
 func (a *API) resendInvite(w http.ResponseWriter, r *http.Request) error {
-	return a.inviteAction(func(s *invite.Service, r *http.Request, id string) (invite.View, error) {
-		return s.Resend(r.Context(), principal(r), id)
-	})(w, r)
+	return byID(w, r, a.Invites.Resend)
 }
 
 func (a *API) revokeInvite(w http.ResponseWriter, r *http.Request) error {
-	return a.inviteAction(func(s *invite.Service, r *http.Request, id string) (invite.View, error) {
-		return s.Revoke(r.Context(), principal(r), id)
-	})(w, r)
+	return byID(w, r, a.Invites.Revoke)
 }

@@ -9,46 +9,15 @@ import (
 )
 
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
-	var in partner.UserInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := a.Users.Create(r.Context(), principal(r), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return withBody(w, r, a.Users.Create)
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	out, err := a.Users.Get(r.Context(), principal(r), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return byID(w, r, a.Users.Get)
 }
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in partner.UserInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := a.Users.Update(r.Context(), principal(r), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return updateByID(w, r, a.Users.Update)
 }
 
 // The /v2 users: the same records, in the /v2 User shape.
@@ -84,43 +53,13 @@ func (a *API) listUsersV2(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getUserV2(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	out, err := a.Users.GetV2(r.Context(), principal(r), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return byID(w, r, a.Users.GetV2)
 }
 
 func (a *API) updateUserV2(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in partner.UserInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := a.Users.UpdateV2(r.Context(), principal(r), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return updateByID(w, r, a.Users.UpdateV2)
 }
 
 func (a *API) deleteUserV2(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := a.Users.Delete(r.Context(), principal(r), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, a.Users.Delete)
 }

@@ -9,16 +9,7 @@ import (
 )
 
 func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
-	var in webhook.SubscriptionInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := a.Webhooks.Create(r.Context(), principal(r), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return withBody(w, r, a.Webhooks.Create)
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
@@ -31,28 +22,11 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	out, err := a.Webhooks.Get(r.Context(), principal(r), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return byID(w, r, a.Webhooks.Get)
 }
 
 func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	if err := a.Webhooks.Delete(r.Context(), principal(r), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteByID(w, r, a.Webhooks.Delete)
 }
 
 func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
@@ -96,16 +70,7 @@ func (a *API) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 // config.days_synced, and the /v2 shape of a subscription.
 
 func (a *API) createWebhookV2(w http.ResponseWriter, r *http.Request) error {
-	var in webhook.V2SubscriptionInput
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	out, err := a.Webhooks.CreateV2(r.Context(), principal(r), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return withBody(w, r, a.Webhooks.CreateV2)
 }
 
 func (a *API) listWebhooksV2(w http.ResponseWriter, r *http.Request) error {
@@ -125,14 +90,5 @@ func (a *API) listWebhooksV2(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getWebhookV2(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	out, err := a.Webhooks.GetV2(r.Context(), principal(r), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return byID(w, r, a.Webhooks.GetV2)
 }
