@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"verigate/internal/datasource"
+	"verigate/internal/payroll"
 	"verigate/internal/poll"
 	"verigate/internal/store"
 	"verigate/internal/token"
@@ -261,10 +262,17 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 			return nil, err
 		}
 	}
+	// Paystubs also keep the JSON the /v2 API shows, so that listings copy
+	// it out instead of rendering hundreds of paystubs per page.
 	for _, p := range d.Paystubs {
 		if err := add(store.RecordPaystub, p.ID, p.Employment, p.PaystubDate.String(), p); err != nil {
 			return nil, err
 		}
+		rendered, err := payroll.RenderedPaystub(p)
+		if err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Rendered = rendered
 	}
 	for _, doc := range d.Documents {
 		if err := add(store.RecordPayrollDocument, doc.ID, doc.Employment, doc.AvailableDate.String(), doc); err != nil {

@@ -22,7 +22,7 @@ func (a *API) listBankTransactions(w http.ResponseWriter, r *http.Request) error
 		FromDate:   dateBound(errs, q, "from_date", true),
 		ToDate:     dateBound(errs, q, "to_date", false),
 	}
-	return listRecords(a, w, r, store.RecordTransaction, f, errs, banking.RenderTransaction)
+	return listRecords(a, w, r, store.RecordTransaction, f, errs, marshalView(banking.RenderTransaction))
 }
 
 func (a *API) getBankTransaction(w http.ResponseWriter, r *http.Request) error {

@@ -19,7 +19,7 @@ func (a *API) listDepositDestinations(w http.ResponseWriter, r *http.Request) er
 		UserID:    uuidParam(errs, q, "user", false),
 	}
 	knownParams(errs, r, "account", "user")
-	return listRecords(a, w, r, store.RecordDepositDestination, f, errs, payroll.RenderDepositDestination)
+	return listRecords(a, w, r, store.RecordDepositDestination, f, errs, marshalView(payroll.RenderDepositDestination))
 }
 
 func (a *API) getDepositDestination(w http.ResponseWriter, r *http.Request) error {

@@ -19,5 +19,5 @@ func (a *API) listEmployments(w http.ResponseWriter, r *http.Request) error {
 		AccountID: uuidParam(errs, q, "account", false),
 	}
 	knownParams(errs, r, "user", "account")
-	return listRecords(a, w, r, store.RecordEmployment, f, errs, payroll.RenderEmployment)
+	return listRecords(a, w, r, store.RecordEmployment, f, errs, marshalView(payroll.RenderEmployment))
 }

@@ -13,6 +13,11 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"detail":"Internal server error."}`)
 	}
+	writeRawJSON(w, status, b)
+}
+
+// writeRawJSON sends b, a JSON value already encoded, with status.
+func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(b)

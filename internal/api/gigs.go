@@ -20,7 +20,7 @@ func (a *API) listGigs(w http.ResponseWriter, r *http.Request) error {
 		FromDate:  dateTimeBound(errs, q, "from_start_datetime", true),
 		ToDate:    dateTimeBound(errs, q, "to_start_datetime", false),
 	}
-	return listRecords(a, w, r, store.RecordGig, f, errs, gig.RenderGig)
+	return listRecords(a, w, r, store.RecordGig, f, errs, marshalView(gig.RenderGig))
 }
 
 func (a *API) getGig(w http.ResponseWriter, r *http.Request) error {

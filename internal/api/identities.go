@@ -19,7 +19,7 @@ func (a *API) listIdentities(w http.ResponseWriter, r *http.Request) error {
 		Employment: uuidParam(errs, q, "employment", false),
 	}
 	knownParams(errs, r, "account", "user", "employment")
-	return listRecords(a, w, r, store.RecordIdentity, f, errs, payroll.RenderIdentity)
+	return listRecords(a, w, r, store.RecordIdentity, f, errs, marshalView(payroll.RenderIdentity))
 }
 
 func (a *API) getIdentity(w http.ResponseWriter, r *http.Request) error {

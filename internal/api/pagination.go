@@ -104,9 +104,26 @@ var maxPageBytes = 4 << 20
 // writeList writes one page of a listing. list fetches the rows of page,
 // which asks for one row more than the page shows to tell whether another
 // page exists; id gives a row's cursor position and view renders each row
-// the page shows. Each object is encoded once, and the page stops before
-// maxPageBytes (holding at least one object).
+// the page shows.
 func writeList[T, V any](a *API, w http.ResponseWriter, r *http.Request, page store.Page, list func(store.Page) ([]T, error), id func(T) string, view func(T) (V, error)) error {
+	return writeEncodedList(a, w, r, page, list, id, marshalView(view))
+}
+
+// marshalView returns an encoder of a row's view as JSON.
+func marshalView[T, V any](view func(T) (V, error)) func(T) ([]byte, error) {
+	return func(x T) ([]byte, error) {
+		v, err := view(x)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	}
+}
+
+// writeEncodedList is writeList for rows that encode themselves: encode
+// returns a row's JSON object, which is copied into the page as it is. The
+// page stops before maxPageBytes (holding at least one object).
+func writeEncodedList[T any](a *API, w http.ResponseWriter, r *http.Request, page store.Page, list func(store.Page) ([]T, error), id func(T) string, encode func(T) ([]byte, error)) error {
 	limit := page.Limit
 	page.Limit++
 	rows, err := list(page)
@@ -114,36 +131,55 @@ func writeList[T, V any](a *API, w http.ResponseWriter, r *http.Request, page st
 		return err
 	}
 	listed := paginate(a, r, page, limit, rows, id)
-	encoded := make([]json.RawMessage, 0, len(listed.Results))
+	encoded := make([][]byte, 0, len(listed.Results))
 	for _, x := range listed.Results {
-		v, err := view(x)
-		if err != nil {
-			return err
-		}
-		b, err := json.Marshal(v)
+		b, err := encode(x)
 		if err != nil {
 			return err
 		}
 		encoded = append(encoded, b)
 	}
-	out := listPage[json.RawMessage]{Next: listed.Next, Previous: listed.Previous, Results: encoded}
 	if keep := fitting(encoded, page.Before != ""); keep < len(encoded) {
 		n := len(encoded)
 		if page.Before == "" {
-			out.Results = encoded[:keep]
-			out.Next = a.pageURL(r, cursor{After: id(listed.Results[keep-1])})
+			encoded = encoded[:keep]
+			listed.Next = a.pageURL(r, cursor{After: id(listed.Results[keep-1])})
 		} else {
-			out.Results = encoded[n-keep:]
-			out.Previous = a.pageURL(r, cursor{Before: id(listed.Results[n-keep])})
+			encoded = encoded[n-keep:]
+			listed.Previous = a.pageURL(r, cursor{Before: id(listed.Results[n-keep])})
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeRawJSON(w, http.StatusOK, pageJSON(listed.Next, listed.Previous, encoded))
 	return nil
+}
+
+// pageJSON joins a page's links and encoded objects into the listing's
+// {"next", "previous", "results"} object without decoding them again.
+func pageJSON(next, previous *string, results [][]byte) []byte {
+	nb, _ := json.Marshal(next) // a *string always encodes
+	pb, _ := json.Marshal(previous)
+	size := 40 + len(nb) + len(pb)
+	for _, b := range results {
+		size += len(b) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, `{"next":`...)
+	out = append(out, nb...)
+	out = append(out, `,"previous":`...)
+	out = append(out, pb...)
+	out = append(out, `,"results":[`...)
+	for i, b := range results {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	return append(out, "]}"...)
 }
 
 // fitting is how many of the encoded objects fit in maxPageBytes, counted
 // from the start (or, backwards, from the end); at least one.
-func fitting(encoded []json.RawMessage, backwards bool) int {
+func fitting(encoded [][]byte, backwards bool) int {
 	total := 0
 	for i := range encoded {
 		j := i

@@ -71,7 +71,7 @@ func TestPagesStayUnderTheirByteBound(t *testing.T) {
 		t.Fatalf("walking the pages gave %v", seen)
 	}
 	// One object larger than the bound still makes a page.
-	if got := fitting([]json.RawMessage{make([]byte, 5000), make([]byte, 10)}, false); got != 1 {
+	if got := fitting([][]byte{make([]byte, 5000), make([]byte, 10)}, false); got != 1 {
 		t.Errorf("fitting a large first object: %d", got)
 	}
 }

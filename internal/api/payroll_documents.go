@@ -30,7 +30,7 @@ func (a *API) listPayrollDocuments(w http.ResponseWriter, r *http.Request) error
 		ToDate:     dateBound(errs, q, "to_available_date", false),
 	}
 	knownParams(errs, r, "account", "user", "employment", "from_available_date", "to_available_date")
-	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, a.documentView(r))
+	return listRecords(a, w, r, store.RecordPayrollDocument, f, errs, marshalView(a.documentView(r)))
 }
 
 func (a *API) getPayrollDocument(w http.ResponseWriter, r *http.Request) error {

@@ -20,7 +20,7 @@ func (a *API) listPaystubs(w http.ResponseWriter, r *http.Request) error {
 		ToDate:     dateBound(errs, q, "to_start_date", false),
 	}
 	knownParams(errs, r, "account", "user", "employment", "from_start_date", "to_start_date")
-	return listRecords(a, w, r, store.RecordPaystub, f, errs, payroll.RenderPaystub)
+	return listRecords(a, w, r, store.RecordPaystub, f, errs, payroll.PaystubJSON)
 }
 
 func (a *API) getPaystub(w http.ResponseWriter, r *http.Request) error {
@@ -28,10 +28,10 @@ func (a *API) getPaystub(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := payroll.RenderPaystub(rec)
+	b, err := payroll.PaystubJSON(rec)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeRawJSON(w, http.StatusOK, b)
 	return nil
 }

@@ -18,7 +18,7 @@ func (a *API) listRatings(w http.ResponseWriter, r *http.Request) error {
 		AccountID: uuidParam(errs, q, "account", false),
 		UserID:    uuidParam(errs, q, "user", false),
 	}
-	return listRecords(a, w, r, store.RecordRating, f, errs, gig.RenderRating)
+	return listRecords(a, w, r, store.RecordRating, f, errs, marshalView(gig.RenderRating))
 }
 
 func (a *API) getRating(w http.ResponseWriter, r *http.Request) error {

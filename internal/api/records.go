@@ -19,15 +19,16 @@ func recordPage(errs validate.Errors, r *http.Request) (store.Page, error) {
 }
 
 // listRecords serves a listing of one kind of record: it reads the page,
-// lists the kind's records matching f and renders each with view.
-func listRecords[V any](a *API, w http.ResponseWriter, r *http.Request, kind string, f store.RecordFilter, errs validate.Errors, view func(store.AccountRecord) (V, error)) error {
+// lists the kind's records matching f and encodes each with encode
+// (marshalView of a rendering function, or one that copies stored JSON).
+func listRecords(a *API, w http.ResponseWriter, r *http.Request, kind string, f store.RecordFilter, errs validate.Errors, encode func(store.AccountRecord) ([]byte, error)) error {
 	page, err := recordPage(errs, r)
 	if err != nil {
 		return err
 	}
-	return writeList(a, w, r, page, func(p store.Page) ([]store.AccountRecord, error) {
+	return writeEncodedList(a, w, r, page, func(p store.Page) ([]store.AccountRecord, error) {
 		return a.Accounts.Records(r.Context(), principal(r).Scope(), kind, f, p)
-	}, store.RecordKey, view)
+	}, store.RecordKey, encode)
 }
 
 // record returns the {id} record of kind.

@@ -20,7 +20,7 @@ func (a *API) listShifts(w http.ResponseWriter, r *http.Request) error {
 		FromDate:  dateTimeBound(errs, q, "from_start_datetime", true),
 		ToDate:    dateTimeBound(errs, q, "to_start_datetime", false),
 	}
-	return listRecords(a, w, r, store.RecordShift, f, errs, gig.RenderShift)
+	return listRecords(a, w, r, store.RecordShift, f, errs, marshalView(gig.RenderShift))
 }
 
 func (a *API) getShift(w http.ResponseWriter, r *http.Request) error {

@@ -18,7 +18,7 @@ func (a *API) listVehicles(w http.ResponseWriter, r *http.Request) error {
 		AccountID: uuidParam(errs, q, "account", false),
 		UserID:    uuidParam(errs, q, "user", false),
 	}
-	return listRecords(a, w, r, store.RecordVehicle, f, errs, gig.RenderVehicle)
+	return listRecords(a, w, r, store.RecordVehicle, f, errs, marshalView(gig.RenderVehicle))
 }
 
 func (a *API) getVehicle(w http.ResponseWriter, r *http.Request) error {

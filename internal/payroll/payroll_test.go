@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -216,6 +217,53 @@ func TestRenderPaystub(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPaystubJSON checks that the JSON copied from a paystub's stored
+// rendering, completed with the row's fields, is the paystub that
+// rendering its data gives, and that records without one still render.
+func TestPaystubJSON(t *testing.T) {
+	stubs := 0
+	for _, r := range sandboxRecords(t, "test_1", "item_000000001") {
+		if r.Kind != store.RecordPaystub {
+			if _, err := payroll.PaystubJSON(r); err == nil {
+				t.Errorf("PaystubJSON accepted a %s", r.Kind)
+			}
+			continue
+		}
+		stubs++
+		if len(r.Rendered) == 0 {
+			t.Fatalf("aggregation stored paystub %s without its rendering", r.ID)
+		}
+		p, err := payroll.RenderPaystub(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := jsonOf(t, p)
+		r.UpdatedAt = r.UpdatedAt.Add(time.Hour) // the row's fields come from the row
+		want["updated_at"] = r.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+		for name, rec := range map[string]store.AccountRecord{"stored": r, "rendered anew": withoutRendering(r)} {
+			b, err := payroll.PaystubJSON(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("%s: %v in %s", name, err, b)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s paystub differs:\n got %v\nwant %v", name, got, want)
+			}
+		}
+	}
+	if stubs == 0 {
+		t.Fatal("no paystubs")
+	}
+}
+
+func withoutRendering(r store.AccountRecord) store.AccountRecord {
+	r.Rendered = nil
+	return r
 }
 
 func TestRenderDocumentAndFile(t *testing.T) {

@@ -22,8 +22,17 @@ type (
 // are yearly summaries, not a paystub's source), so there is no id to give;
 // the contract does not allow null.
 type Paystub struct {
-	ID                 string         `json:"id"`
-	Account            string         `json:"account"`
+	ID         string `json:"id"`
+	Account    string `json:"account"`
+	Employment string `json:"employment"`
+	CreatedAt  string `json:"created_at"`
+	UpdatedAt  string `json:"updated_at"`
+	PaystubBody
+}
+
+// PaystubBody is a Paystub less the fields its record's row holds: what
+// aggregation stores as the record's Rendered JSON.
+type PaystubBody struct {
 	DeductionList      []Deduction    `json:"deduction_list"`
 	FilingStatus       []FilingStatus `json:"filing_status"`
 	TaxList            []Tax          `json:"tax_list"`
@@ -41,10 +50,7 @@ type Paystub struct {
 	NetPayYTD          money          `json:"net_pay_ytd"`
 	GrossPayYTD        money          `json:"gross_pay_ytd"`
 	Employer           string         `json:"employer"`
-	Employment         string         `json:"employment"`
 	EmployerAddress    Address        `json:"employer_address"`
-	CreatedAt          string         `json:"created_at"`
-	UpdatedAt          string         `json:"updated_at"`
 	Destinations       []Destination  `json:"destinations"`
 	HoursYTD           hours          `json:"hours_ytd"`
 	DeductionsYTD      money          `json:"deductions_ytd"`
@@ -272,15 +278,58 @@ func RenderPaystub(r store.AccountRecord) (Paystub, error) {
 	if err := json.Unmarshal(r.Data, &p); err != nil {
 		return Paystub{}, fmt.Errorf("payroll: paystub %s: %w", r.ID, err)
 	}
-	out := Paystub{
-		ID: r.ID, Account: r.AccountID, Status: p.Status, PaystubDate: dateTime(p.PaystubDate),
+	return Paystub{ID: r.ID, Account: r.AccountID, Employment: r.Employment, CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt),
+		PaystubBody: paystubBody(p)}, nil
+}
+
+// RenderedPaystub returns the JSON that aggregation stores as a paystub
+// record's Rendered value: the contract's Paystub less the row's fields.
+func RenderedPaystub(p datasource.Paystub) (json.RawMessage, error) {
+	return json.Marshal(paystubBody(p))
+}
+
+// PaystubJSON returns a stored paystub record as the contract's JSON: its
+// Rendered value completed with the row's fields when it has one, else its
+// data rendered anew.
+func PaystubJSON(r store.AccountRecord) ([]byte, error) {
+	if r.Kind != store.RecordPaystub {
+		return nil, fmt.Errorf("payroll: record %s is a %s, not a paystub", r.ID, r.Kind)
+	}
+	if len(r.Rendered) < 2 || r.Rendered[0] != '{' {
+		p, err := RenderPaystub(r)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(p)
+	}
+	head, err := json.Marshal(struct {
+		ID         string `json:"id"`
+		Account    string `json:"account"`
+		Employment string `json:"employment"`
+		CreatedAt  string `json:"created_at"`
+		UpdatedAt  string `json:"updated_at"`
+	}{r.ID, r.AccountID, r.Employment, ts(r.CreatedAt), ts(r.UpdatedAt)})
+	if err != nil {
+		return nil, err
+	}
+	// {"id":...,"updated_at":"..."} and {"deduction_list":...} make
+	// {"id":...,"updated_at":"...","deduction_list":...}.
+	out := make([]byte, 0, len(head)+len(r.Rendered))
+	out = append(out, head[:len(head)-1]...)
+	out = append(out, ',')
+	return append(out, r.Rendered[1:]...), nil
+}
+
+// paystubBody renders a connector's paystub as the contract shows it.
+func paystubBody(p datasource.Paystub) PaystubBody {
+	out := PaystubBody{
+		Status: p.Status, PaystubDate: dateTime(p.PaystubDate),
 		PaystubPeriod: Period{StartDate: dateTime(p.Period.StartDate), EndDate: dateTime(p.Period.EndDate)},
 		Currency:      p.Currency, GrossPay: p.GrossPay, Deductions: p.Deductions, Taxes: p.Taxes, NetPay: p.NetPay,
 		Reimbursements: p.Reimbursements, Hours: p.Hours, NetPayYTD: p.NetPayYTD, GrossPayYTD: p.GrossPayYTD,
-		Employer: p.Employer, Employment: r.Employment,
+		Employer: p.Employer,
 		EmployerAddress: Address{City: p.EmployerAddress.City, Line1: p.EmployerAddress.Line1, Line2: p.EmployerAddress.Line2,
 			State: p.EmployerAddress.State, Country: p.EmployerAddress.Country, PostalCode: p.EmployerAddress.PostalCode},
-		CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt),
 		Destinations: []Destination{}, HoursYTD: p.HoursYTD, DeductionsYTD: p.DeductionsYTD, TaxesYTD: p.TaxesYTD,
 		DeductionList: []Deduction{}, FilingStatus: []FilingStatus{}, TaxList: []Tax{}, GrossPayList: []GrossPay{},
 		GrossPayListTotals: GrossPayTotals(p.GrossPayList),
@@ -309,5 +358,5 @@ func RenderPaystub(r store.AccountRecord) (Paystub, error) {
 		}
 		out.GrossPayList = append(out.GrossPayList, g)
 	}
-	return out, nil
+	return out
 }

@@ -430,8 +430,12 @@ type AccountRecord struct {
 	Employment string
 	// Date is the record's date (YYYY-MM-DD), or instant (RecordDateTime)
 	// for gigs and shifts, for range filters and ordering, or "".
-	Date      string
-	Data      json.RawMessage
+	Date string
+	Data json.RawMessage
+	// Rendered is the record as the /v2 API shows it, less the id,
+	// account, employment and timestamps that the other fields hold; it is
+	// made at aggregation (paystubs today) and nil for records without it.
+	Rendered  json.RawMessage
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -253,10 +253,17 @@ func (s *Store) upsertRecords(ctx context.Context, tx *sql.Tx, records []store.A
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data, updated_at = excluded.updated_at`,
-			r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, data, ms(r.CreatedAt), ms(r.UpdatedAt))
+		rendered := ""
+		if len(r.Rendered) > 0 {
+			if rendered, err = s.sealRecord(r.Kind, r.Rendered); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data,
+rendered = excluded.rendered, updated_at = excluded.updated_at`,
+			r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, data, rendered, ms(r.CreatedAt), ms(r.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -308,25 +315,17 @@ func (s *Store) AccountRecords(ctx context.Context, accountID, kind string) ([]s
 }
 
 func (s *Store) accountRecords(ctx context.Context, where string, args ...any) ([]store.AccountRecord, error) {
-	rows, err := s.query(ctx, `SELECT id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at
-FROM account_records `+where, args...)
+	rows, err := s.query(ctx, `SELECT `+recordColumns+` FROM account_records `+where, args...)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
 	defer rows.Close()
 	var out []store.AccountRecord
 	for rows.Next() {
-		var r store.AccountRecord
-		var env, data string
-		var created, updated int64
-		if err := rows.Scan(&r.ID, &r.Kind, &r.AccountID, &r.UserID, &r.PartnerID, &env, &r.SourceID, &r.Employment, &r.Date, &data, &created, &updated); err != nil {
+		r, err := s.scanRecord(rows)
+		if err != nil {
 			return nil, s.mapErr(err)
 		}
-		r.Environment = store.Environment(env)
-		if r.Data, err = s.openPersonal(data); err != nil {
-			return nil, err
-		}
-		r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 		out = append(out, r)
 	}
 	return out, s.mapErr(rows.Err())

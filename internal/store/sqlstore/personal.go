@@ -1,8 +1,8 @@
 package sqlstore
 
 import (
+	"bytes"
 	"encoding/json"
-	"strings"
 	"verigate/internal/store"
 )
 
@@ -40,7 +40,13 @@ func (s *Store) sealPersonal(raw json.RawMessage, empty string) (string, error) 
 
 // openPersonal returns a stored value as JSON, decrypting it when sealed.
 func (s *Store) openPersonal(stored string) (json.RawMessage, error) {
-	tok, sealed := strings.CutPrefix(stored, sealedPrefix)
+	return s.openPersonalBytes([]byte(stored))
+}
+
+// openPersonalBytes is openPersonal for a value scanned as bytes, which it
+// returns as they are when they are not sealed.
+func (s *Store) openPersonalBytes(stored []byte) (json.RawMessage, error) {
+	tok, sealed := bytes.CutPrefix(stored, []byte(sealedPrefix))
 	if !sealed {
 		return json.RawMessage(stored), nil
 	}
@@ -48,7 +54,7 @@ func (s *Store) openPersonal(stored string) (json.RawMessage, error) {
 		return nil, errNoCipher
 	}
 	var raw json.RawMessage
-	if err := s.pii.Open(tok, &raw); err != nil {
+	if err := s.pii.Open(string(tok), &raw); err != nil {
 		return nil, err
 	}
 	return raw, nil

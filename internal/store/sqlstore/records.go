@@ -98,20 +98,26 @@ func (s *Store) ListAccounts(ctx context.Context, sc store.Scope, f store.Accoun
 	return out, nil
 }
 
-const recordColumns = `id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, created_at, updated_at`
+const recordColumns = `id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at`
 
 func (s *Store) scanRecord(r scanner) (store.AccountRecord, error) {
 	var rec store.AccountRecord
-	var env, data string
+	var env string
+	var data, rendered []byte
 	var created, updated int64
 	if err := r.Scan(&rec.ID, &rec.Kind, &rec.AccountID, &rec.UserID, &rec.PartnerID, &env, &rec.SourceID, &rec.Employment,
-		&rec.Date, &data, &created, &updated); err != nil {
+		&rec.Date, &data, &rendered, &created, &updated); err != nil {
 		return rec, err
 	}
 	rec.Environment = store.Environment(env)
 	var err error
-	if rec.Data, err = s.openPersonal(data); err != nil {
+	if rec.Data, err = s.openPersonalBytes(data); err != nil {
 		return rec, err
+	}
+	if len(rendered) > 0 {
+		if rec.Rendered, err = s.openPersonalBytes(rendered); err != nil {
+			return rec, err
+		}
 	}
 	rec.CreatedAt, rec.UpdatedAt = fromMS(created), fromMS(updated)
 	return rec, nil

@@ -19,6 +19,7 @@ import (
 // recordTests cover account records.
 var recordTests = []storeTest{
 	{"RecordInScope", testRecordInScope},
+	{"RecordRendered", testRecordRendered},
 	{"ListRecords", testListRecords},
 	{"ListRecordsPaging", testListRecordsPaging},
 	{"SummarizeRecords", testSummarizeRecords},
@@ -43,6 +44,9 @@ func addRecords(t *testing.T, s *sqlstore.Store, a *store.Account, recs []rec) [
 			Data:      json.RawMessage(fmt.Sprintf(`{"n":%d,"date":%q}`, i, r.date)),
 			CreatedAt: at(50 + i), UpdatedAt: at(60 + i),
 		})
+		if r.kind == store.RecordPaystub && i%2 == 0 { // some records keep a rendered view, some don't
+			out[i].Rendered = json.RawMessage(fmt.Sprintf(`{"shown":%d}`, i))
+		}
 	}
 	must(t, "FinishAggregation", s.FinishAggregation(ctx(t), *a, out))
 	a.Version++
@@ -138,6 +142,32 @@ func testRecordInScope(t *testing.T, s *sqlstore.Store) {
 	} {
 		_, err := s.RecordInScope(ctx(t), other, r.Kind, r.ID)
 		mustErr(t, "RecordInScope from "+name, err, store.ErrNotFound)
+	}
+}
+
+// testRecordRendered checks that a re-aggregation replaces a record's
+// rendered view with the new one, or clears it when the new record has none.
+func testRecordRendered(t *testing.T, s *sqlstore.Store) {
+	sc, _, accts, mine, _ := recordFixture(t, s)
+	var r store.AccountRecord
+	for _, m := range mine {
+		if m.Kind == store.RecordPaystub && m.Rendered != nil && m.AccountID == accts[0].ID {
+			r = m
+			break
+		}
+	}
+	if r.ID == "" {
+		t.Fatal("the fixture has no rendered paystub")
+	}
+	a := accts[0]
+	for _, rendered := range []json.RawMessage{json.RawMessage(`{"shown":"again"}`), nil} {
+		again := r
+		again.Rendered, again.UpdatedAt = rendered, stored(at(90))
+		must(t, "FinishAggregation", s.FinishAggregation(ctx(t), a, []store.AccountRecord{again}))
+		a.Version++
+		got, err := s.RecordInScope(ctx(t), sc, r.Kind, r.ID)
+		must(t, "RecordInScope", err)
+		mustEqual(t, "re-aggregated record", again, got)
 	}
 }
 
