@@ -128,6 +128,13 @@ func (e *env) status(t testing.TB, k key, id string) string {
 // test_1 and pass MFA. The account then waits for aggregation.
 func (e *env) connectSandbox(t testing.TB, k key, verificationID, item string) store.Account {
 	t.Helper()
+	return e.connectSandboxAs(t, k, verificationID, item, "test_1", "8081")
+}
+
+// connectSandboxAs is connectSandbox signing in as another sandbox user,
+// with that user's MFA code.
+func (e *env) connectSandboxAs(t testing.TB, k key, verificationID, item, login, code string) store.Account {
+	t.Helper()
 	ctx := context.Background()
 	// The sandbox's data follows the test clock, like the rest of the app.
 	if sb, ok := e.app.Aggregator.Connectors.Sandbox["payroll"].(*payrollsandbox.Connector); ok {
@@ -146,10 +153,10 @@ func (e *env) connectSandbox(t testing.TB, k key, verificationID, item string) s
 	if _, err := e.app.Flow.Select(ctx, c, item); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Flow.SignIn(ctx, c, datasource.Credentials{Username: "test_1", Password: "passgood"}); err != nil {
+	if _, err := e.app.Flow.SignIn(ctx, c, datasource.Credentials{Username: login, Password: "passgood"}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := e.app.Flow.Verify(ctx, c, "8081")
+	st, err := e.app.Flow.Verify(ctx, c, code)
 	if err != nil {
 		t.Fatal(err)
 	}
