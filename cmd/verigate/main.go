@@ -276,7 +276,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if app.Limits != nil {
 		go app.Limits.Run(workCtx, st, time.Second, log)
 	}
-	go app.Aggregator.Run(workCtx)
+	go app.Aggregator.Run(workCtx, 4)
 	go app.Documents.Run(workCtx)
 	go app.Dispatcher.Run(workCtx, 4)
 	errc := make(chan error, 1)

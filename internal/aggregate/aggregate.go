@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -132,10 +133,16 @@ func (w *Worker) Init() {
 	}
 }
 
-// Run works until ctx ends.
-func (w *Worker) Run(ctx context.Context) {
+// Run works with the given number of concurrent workers until ctx ends.
+// Several workers overlap one account's database writes with another's
+// fetching and rendering; claims keep each account to one of them.
+func (w *Worker) Run(ctx context.Context, workers int) {
 	w.Init()
-	poll.Loop(ctx, w.Poll, w.wake, w.RunOnce, w.Log, "aggregation")
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Go(func() { poll.Loop(ctx, w.Poll, w.wake, w.RunOnce, w.Log, "aggregation") })
+	}
+	wg.Wait()
 }
 
 // RunOnce aggregates one waiting account, if any, and reports whether it found one.
@@ -146,6 +153,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	w.Wake() // another account may be waiting: a sleeping worker can take it
 	started := time.Now()
 	refresh := a.ScannedAt != nil // aggregated before: not the initial retrieval
 	records, aerr := w.aggregate(ctx, a)
