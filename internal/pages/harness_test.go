@@ -107,7 +107,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 			return did
 		}
 	} else {
-		wg.Go(func() { h.app.Aggregator.Run(ctx) })
+		wg.Go(func() { h.app.Aggregator.Run(ctx, 1) })
 	}
 	t.Cleanup(func() { cancel(); wg.Wait() })
 
