@@ -247,7 +247,21 @@ employers = $5, scanned_at = $6, lease_until = $7, updated_at = $8, version = ve
 	})
 }
 
+// upsertRecords writes records through one statement prepared for the
+// batch: an aggregation writes hundreds, and preparing each costs more
+// than executing it.
 func (s *Store) upsertRecords(ctx context.Context, tx *sql.Tx, records []store.AccountRecord) error {
+	if len(records) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data,
+rendered = excluded.rendered, updated_at = excluded.updated_at`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
 	for _, r := range records {
 		data, err := s.sealRecord(r.Kind, r.Data)
 		if err != nil {
@@ -259,12 +273,8 @@ func (s *Store) upsertRecords(ctx context.Context, tx *sql.Tx, records []store.A
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data,
-rendered = excluded.rendered, updated_at = excluded.updated_at`,
-			r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment, r.Date, data, rendered, ms(r.CreatedAt), ms(r.UpdatedAt))
-		if err != nil {
+		if _, err := stmt.ExecContext(ctx, r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment,
+			r.Date, data, rendered, ms(r.CreatedAt), ms(r.UpdatedAt)); err != nil {
 			return err
 		}
 	}
