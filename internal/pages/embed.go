@@ -3,6 +3,7 @@ package pages
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,10 @@ var embedErrors = map[string]string{
 func fillEmbed(v *view, hd http.Header, name string, status int) {
 	v.Embed.Ancestors = frameAncestors(hd.Get("Content-Security-Policy"))
 	if name == "message.html" {
-		v.Embed.Error, v.Embed.Status = embedErrors[v.Stage], status
+		if v.Embed.Error == "" {
+			v.Embed.Error = embedErrors[v.Stage]
+		}
+		v.Embed.Status = status
 		if v.Embed.Error == "" {
 			v.Embed.Error = "unknown"
 		}
@@ -89,11 +93,66 @@ func (v view) EmbedAttrs() template.HTMLAttr {
 	}
 	if st.AccountID != "" && submissionComplete(v.State) {
 		attr("account", st.AccountID)
+	} else if st.AccountID != "" && linkflow.Reserved(st) {
+		attr("pending-account", st.AccountID)
+	}
+	if v.UserID != "" {
+		attr("user", v.UserID)
+	} else if v.State.UserID != "" {
 		attr("user", v.State.UserID)
+	}
+	if ch := v.State.Challenge; ch != nil && v.Stage == linkflow.StageMFA {
+		attr("mfa-type", string(ch.Kind))
+	}
+	attr("link", v.Token)
+	attr("deep-link", strconv.FormatBool(v.DeepLink))
+	if v.Reconnect {
+		attr("reconnect", "true")
+	}
+	if v.Sandbox {
+		attr("environment", "sandbox")
+	} else {
+		attr("environment", "production")
 	}
 	attr("complete", strconv.FormatBool(submissionComplete(v.State)))
 	attr("attempted", strconv.FormatBool(st.AttemptedSelection))
 	return template.HTMLAttr(b.String())
+}
+
+// refusedFrame reports whether a page request comes from a frame the
+// browser will refuse to show: a request for an iframe (Sec-Fetch-Dest)
+// whose Referer (the Web SDK's frame sends its page's origin) names an
+// origin the answer's frame-ancestors do not list. Such a request must not
+// open the session (and move the verification to user_session_started):
+// nobody will see the page. Without a Referer nothing is known, and the
+// page is served as usual.
+func refusedFrame(r *http.Request, hd http.Header) bool {
+	if d := r.Header.Get("Sec-Fetch-Dest"); d != "iframe" && d != "frame" {
+		return false
+	}
+	ref, err := url.Parse(r.Referer())
+	if r.Referer() == "" || err != nil || ref.Host == "" {
+		return false
+	}
+	origin := ref.Scheme + "://" + ref.Host
+	for _, a := range strings.Fields(frameAncestors(hd.Get("Content-Security-Policy"))) {
+		if a == "'self'" {
+			a = requestOrigin(r)
+		}
+		if u, err := url.Parse(a); err == nil && strings.EqualFold(u.Scheme+"://"+u.Host, origin) {
+			return false
+		}
+	}
+	return true
+}
+
+// requestOrigin is the origin a request was made to.
+func requestOrigin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // wantsJSON reports whether the exit was asked for by the page script of an
