@@ -106,8 +106,8 @@ func (v view) EmbedAttrs() template.HTMLAttr {
 	}
 	attr("link", v.Token)
 	attr("deep-link", strconv.FormatBool(v.DeepLink))
-	if v.Reconnect {
-		attr("reconnect", "true")
+	if v.Reconnect != "" {
+		attr("reconnect", v.Reconnect)
 	}
 	if v.Sandbox {
 		attr("environment", "sandbox")

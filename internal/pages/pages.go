@@ -378,11 +378,11 @@ type view struct {
 	Embed embedState
 	// Token is the link's token; UserID the user it connects accounts for;
 	// DeepLink whether it opened straight at an item's sign-in (one item
-	// offered, or a reconnection); Reconnect whether it reconnects an account.
+	// offered, or a reconnection); Reconnect the account it reconnects, if any.
 	Token     string
 	UserID    string
 	DeepLink  bool
-	Reconnect bool
+	Reconnect string
 	// The link's customization (flow or experience), when it has one: Brand
 	// is its brand name, LogoURL and ThemeURL the per-link logo and accent
 	// stylesheet ("" without them), Intro its introduction in the page language.
@@ -410,7 +410,7 @@ func (v view) Key(key string) string {
 }
 
 func (h *Handler) newView(q *request) view {
-	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims), Token: q.token, Reconnect: q.claims.Reconnect != "",
+	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims), Token: q.token, Reconnect: q.claims.Reconnect,
 		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking", Cont: q.cont}
 	if m := q.claims.Configuration.MobileApp; m != nil {
 		v.MobileApp = *m
@@ -509,7 +509,7 @@ func (h *Handler) page(q *request) {
 		return
 	}
 	if only, restricted, err := h.Flow.Offered(q.r.Context(), q.claims); err == nil {
-		v.DeepLink = restricted && len(only) == 1 || v.Reconnect
+		v.DeepLink = restricted && len(only) == 1 || v.Reconnect != ""
 	}
 	switch n := q.r.URL.Query().Get("notice"); n {
 	case "busy", "unknown_item":

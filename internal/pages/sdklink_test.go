@@ -117,7 +117,7 @@ func TestUserLinkReconnectsAnAccount(t *testing.T) {
 		t.Fatalf("accounts: %+v", accts)
 	}
 	page := connect("?account_id=" + accts[0].ID)
-	if !strings.Contains(page, `data-reconnect="true"`) || attr(page, "data-pending-account") != accts[0].ID {
+	if !strings.Contains(page, `data-reconnect="`+accts[0].ID+`"`) || attr(page, "data-pending-account") != accts[0].ID {
 		t.Errorf("the reconnection's code page does not name the account:\n%s", page)
 	}
 	again, _ := h.app.Store.AccountsOfUser(context.Background(), user, "payroll")

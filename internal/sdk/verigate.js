@@ -164,7 +164,7 @@
     // fail reports, once per opening, that no page of Link answered, and
     // says so in the dialog instead of leaving it blank.
     function fail(u, code) {
-      if (u.failed || u.heard) { return; }
+      if (u.failed || code === "load_timeout" && u.heard) { return; }
       u.failed = true;
       clearTimeout(u.timer);
       panel(u, w.failed, w.failedBody, [[w.close, function () { finish(null); }]]);
@@ -256,7 +256,7 @@
       load: function (url) {
         var u = ui;
         if (!u) { return; }
-        u.heard = 0;
+        u.heard = u.loads; // the pages so far did answer; the new one is checked on its load
         u.failed = false;
         panel(u, "", "", []);
         u.frame.setAttribute("src", url);
@@ -494,6 +494,11 @@
             st.intro = true;
             break;
           case "link_event":
+            // The connecting and done pages both show success: reported once per account.
+            if (p.name === "success - opened") {
+              if (st.success === st.props.accountId) { break; }
+              st.success = st.props.accountId;
+            }
             ui(str(p.name), obj(p.properties));
             break;
           case "account_created":

@@ -142,15 +142,16 @@
   // with their event-specific properties.
   var screens = {search: "search - opened", signin: "login - opened", mfa: "mfa - opened", connecting: "success - opened",
     done: "success - opened", failed: "error - opened", locked: "error - opened"};
+  var mfaTypes = {sms: "sms_code", email: "email_code", authenticator: "otp_code"};
   var linkEvent = function (name, properties) { post("link_event", {name: name, properties: properties || {}}); };
   var term = function () { var q = document.getElementById("q"); return q ? q.value.trim() : ""; };
   var announce = function () {
     if (data.embedError) { post("error", {code: data.embedError, status: Number(data.status)}); return; }
-    var account = data.account || data.pendingAccount || "";
+    var account = data.account || data.pendingAccount || data.reconnect || "";
     post("ready", {stage: data.stage, user_submission_complete: data.complete === "true",
       user_attempted_employer_selection: data.attempted === "true", userId: data.user || "", itemId: data.item || "",
       accountId: account, deepLink: data.deepLink === "true", link: data.link || "", environment: data.environment || ""});
-    var reconnect = data.reconnect === "true";
+    var reconnect = !!data.reconnect;
     if (data.pendingAccount) {
       post("account_created", {accountId: data.pendingAccount, itemId: data.item, userId: data.user, reconnect: reconnect});
     }
@@ -165,7 +166,7 @@
         var shown = document.getElementById("form-error");
         if (shown) { extra.errorMessage = shown.textContent.trim(); }
       }
-      if (data.stage === "mfa") { extra.type = "Login"; extra.mfaType = data.mfaType || ""; }
+      if (data.stage === "mfa") { extra.type = "Login"; extra.mfaType = mfaTypes[data.mfaType] || data.mfaType || ""; }
       if (data.stage === "failed") { extra.errorType = data.errorCode || "generic"; }
       if (data.stage === "locked") { extra.errorType = "too_many_attempts"; }
       linkEvent(screens[data.stage], extra);
