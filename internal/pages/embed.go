@@ -36,6 +36,7 @@ var embedErrors = map[string]string{
 	"forbidden":   "request_forbidden",
 	"oops":        "server_error",
 	"unavailable": "data_source_unavailable",
+	"refused":     "frame_refused",
 }
 
 // fillEmbed fills v.Embed from the headers of the answer about to be written.
@@ -119,20 +120,20 @@ func (v view) EmbedAttrs() template.HTMLAttr {
 	return template.HTMLAttr(b.String())
 }
 
-// refusedFrame reports whether a page request comes from a frame the
-// browser will refuse to show: a request for an iframe (Sec-Fetch-Dest)
-// whose Referer (the Web SDK's frame sends its page's origin) names an
-// origin the answer's frame-ancestors do not list. Such a request must not
-// open the session (and move the verification to user_session_started):
-// nobody will see the page. Without a Referer nothing is known, and the
-// page is served as usual.
-func refusedFrame(r *http.Request, hd http.Header) bool {
+// refusedFrame returns the origin of the page framing a page request when
+// the browser would refuse to show the page to it: a request for an iframe
+// (Sec-Fetch-Dest) whose Referer (the Web SDK's frame sends its page's
+// origin) names an origin the answer's frame-ancestors do not list. Such a
+// request must not open the session (and move the verification to
+// user_session_started). Without a Referer nothing is known, and the page
+// is served as usual (the browser then refuses it, if it must).
+func refusedFrame(r *http.Request, hd http.Header) (string, bool) {
 	if d := r.Header.Get("Sec-Fetch-Dest"); d != "iframe" && d != "frame" {
-		return false
+		return "", false
 	}
 	ref, err := url.Parse(r.Referer())
-	if r.Referer() == "" || err != nil || ref.Host == "" {
-		return false
+	if r.Referer() == "" || err != nil || ref.Host == "" || (ref.Scheme != "https" && ref.Scheme != "http") {
+		return "", false
 	}
 	origin := ref.Scheme + "://" + ref.Host
 	for _, a := range strings.Fields(frameAncestors(hd.Get("Content-Security-Policy"))) {
@@ -140,10 +141,25 @@ func refusedFrame(r *http.Request, hd http.Header) bool {
 			a = requestOrigin(r)
 		}
 		if u, err := url.Parse(a); err == nil && strings.EqualFold(u.Scheme+"://"+u.Host, origin) {
-			return false
+			return "", false
 		}
 	}
-	return true
+	return origin, true
+}
+
+// refuse answers a frame refusedFrame found: a page that says it may not be
+// shown there, framable by that origin alone so that it can tell the Web SDK
+// at once (frame_refused) instead of leaving a blank frame. It holds nothing
+// of the session and offers no action.
+func (h *Handler) refuse(w http.ResponseWriter, lang, origin string) {
+	hd := w.Header()
+	hd.Del("X-Frame-Options")
+	csp := hd.Get("Content-Security-Policy")
+	if i := strings.Index(csp, "frame-ancestors"); i >= 0 {
+		csp = csp[:i]
+	}
+	hd.Set("Content-Security-Policy", csp+"frame-ancestors "+origin)
+	h.message(w, http.StatusForbidden, lang, "refused")
 }
 
 // requestOrigin is the origin a request was made to.

@@ -491,10 +491,10 @@ func (h *Handler) page(q *request) {
 		h.render(q.w, http.StatusOK, q.lang, "message.html", v)
 		return
 	}
-	if refusedFrame(q.r, q.w.Header()) {
-		// The browser will not show this page to the origin framing it:
-		// answer without opening the session, so nothing starts.
-		h.message(q.w, http.StatusForbidden, q.lang, "forbidden")
+	if origin, refused := refusedFrame(q.r, q.w.Header()); refused {
+		// The browser would not show this page to the origin framing it:
+		// say so, without opening the session, so nothing starts.
+		h.refuse(q.w, q.lang, origin)
 		return
 	}
 	st, err := h.Flow.Open(q.r.Context(), q.claims)
@@ -690,6 +690,7 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		keepReferrer(w.Header())
 		http.Redirect(w, r, link, http.StatusSeeOther)
 		return
 	}
@@ -795,8 +796,15 @@ func (h *Handler) openForUser(w http.ResponseWriter, r *http.Request, lang strin
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	keepReferrer(w.Header())
 	http.Redirect(w, r, link, http.StatusSeeOther)
 }
+
+// keepReferrer lets a redirect to a session link keep the origin of the
+// page that asked (the Web SDK's frame sends it), so that the session's page
+// can refuse a frame its origin may not show (refusedFrame); the pages'
+// usual no-referrer would drop it on the way.
+func keepReferrer(hd http.Header) { hd.Set("Referrer-Policy", "origin") }
 
 // splitList reads a list given as repeated or comma-separated values.
 func splitList(values []string) []string {
