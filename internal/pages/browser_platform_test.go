@@ -191,9 +191,25 @@ func platformUserToken(t *testing.T, browser context.Context) {
 	b.frameDo(vg, `(function () { var q = document.getElementById("q"); q.value = "MULLER"; q.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
 	b.frameText(vg, "Müller Logistics", "Results: 1")
 	b.waitEvent(`"search - term updated"`)
-	// Can't find my employer: the partner hears the term.
+	// Can't find my employer: the partner hears the term, and Link offers
+	// document upload; a paystub goes to the user's documents.
 	b.frameClick(vg, "[data-cant-find]")
 	b.waitEvent("onCantFindItemClicked")
+	b.frameText(vg, "Upload your income documents")
+	b.frameDo(vg, `(function () { var dt = new DataTransfer();
+		dt.items.add(new File(["%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"], "paystub.pdf", {type: "application/pdf"}));
+		var i = document.getElementById("file"); i.files = dt.files; return i.files.length === 1; })()`)
+	b.frameClick(vg, "form[action$='/upload'] button[type=submit]")
+	b.frameText(vg, "We received Paystub")
+	b.waitEvent("onDocumentsSubmitted")
+	if ups, err := h.app.Store.UploadsOfUser(context.Background(), user); err != nil || len(ups) != 1 || ups[0].DocumentType != "paystubs" {
+		t.Errorf("uploads of the user: %+v, %v", ups, err)
+	}
+	b.frameClick(vg, "a[href$='/connect/'], main a.link")
+	b.frameText(vg, "Whole Goods")
+	b.waitEvents(`"search - opened"`, 2)
+	b.frameDo(vg, `(function () { var q = document.getElementById("q"); q.value = "MULLER"; q.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+	b.frameText(vg, "Müller Logistics", "Results: 1")
 	b.frameClick(vg, `button[value="item_000000006"]`)
 	b.frameText(vg, "Sign in to Müller Logistics")
 	b.frameFill(vg, "username", "test_1")
@@ -212,7 +228,7 @@ func platformUserToken(t *testing.T, browser context.Context) {
 	b.shot("platform-closed")
 
 	wantNames(t, evs, `"intro - opened"`, `"search - opened"`, `"search - term updated"`, "onCantFindItemClicked",
-		`"search - link item selected"`, `"login - opened"`, `"login - form submitted"`, `"login - opened"`, `"login - form submitted"`,
+		"onDocumentsSubmitted", `"search - opened"`, `"search - term updated"`, `"search - link item selected"`, `"login - opened"`, `"login - form submitted"`, `"login - opened"`, `"login - form submitted"`,
 		"onAccountCreated", `"mfa - opened"`, "onAccountConnected", `"success - opened"`, `"link closed"`, "onClose")
 
 	created := payloadOf(t, evs, "onAccountCreated", 0)
@@ -224,6 +240,9 @@ func platformUserToken(t *testing.T, browser context.Context) {
 	accountID, _ := connected["accountId"].(string)
 	if p := payloadOf(t, evs, "onCantFindItemClicked", 0); keys(p) != "term" || p["term"] != "MULLER" {
 		t.Errorf("onCantFindItemClicked %v", p)
+	}
+	if p := payloadOf(t, evs, "onDocumentsSubmitted", 0); keys(p) != "userId" || p["userId"] != user {
+		t.Errorf("onDocumentsSubmitted %v", p)
 	}
 	if p := payloadOf(t, evs, `"intro - opened"`, 0); keys(p) != "deepLink,userId" || p["userId"] != user || p["deepLink"] != false {
 		t.Errorf("intro - opened properties %v", p)

@@ -110,6 +110,9 @@ func (v view) EmbedAttrs() template.HTMLAttr {
 	if v.Reconnect != "" {
 		attr("reconnect", v.Reconnect)
 	}
+	if v.Uploaded != "" {
+		attr("uploaded", v.Uploaded)
+	}
 	if v.Sandbox {
 		attr("environment", "sandbox")
 	} else {

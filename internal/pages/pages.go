@@ -107,6 +107,9 @@ type Handler struct {
 	Users UserFinder
 	// Invites opens Link for an invite's link; nil answers /link/invite/ with 404.
 	Invites InviteOpener
+	// Uploads stores documents uploaded in Link ("can't find your
+	// employer?"); nil offers no upload.
+	Uploads Uploader
 	Log     *slog.Logger
 	// CSRFKey signs the per-session form tokens.
 	CSRFKey []byte
@@ -134,6 +137,8 @@ func (h *Handler) Init() *Handler {
 	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.unused(false, h.post(h.verify))))
 	mux.HandleFunc("POST /connect/{token}/accounts", h.withSession(h.unused(false, h.post(h.share))))
 	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.unused(false, h.post(h.back))))
+	mux.HandleFunc("GET /connect/{token}/upload", h.withSession(h.unused(false, h.uploadPage)))
+	mux.HandleFunc("POST /connect/{token}/upload", h.withSession(h.unused(false, h.upload)))
 	mux.HandleFunc("GET /link/{userToken}", h.userLink)
 	mux.HandleFunc("GET /link/invite/{token}", h.inviteLink)
 	static, _ := fs.Sub(staticFS, "static")
@@ -376,6 +381,13 @@ type view struct {
 	Cont string
 	// Embed is what the page script needs when the Web SDK embeds the page (embed.go).
 	Embed embedState
+	// Uploads is whether the search offers document upload instead (payroll
+	// sessions, when the handler has Uploads); on the upload page, Uploaded
+	// is the upload just stored and UploadedType its type.
+	Uploads       bool
+	Uploaded      string
+	UploadedType  string
+	DocumentTypes []string
 	// Token is the link's token; UserID the user it connects accounts for;
 	// DeepLink whether it opened straight at an item's sign-in (one item
 	// offered, or a reconnection); Reconnect the account it reconnects, if any.
@@ -411,6 +423,7 @@ func (v view) Key(key string) string {
 
 func (h *Handler) newView(q *request) view {
 	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims), Token: q.token, Reconnect: q.claims.Reconnect,
+		Uploads: h.Uploads != nil && q.claims.DataSource == "payroll",
 		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking", Cont: q.cont}
 	if m := q.claims.Configuration.MobileApp; m != nil {
 		v.MobileApp = *m

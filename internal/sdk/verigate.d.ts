@@ -91,7 +91,7 @@ declare namespace Verigate {
     source: "verigate";
     version: 1;
     type: "ready" | "ui_event" | "account_connected" | "account_error" | "close" | "error"
-      | "escape" | "link_event" | "account_created" | "cant_find";
+      | "escape" | "link_event" | "account_created" | "cant_find" | "documents_submitted";
     payload: Record<string, unknown>;
   }
 
@@ -164,7 +164,8 @@ declare namespace Argyle {
     onError?: (payload: ErrorPayload) => void;
     onTokenExpired?: (updateToken: (userToken: string) => void) => void;
     onUIEvent?: (payload: UIEvent) => void;
-    onDocumentsSubmitted?: (payload: Record<string, unknown>) => void;
+    /** A document was uploaded in Link ("Can't find your employer?"): {userId}. */
+    onDocumentsSubmitted?: (payload: { userId: string }) => void;
     onFormSubmitted?: (payload: Record<string, unknown>) => void;
     /** verigate: milliseconds to wait for Link's first page; default 15000. */
     loadTimeout?: number;

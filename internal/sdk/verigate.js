@@ -515,6 +515,9 @@
           case "account_error":
             notify(on.onAccountError, account(p));
             break;
+          case "documents_submitted":
+            notify(on.onDocumentsSubmitted, {userId: str(p.userId) || st.props.userId});
+            break;
           case "cant_find":
             notify(on.onCantFindItemClicked, {term: str(p.term)});
             break;

@@ -159,6 +159,7 @@
     if (data.stage === "failed") { post("account_error", {accountId: account, itemId: data.item, userId: data.user, errorCode: data.errorCode || "unknown"}); }
     if (data.stage === "locked") { post("account_error", {accountId: account, itemId: data.item, userId: data.user, errorCode: "too_many_attempts"}); }
     if (views[data.stage]) { post("ui_event", {name: views[data.stage], properties: props({})}); }
+    if (data.uploaded) { post("documents_submitted", {userId: data.user || "", documentId: data.uploaded}); }
     if (screens[data.stage]) {
       var extra = {};
       if (data.stage === "signin" && data.errorCode) {
@@ -214,14 +215,17 @@
       if (parentOrigin && (e.key === "Escape" || e.key === "Esc")) { e.preventDefault(); post("escape", {}); }
     });
     var typed = null, lastTerm = "";
+    // termUpdated reports the search term once typing pauses (or an item is
+    // picked first); an empty term is not reported, nor the same term twice.
+    var termUpdated = function () {
+      clearTimeout(typed);
+      var t = term();
+      if (t && t !== lastTerm) { lastTerm = t; linkEvent("search - term updated", {term: t, tab: "All"}); }
+    };
     document.addEventListener("input", function (e) {
       if (!parentOrigin || e.target.id !== "q") { return; }
       clearTimeout(typed);
-      typed = setTimeout(function () {
-        var t = term();
-        // An empty term is not reported, nor the same term twice.
-        if (t && t !== lastTerm) { lastTerm = t; linkEvent("search - term updated", {term: t, tab: "All"}); }
-      }, 300);
+      typed = setTimeout(termUpdated, 300);
     });
     var actions = {select: "item_selected", signin: "login_submitted", mfa: "mfa_submitted", accounts: "accounts_submitted", back: "choose_another"};
     document.addEventListener("submit", function (e) {
@@ -233,7 +237,7 @@
       var p = props(extra);
       delete p.errorCode;
       post("ui_event", {name: actions[step], properties: p});
-      if (step === "select") { linkEvent("search - link item selected", {term: term(), tab: "All", itemId: extra.itemId || ""}); }
+      if (step === "select") { termUpdated(); linkEvent("search - link item selected", {term: term(), tab: "All", itemId: extra.itemId || ""}); }
       if (step === "signin") { linkEvent("login - form submitted", {}); }
     });
   }
