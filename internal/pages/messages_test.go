@@ -215,7 +215,9 @@ func fakeViews(lang string) map[string][]view {
 		"upload.html": {
 			with(func(v *view) { v.Stage, v.DocumentTypes = "upload", linkDocumentTypes }),
 			with(func(v *view) { v.Stage, v.DocumentTypes, v.Notice = "upload", linkDocumentTypes, "upload.error" }),
-			with(func(v *view) { v.Stage, v.DocumentTypes, v.Uploaded, v.UploadedType = "upload", linkDocumentTypes, "u1", "W-2" }),
+			with(func(v *view) {
+				v.Stage, v.DocumentTypes, v.Uploaded, v.UploadedType = "upload", linkDocumentTypes, "u1", "W-2"
+			}),
 		},
 	}
 }
