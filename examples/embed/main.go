@@ -32,7 +32,7 @@ import (
 
 // sdkIntegrity pins the SDK that verigate serves at /sdk/v1/verigate.js
 // (docs/sdk.md gives the current value; a test keeps the two equal).
-const sdkIntegrity = "sha384-cyb5wj3884+VfVji+3K+sUA2x7S0rNTWgsm/b/ZN8QeHI81+1hwFvK5tFEp7VlnA"
+const sdkIntegrity = "sha384-f1F7htYq2ASet7aoEN0g7asuJHb2OMGCjUaODu9q3aPsGHbHYcIFKwSBRqTopWjw"
 
 //go:embed index.html app.js app.css
 var files embed.FS
