@@ -32,7 +32,7 @@ import (
 
 // sdkIntegrity pins the SDK that verigate serves at /sdk/v1/verigate.js
 // (docs/sdk.md gives the current value; a test keeps the two equal).
-const sdkIntegrity = "sha384-f1F7htYq2ASet7aoEN0g7asuJHb2OMGCjUaODu9q3aPsGHbHYcIFKwSBRqTopWjw"
+const sdkIntegrity = "sha384-2uDNsN8k75dndFUpsYW0b8g6R9CEiAnOdxvW2LFqh1fuylXK3dd2zyVL1lBg6ab2"
 
 //go:embed index.html app.js app.css
 var files embed.FS

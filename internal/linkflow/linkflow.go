@@ -471,9 +471,15 @@ func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (
 	})
 }
 
-// Back returns to the item search, dropping the chosen item.
+// Back returns to the item search, dropping the chosen item. A user-token
+// session (no verification) may also go back from a connected account, to
+// connect another one.
 func (s *Service) Back(ctx context.Context, c session.Claims) (State, error) {
-	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageAccounts, StageFailed}, func(cs *store.ConnectSession) error {
+	stages := []string{StageSearch, StageSignIn, StageMFA, StageAccounts, StageFailed}
+	if c.VerificationID == "" {
+		stages = append(stages, StageConnecting, StageDone)
+	}
+	return s.step(ctx, c, stages, func(cs *store.ConnectSession) error {
 		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID, cs.Connection = StageSearch, "", "", "", "", ""
 		return nil
 	})

@@ -388,6 +388,16 @@ func platformTokenExpiry(t *testing.T, browser context.Context) {
 	}
 	wantNames(t, evs, `"intro - opened"`, `"search - opened"`, `"search - link item selected"`, `"login - opened"`, `"login - form submitted"`,
 		"onTokenExpired", `"login - opened"`, `"login - form submitted"`, "onAccountCreated", `"mfa - opened"`, "onAccountConnected", `"success - opened"`)
+
+	// Link for a user goes on to another account from its success page.
+	h.aggregate()
+	b.frameText(vg, "Your account is connected", "Connect another account")
+	b.frameClick(vg, "#another")
+	b.frameText(vg, "Whole Goods")
+	evs = b.waitEvents(`"search - opened"`, 2)
+	if p := payloadOf(t, evs, `"search - opened"`, 1); p["accountId"] != nil || p["itemId"] != nil {
+		t.Errorf("search - opened for another account still names the last one: %v", p)
+	}
 }
 
 // 5. What cannot work fails fast and says why: an expired token, a token

@@ -384,7 +384,10 @@ type view struct {
 	// Uploads is whether the search offers document upload instead (payroll
 	// sessions, when the handler has Uploads); on the upload page, Uploaded
 	// is the upload just stored and UploadedType its type.
-	Uploads       bool
+	Uploads bool
+	// Another is whether the done page offers to connect another account
+	// (Link for a user token, whose session belongs to the user alone).
+	Another       bool
 	Uploaded      string
 	UploadedType  string
 	DocumentTypes []string
@@ -423,7 +426,7 @@ func (v view) Key(key string) string {
 
 func (h *Handler) newView(q *request) view {
 	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims), Token: q.token, Reconnect: q.claims.Reconnect,
-		Uploads: h.Uploads != nil && q.claims.DataSource == "payroll",
+		Uploads: h.Uploads != nil && q.claims.DataSource == "payroll", Another: q.claims.VerificationID == "" && q.cont == "",
 		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking", Cont: q.cont}
 	if m := q.claims.Configuration.MobileApp; m != nil {
 		v.MobileApp = *m

@@ -489,7 +489,7 @@
             if (str(p.userId)) { st.props.userId = p.userId; }
             st.props.deepLink = p.deepLink === true;
             st.props.itemId = str(p.itemId) || undefined;
-            if (str(p.accountId)) { st.props.accountId = p.accountId; }
+            st.props.accountId = str(p.accountId) || undefined;
             if (!st.intro && st.stage === "search") { st.intro = true; ui("intro - opened"); }
             st.intro = true;
             break;
