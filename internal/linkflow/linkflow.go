@@ -364,9 +364,8 @@ func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectS
 		}
 		st.Accounts = conn.Accounts
 	}
-	if cs.AccountID != "" && Reserved(cs) {
-		// The id the account will have once connected (see reserve).
-	} else if cs.AccountID != "" {
+	// A reserved id (see reserve) is no stored account yet.
+	if cs.AccountID != "" && !Reserved(cs) {
 		a, err := s.Store.Account(ctx, cs.AccountID)
 		if err != nil {
 			return st, err
@@ -552,7 +551,7 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 	return st, nil
 }
 
-// userOf returns the user a session connects accounts for: its own, or its
+// UserOf returns the user a session connects accounts for: its own, or its
 // verification's.
 func (s *Service) UserOf(ctx context.Context, c session.Claims) (string, error) {
 	if c.VerificationID == "" {
