@@ -107,6 +107,12 @@ type AccountEvents interface {
 	AccountConnected(ctx context.Context, a store.Account) error
 }
 
+// accountReconnected is what AccountEvents may also be told: an existing
+// account connected again (without it, AccountConnected is told).
+type accountReconnected interface {
+	AccountReconnected(ctx context.Context, a store.Account) error
+}
+
 // Service carries out the steps of connection sessions.
 type Service struct {
 	Store         Store
@@ -806,8 +812,8 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 
 // reconnectOnce stores a new connection of the account a user-token
 // session reconnects (Link's accountId) instead of creating one: the same
-// account, connected again and aggregated again, reported like a new
-// connection (webhooks, the user's lists).
+// account, connected again and aggregated again (webhooks accounts.connected
+// and accounts.updated; the user's lists).
 func (s *Service) reconnectOnce(ctx context.Context, c session.Claims, cs store.ConnectSession, userID, item, sealed string, now time.Time) (State, error) {
 	acct, err := s.Store.Account(ctx, c.Reconnect)
 	if err != nil {
@@ -823,7 +829,11 @@ func (s *Service) reconnectOnce(ctx context.Context, c session.Claims, cs store.
 		if err := s.Store.ReconnectAccount(ctx, acct.ID, sealed, now); err != nil {
 			return err
 		}
-		if s.Accounts != nil {
+		if r, ok := s.Accounts.(accountReconnected); ok {
+			if err := r.AccountReconnected(ctx, acct); err != nil {
+				return err
+			}
+		} else if s.Accounts != nil {
 			if err := s.Accounts.AccountConnected(ctx, acct); err != nil {
 				return err
 			}

@@ -121,7 +121,7 @@ func TestUserLinkReconnectsAnAccount(t *testing.T) {
 		t.Errorf("the reconnection's code page does not name the account:\n%s", page)
 	}
 	again, _ := h.app.Store.AccountsOfUser(context.Background(), user, "payroll")
-	if len(again) != 1 || again[0].ID != accts[0].ID || again[0].Version <= accts[0].Version {
+	if len(again) != 1 || again[0].ID != accts[0].ID || again[0].Version <= accts[0].Version || again[0].Aggregation != "done" {
 		t.Errorf("after reconnecting: %+v, want the same account, updated", again)
 	}
 }
