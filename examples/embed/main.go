@@ -32,7 +32,7 @@ import (
 
 // sdkIntegrity pins the SDK that verigate serves at /sdk/v1/verigate.js
 // (docs/sdk.md gives the current value; a test keeps the two equal).
-const sdkIntegrity = "sha384-cyb5wj3884+VfVji+3K+sUA2x7S0rNTWgsm/b/ZN8QeHI81+1hwFvK5tFEp7VlnA"
+const sdkIntegrity = "sha384-2uDNsN8k75dndFUpsYW0b8g6R9CEiAnOdxvW2LFqh1fuylXK3dd2zyVL1lBg6ab2"
 
 //go:embed index.html app.js app.css
 var files embed.FS

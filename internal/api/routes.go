@@ -80,6 +80,7 @@ func (a *API) Handler() http.Handler {
 	}
 	if a.SDK != nil {
 		mux.Handle("/sdk/", a.SDK)
+		mux.Handle("/argyle.web.v5.js", a.SDK) // the platform's Web SDK path (docs/sdk.md)
 	}
 	mux.HandleFunc("/", a.notFound)
 	return a.observe(a.canonical(mux))

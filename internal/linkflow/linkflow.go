@@ -87,6 +87,8 @@ type Store interface {
 	Verification(ctx context.Context, s store.Scope, id string) (store.Verification, error)
 	Account(ctx context.Context, id string) (store.Account, error)
 	CreateAccount(ctx context.Context, a store.Account) error
+	// ReconnectAccount stores a new connection of an existing account.
+	ReconnectAccount(ctx context.Context, id, connection string, now time.Time) error
 	// AddUserConnections adds an item and employers to a user's connected lists.
 	AddUserConnections(ctx context.Context, userID, item string, employers []string, now time.Time) error
 }
@@ -103,6 +105,12 @@ type InviteProgress interface {
 // AccountEvents is told of accounts stored by a successful sign-in.
 type AccountEvents interface {
 	AccountConnected(ctx context.Context, a store.Account) error
+}
+
+// accountReconnected is what AccountEvents may also be told: an existing
+// account connected again (without it, AccountConnected is told).
+type accountReconnected interface {
+	AccountReconnected(ctx context.Context, a store.Account) error
 }
 
 // Service carries out the steps of connection sessions.
@@ -362,7 +370,8 @@ func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectS
 		}
 		st.Accounts = conn.Accounts
 	}
-	if cs.AccountID != "" {
+	// A reserved id (see reserve) is no stored account yet.
+	if cs.AccountID != "" && !Reserved(cs) {
 		a, err := s.Store.Account(ctx, cs.AccountID)
 		if err != nil {
 			return st, err
@@ -376,6 +385,25 @@ func (s *Service) state(ctx context.Context, c session.Claims, cs store.ConnectS
 		}
 	}
 	return st, nil
+}
+
+// Reserved reports whether the session's AccountID is only reserved: the id
+// the account being signed in to will have (reported to the Web SDK's
+// onAccountCreated before the code is asked), not yet a stored account.
+func Reserved(cs store.ConnectSession) bool {
+	return cs.Stage == StageSignIn || cs.Stage == StageMFA || cs.Stage == StageAccounts
+}
+
+// reserve gives the session the id of the account its sign-in creates (the
+// account it reconnects, for a reconnection), once credentials are accepted.
+func reserve(c session.Claims, cs *store.ConnectSession) {
+	if cs.AccountID != "" {
+		return
+	}
+	cs.AccountID = c.Reconnect
+	if cs.AccountID == "" {
+		cs.AccountID = store.NewID()
+	}
 }
 
 // step loads the session, checks its stage, applies fn and saves the result.
@@ -448,9 +476,15 @@ func (s *Service) Select(ctx context.Context, c session.Claims, itemID string) (
 	})
 }
 
-// Back returns to the item search, dropping the chosen item.
+// Back returns to the item search, dropping the chosen item. A user-token
+// session (no verification) may also go back from a connected account, to
+// connect another one.
 func (s *Service) Back(ctx context.Context, c session.Claims) (State, error) {
-	return s.step(ctx, c, []string{StageSearch, StageSignIn, StageMFA, StageAccounts, StageFailed}, func(cs *store.ConnectSession) error {
+	stages := []string{StageSearch, StageSignIn, StageMFA, StageAccounts, StageFailed}
+	if c.VerificationID == "" {
+		stages = append(stages, StageConnecting, StageDone)
+	}
+	return s.step(ctx, c, stages, func(cs *store.ConnectSession) error {
 		cs.Stage, cs.Item, cs.ErrorCode, cs.Challenge, cs.AccountID, cs.Connection = StageSearch, "", "", "", "", ""
 		return nil
 	})
@@ -461,13 +495,13 @@ func failed(cs *store.ConnectSession, err error) {
 	cs.Failures++
 	cs.ErrorCode = datasource.ErrorCode(err)
 	if cs.Failures >= MaxFailures {
-		cs.Stage, cs.Challenge = StageLocked, ""
+		cs.Stage, cs.Challenge, cs.AccountID = StageLocked, "", "" // a reserved id is dropped
 	}
 }
 
 // refused records a provider refusal that ends this attempt.
 func refused(cs *store.ConnectSession, err error) {
-	cs.Stage, cs.Challenge, cs.ErrorCode = StageFailed, "", datasource.ErrorCode(err)
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID = StageFailed, "", datasource.ErrorCode(err), "" // a reserved id is dropped
 }
 
 // SignIn submits credentials for the chosen item.
@@ -498,6 +532,7 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 				return err
 			}
 			cs.Stage, cs.Challenge, cs.ErrorCode = StageMFA, sealed, ""
+			reserve(c, cs)
 			return nil
 		default:
 			conn, err = s.arrived(cx, cs, *res.Connection)
@@ -511,7 +546,7 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 		return s.connected(ctx, c, *conn) // which marks the user's invites completed
 	}
 	if tried && s.Invites != nil {
-		userID, err := s.userOf(ctx, c)
+		userID, err := s.UserOf(ctx, c)
 		if err != nil {
 			return st, err
 		}
@@ -522,9 +557,9 @@ func (s *Service) SignIn(ctx context.Context, c session.Claims, cred datasource.
 	return st, nil
 }
 
-// userOf returns the user a session connects accounts for: its own, or its
+// UserOf returns the user a session connects accounts for: its own, or its
 // verification's.
-func (s *Service) userOf(ctx context.Context, c session.Claims) (string, error) {
+func (s *Service) UserOf(ctx context.Context, c session.Claims) (string, error) {
 	if c.VerificationID == "" {
 		return c.UserID, nil
 	}
@@ -582,6 +617,9 @@ func (s *Service) arrived(cx datasource.Connector, cs *store.ConnectSession, con
 		return nil, err
 	}
 	cs.Stage, cs.Challenge, cs.ErrorCode, cs.Connection = StageAccounts, "", "", sealed
+	if cs.AccountID == "" {
+		cs.AccountID = store.NewID() // reserved, as at the code step
+	}
 	return nil, nil
 }
 
@@ -712,8 +750,17 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 		return State{}, err
 	}
 	now := s.now()
+	id := cs.AccountID // reserved at the code or accounts step
+	if id == "" {
+		if id = c.Reconnect; id == "" {
+			id = store.NewID()
+		}
+	}
+	if c.Reconnect != "" && id == c.Reconnect {
+		return s.reconnectOnce(ctx, c, cs, userID, conn.ItemID, sealed, now)
+	}
 	acct := store.Account{
-		ID: store.NewID(), PartnerID: c.PartnerID, Environment: c.Environment, UserID: userID, VerificationID: c.VerificationID,
+		ID: id, PartnerID: c.PartnerID, Environment: c.Environment, UserID: userID, VerificationID: c.VerificationID,
 		DataSource: dataSource, Item: conn.ItemID, Source: conn.Source, Employers: []string{}, ConnectionStatus: "connected",
 		Connection: sealed, Aggregation: store.AggregationPending, CreatedAt: now, UpdatedAt: now,
 	}
@@ -755,6 +802,51 @@ func (s *Service) connectOnce(ctx context.Context, c session.Claims, conn dataso
 		return State{}, err
 	} else if err != nil {
 		return State{}, fmt.Errorf("connect account: %w", err)
+	}
+	cs.Version++
+	if s.Connected != nil {
+		s.Connected()
+	}
+	return s.state(ctx, c, cs)
+}
+
+// reconnectOnce stores a new connection of the account a user-token
+// session reconnects (Link's accountId) instead of creating one: the same
+// account, connected again and aggregated again (webhooks accounts.connected
+// and accounts.updated; the user's lists).
+func (s *Service) reconnectOnce(ctx context.Context, c session.Claims, cs store.ConnectSession, userID, item, sealed string, now time.Time) (State, error) {
+	acct, err := s.Store.Account(ctx, c.Reconnect)
+	if err != nil {
+		return State{}, fmt.Errorf("reconnect account %s: %w", c.Reconnect, err)
+	}
+	if acct.UserID != userID || acct.Item != item {
+		return State{}, fmt.Errorf("reconnect account %s: not the user's account at %s", c.Reconnect, item)
+	}
+	cs.Stage, cs.Challenge, cs.ErrorCode, cs.AccountID, cs.Connection, cs.UpdatedAt = StageConnecting, "", "", acct.ID, "", now
+	acct.Connection, acct.ConnectionStatus, acct.ErrorCode, acct.ErrorMessage = sealed, "connected", "", ""
+	acct.Aggregation, acct.AggregationAttempts, acct.UpdatedAt = store.AggregationPending, 0, now
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.ReconnectAccount(ctx, acct.ID, sealed, now); err != nil {
+			return err
+		}
+		if r, ok := s.Accounts.(accountReconnected); ok {
+			if err := r.AccountReconnected(ctx, acct); err != nil {
+				return err
+			}
+		} else if s.Accounts != nil {
+			if err := s.Accounts.AccountConnected(ctx, acct); err != nil {
+				return err
+			}
+		}
+		if err := s.Store.AddUserConnections(ctx, acct.UserID, acct.Item, acct.Employers, now); err != nil {
+			return err
+		}
+		return s.Store.UpdateConnectSession(ctx, cs)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return State{}, err
+	} else if err != nil {
+		return State{}, fmt.Errorf("reconnect account: %w", err)
 	}
 	cs.Version++
 	if s.Connected != nil {

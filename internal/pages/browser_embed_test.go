@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -397,37 +398,33 @@ func embedPayrollFlow(t *testing.T, browser context.Context) {
 }
 
 // 2. A partner origin verigate does not list cannot frame the link: the
-// browser refuses to show it (CSP frame-ancestors), no page of the link
-// talks to the SDK, and onError reports load_timeout.
+// SDK's frame names its page's origin (Referer), verigate answers with a
+// page saying it may not be shown there, framable by that origin alone and
+// holding nothing of the session, which reports frame_refused at once; the
+// session is not opened and the verification does not start.
 func embedUnregisteredOrigin(t *testing.T, browser context.Context) {
 	registered, other := newEmbedSite(t), newEmbedSite(t)
 	h := newHarness(t, harnessOptions{frameAncestors: []string{registered.srv.URL}})
 	other.verigate = h.srv.URL
+	if resp, _ := h.get(h.newSession(nil).base); !strings.HasSuffix(resp.Header.Get("Content-Security-Policy"), "frame-ancestors "+registered.srv.URL) {
+		t.Errorf("Content-Security-Policy = %q", resp.Header.Get("Content-Security-Policy"))
+	}
 	f := h.newSession(nil)
 	other.links <- f.link
-	resp, _ := h.get(f.base)
-	if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors "+registered.srv.URL) {
-		t.Errorf("Content-Security-Policy = %q", csp)
-	}
 
 	b := newTab(t, browser, desktop)
 	b.open(other.srv.URL + "/?load_timeout=1500")
 	b.waitText("Acme Lending")
 	b.openModal()
-	evs := b.waitEvent("load_timeout")
+	evs := b.waitEvent("onError")
+	b.frameText(h.srv.URL, "This page can’t be shown here")
 	b.shot("refused")
-	wantEvents(t, evs, `onError {"code": "load_timeout"}`)
-	// The browser put its own error page in the frame instead of the link's.
-	frames := b.frames()
-	if len(frames) != 1 || strings.HasPrefix(frames[0].Frame.URL, h.srv.URL) || frames[0].Frame.UnreachableURL != f.link {
-		for _, fr := range frames {
-			t.Errorf("frame shows %s (unreachable: %s), want the browser's refusal of %s", fr.Frame.URL, fr.Frame.UnreachableURL, f.link)
-		}
-	}
+	wantEvents(t, evs, `onError {"code": "frame_refused", "status": 403}`)
+	f.wantStatus("PENDING/pending")
 	// Escape (focus is on the dialog's close button) still closes it.
 	b.do(chromedp.KeyEvent(kb.Escape))
 	evs = b.waitEvent("onClose")
-	wantEvents(t, evs, `onError {"code": "load_timeout"}`,
+	wantEvents(t, evs, `onError {"code": "frame_refused", "status": 403}`,
 		`onClose {"user_submission_complete": false, "user_attempted_employer_selection": false}`)
 }
 
@@ -464,7 +461,7 @@ func embedBadLinks(t *testing.T, browser context.Context) {
 
 // 4. Keyboard only: the button opens the modal with Enter, focus moves into
 // the dialog, Tab and Shift+Tab cycle inside it (through the link's page in
-// the frame), Escape closes it (from inside the frame and from the dialog)
+// the frame, whose own Exit link is hidden when embedded), Escape closes it (from inside the frame and from the dialog)
 // and onClose fires, focus returns to the button; full screen on a phone.
 func embedKeyboard(t *testing.T, browser context.Context) {
 	site := newEmbedSite(t)
@@ -507,11 +504,12 @@ func embedKeyboard(t *testing.T, browser context.Context) {
 		el, _ := inFrame[string](b, vg, `(function () { var a = document.activeElement; return a.id || a.getAttribute("data-exit") !== null && "exit" || a.value || a.tagName; })()`)
 		inside = append(inside, el)
 	}
-	if len(inside) < 4 || inside[0] != "exit" || inside[1] != "q" {
-		t.Errorf("Tab went through %v in the frame, want the Exit link, the search box, ...", inside)
+	// Embedded, the page's own Exit link is hidden: the dialog's × is the one close control.
+	if len(inside) < 3 || inside[0] != "q" || slices.Contains(inside, "exit") {
+		t.Errorf("Tab went through %v in the frame, want the search box, ... and no Exit link", inside)
 	}
 	b.do(chromedp.KeyEvent(kb.Tab))
-	if el, _ := inFrame[string](b, vg, `document.activeElement.getAttribute("data-exit") !== null ? "exit" : document.activeElement.tagName`); b.focusIn() != "frame" || el != "exit" {
+	if el, _ := inFrame[string](b, vg, `document.activeElement.id`); b.focusIn() != "frame" || el != "q" {
 		t.Errorf("Tab after the close button: focus at %s (%s in the frame), want the frame's first control", b.focusIn(), el)
 	}
 	shiftTab := chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift))

@@ -24,7 +24,8 @@ func TestEmbedDataFollowsTheAnswersFrameAncestors(t *testing.T) {
 		t.Errorf("the page sets cookies %v; a framed page must not need any", c)
 	}
 	wantContains(t, "search page", page,
-		`<body data-frame-ancestors="https://app.partner.example http://127.0.0.1:8090" data-stage="search" data-exit-url="`+f.base+`/exit" data-item="" data-complete="false" data-attempted="false">`)
+		`<body data-frame-ancestors="https://app.partner.example http://127.0.0.1:8090" data-stage="search" data-exit-url="`+f.base+`/exit" data-item=""`+
+			` data-user="`+f.user+`" data-link="`+strings.TrimPrefix(f.base, "/connect/")+`" data-deep-link="false" data-environment="sandbox" data-complete="false" data-attempted="false">`)
 
 	denied := newHarness(t, harnessOptions{})
 	g := denied.newSession(nil)

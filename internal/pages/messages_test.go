@@ -210,6 +210,14 @@ func fakeViews(lang string) map[string][]view {
 			{Lang: htmlLang[lang], Stage: "expired"}, {Lang: htmlLang[lang], Stage: "notfound"},
 			{Lang: htmlLang[lang], Stage: "closed"}, {Lang: htmlLang[lang], Stage: "forbidden"}, {Lang: htmlLang[lang], Stage: "oops"},
 			{Lang: htmlLang[lang], Stage: "unavailable", Title: "Connect"}, {Lang: htmlLang[lang], Stage: "used"},
+			{Lang: htmlLang[lang], Stage: "refused"},
+		},
+		"upload.html": {
+			with(func(v *view) { v.Stage, v.DocumentTypes = "upload", linkDocumentTypes }),
+			with(func(v *view) { v.Stage, v.DocumentTypes, v.Notice = "upload", linkDocumentTypes, "upload.error" }),
+			with(func(v *view) {
+				v.Stage, v.DocumentTypes, v.Uploaded, v.UploadedType = "upload", linkDocumentTypes, "u1", "W-2"
+			}),
 		},
 	}
 }

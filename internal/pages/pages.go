@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"verigate/internal/invite"
 	"verigate/internal/usertoken"
 	v "verigate/internal/validate"
@@ -106,6 +107,9 @@ type Handler struct {
 	Users UserFinder
 	// Invites opens Link for an invite's link; nil answers /link/invite/ with 404.
 	Invites InviteOpener
+	// Uploads stores documents uploaded in Link ("can't find your
+	// employer?"); nil offers no upload.
+	Uploads Uploader
 	Log     *slog.Logger
 	// CSRFKey signs the per-session form tokens.
 	CSRFKey []byte
@@ -133,6 +137,8 @@ func (h *Handler) Init() *Handler {
 	mux.HandleFunc("POST /connect/{token}/mfa", h.withSession(h.unused(false, h.post(h.verify))))
 	mux.HandleFunc("POST /connect/{token}/accounts", h.withSession(h.unused(false, h.post(h.share))))
 	mux.HandleFunc("POST /connect/{token}/back", h.withSession(h.unused(false, h.post(h.back))))
+	mux.HandleFunc("GET /connect/{token}/upload", h.withSession(h.unused(false, h.uploadPage)))
+	mux.HandleFunc("POST /connect/{token}/upload", h.withSession(h.unused(false, h.upload)))
 	mux.HandleFunc("GET /link/{userToken}", h.userLink)
 	mux.HandleFunc("GET /link/invite/{token}", h.inviteLink)
 	static, _ := fs.Sub(staticFS, "static")
@@ -375,6 +381,23 @@ type view struct {
 	Cont string
 	// Embed is what the page script needs when the Web SDK embeds the page (embed.go).
 	Embed embedState
+	// Uploads is whether the search offers document upload instead (payroll
+	// sessions, when the handler has Uploads); on the upload page, Uploaded
+	// is the upload just stored and UploadedType its type.
+	Uploads bool
+	// Another is whether the done page offers to connect another account
+	// (Link for a user token, whose session belongs to the user alone).
+	Another       bool
+	Uploaded      string
+	UploadedType  string
+	DocumentTypes []string
+	// Token is the link's token; UserID the user it connects accounts for;
+	// DeepLink whether it opened straight at an item's sign-in (one item
+	// offered, or a reconnection); Reconnect the account it reconnects, if any.
+	Token     string
+	UserID    string
+	DeepLink  bool
+	Reconnect string
 	// The link's customization (flow or experience), when it has one: Brand
 	// is its brand name, LogoURL and ThemeURL the per-link logo and accent
 	// stylesheet ("" without them), Intro its introduction in the page language.
@@ -402,7 +425,8 @@ func (v view) Key(key string) string {
 }
 
 func (h *Handler) newView(q *request) view {
-	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims),
+	v := view{Lang: htmlLang[q.lang], Base: q.base(), CSRF: h.csrf(q.claims), Token: q.token, Reconnect: q.claims.Reconnect,
+		Uploads: h.Uploads != nil && q.claims.DataSource == "payroll", Another: q.claims.VerificationID == "" && q.cont == "",
 		Sandbox: q.claims.Environment == store.Sandbox, Banking: q.claims.DataSource == "banking", Cont: q.cont}
 	if m := q.claims.Configuration.MobileApp; m != nil {
 		v.MobileApp = *m
@@ -483,6 +507,12 @@ func (h *Handler) page(q *request) {
 		h.render(q.w, http.StatusOK, q.lang, "message.html", v)
 		return
 	}
+	if origin, refused := refusedFrame(q.r, q.w.Header()); refused {
+		// The browser would not show this page to the origin framing it:
+		// say so, without opening the session, so nothing starts.
+		h.refuse(q.w, q.lang, origin)
+		return
+	}
 	st, err := h.Flow.Open(q.r.Context(), q.claims)
 	if err != nil {
 		h.fail(q, err)
@@ -490,6 +520,13 @@ func (h *Handler) page(q *request) {
 	}
 	v := h.newView(q)
 	v.State, v.Stage = st, st.Session.Stage
+	if v.UserID, err = h.Flow.UserOf(q.r.Context(), q.claims); err != nil {
+		h.fail(q, err)
+		return
+	}
+	if only, restricted, err := h.Flow.Offered(q.r.Context(), q.claims); err == nil {
+		v.DeepLink = restricted && len(only) == 1 || v.Reconnect != ""
+	}
 	switch n := q.r.URL.Query().Get("notice"); n {
 	case "busy", "unknown_item":
 		v.Notice = "error." + n
@@ -620,9 +657,16 @@ func RedirectURL(base string, complete, attempted bool) string {
 
 // userLink opens Link for a user token: it checks the token and answers a
 // redirect to a new session of the token's user, configured by the query
-// (items, comma-separated or repeated; language; flow_id). An expired token
-// answers 401 and the expired page, a token that is not one 404, settings
-// the service does not offer 400 — each in the page's language.
+// (items, comma-separated or repeated; language; flow_id, or
+// customization_id, which names a flow too; account_id, an account of the
+// user to reconnect; sandbox, "true" or "false", which must match the
+// token's environment; resume, the session link of an earlier token of the
+// user, to continue where it was). The session ends when the token expires.
+// An expired token answers 401 and the expired page, a token that is not
+// one 404, settings the service does not offer 400 — each in the page's
+// language, and each reporting to the Web SDK the platform's error type
+// (expired_user_token, invalid_user_token, invalid_items,
+// invalid_account_id).
 func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	lang := strings.ToUpper(q.Get("language"))
@@ -635,17 +679,35 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 		h.message(w, http.StatusNotFound, lang, "notfound")
 		return
 	}
-	u, err := h.Users.ForToken(r.Context(), r.PathValue("userToken"))
+	tok := r.PathValue("userToken")
+	u, err := h.Users.ForToken(r.Context(), tok)
 	switch {
 	case errors.Is(err, usertoken.ErrExpired):
-		h.message(w, http.StatusUnauthorized, lang, "expired")
+		h.messageCode(w, http.StatusUnauthorized, lang, "expired", "expired_user_token")
 		return
 	case errors.Is(err, usertoken.ErrInvalid), errors.Is(err, store.ErrNotFound):
-		h.message(w, http.StatusNotFound, lang, "notfound")
+		h.messageCode(w, http.StatusNotFound, lang, "notfound", "invalid_user_token")
 		return
 	case err != nil:
 		h.Log.Error("user link failed", "err", err)
 		h.message(w, http.StatusInternalServerError, lang, "oops")
+		return
+	}
+	if sb := q.Get("sandbox"); sb != "" && (sb == "true") != (u.Environment == store.Sandbox) {
+		// Link initialized for the other environment than the token's.
+		h.messageCode(w, http.StatusBadRequest, lang, "badlink", "environment_mismatch")
+		return
+	}
+	until := tokenExpiry(tok)
+	if old := q.Get("resume"); old != "" {
+		link, err := h.Sessions.Resume(u, old, until)
+		if err != nil {
+			h.messageCode(w, http.StatusBadRequest, lang, "badlink", "invalid_user_token")
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		keepReferrer(w.Header())
+		http.Redirect(w, r, link, http.StatusSeeOther)
 		return
 	}
 	var in session.ConfigurationInput
@@ -657,8 +719,37 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 	}
 	if f := q.Get("flow_id"); f != "" {
 		in.FlowID = v.Opt[string]{Set: true, V: f}
+	} else if f := q.Get("customization_id"); f != "" {
+		in.FlowID = v.Opt[string]{Set: true, V: f}
 	}
-	h.openForUser(w, r, lang, u, in, "user link failed")
+	opts := session.UserLink{Until: until}
+	if id := strings.ToLower(q.Get("account_id")); id != "" {
+		a, err := h.Flow.Store.Account(r.Context(), id)
+		if err != nil || a.UserID != u.ID || a.PartnerID != u.PartnerID || a.Environment != u.Environment || a.DataSource == "documents" {
+			h.messageCode(w, http.StatusBadRequest, lang, "badlink", "invalid_account_id")
+			return
+		}
+		// Reconnecting: that account's item alone, straight to its sign-in.
+		opts.Reconnect = a.ID
+		in.Items = v.Opt[[]string]{Set: true, V: []string{a.Item}}
+	}
+	h.openForUser(w, r, lang, u, in, "user link failed", opts)
+}
+
+// tokenExpiry reads the exp claim of a user token that was verified already.
+func tokenExpiry(tok string) time.Time {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return time.Time{}
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var c struct {
+		Exp int64 `json:"exp"`
+	}
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Exp == 0 {
+		return time.Time{}
+	}
+	return time.Unix(c.Exp, 0)
 }
 
 // searchText is a search as typed, made valid text: invalid UTF-8 and NUL
@@ -704,12 +795,16 @@ func (h *Handler) inviteLink(w http.ResponseWriter, r *http.Request) {
 // openForUser makes a new Link session of user u configured by in and
 // redirects to it (303, not cached); a configuration the session refuses
 // answers the bad-link page, any other failure is logged as failure.
-func (h *Handler) openForUser(w http.ResponseWriter, r *http.Request, lang string, u store.User, in session.ConfigurationInput, failure string) {
-	link, err := h.Sessions.ForUser(r.Context(), u, in)
+func (h *Handler) openForUser(w http.ResponseWriter, r *http.Request, lang string, u store.User, in session.ConfigurationInput, failure string, opts ...session.UserLink) {
+	link, err := h.Sessions.ForUser(r.Context(), u, in, opts...)
 	var verrs v.Errors
 	switch {
 	case errors.As(err, &verrs):
-		h.message(w, http.StatusBadRequest, lang, "badlink")
+		code := ""
+		if _, ok := verrs["configuration.items"]; ok {
+			code = "invalid_items"
+		}
+		h.messageCode(w, http.StatusBadRequest, lang, "badlink", code)
 		return
 	case err != nil:
 		h.Log.Error(failure, "err", err)
@@ -717,8 +812,15 @@ func (h *Handler) openForUser(w http.ResponseWriter, r *http.Request, lang strin
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	keepReferrer(w.Header())
 	http.Redirect(w, r, link, http.StatusSeeOther)
 }
+
+// keepReferrer lets a redirect to a session link keep the origin of the
+// page that asked (the Web SDK's frame sends it), so that the session's page
+// can refuse a frame its origin may not show (refusedFrame); the pages'
+// usual no-referrer would drop it on the way.
+func keepReferrer(hd http.Header) { hd.Set("Referrer-Policy", "origin") }
 
 // splitList reads a list given as repeated or comma-separated values.
 func splitList(values []string) []string {
@@ -735,7 +837,12 @@ func splitList(values []string) []string {
 
 // message renders a page that only says something (expired, not found...).
 func (h *Handler) message(w http.ResponseWriter, status int, lang, key string) {
-	h.render(w, status, lang, "message.html", view{Lang: htmlLang[lang], Stage: key})
+	h.messageCode(w, status, lang, key, "")
+}
+
+// messageCode is message reporting code to the Web SDK instead of the key's usual one.
+func (h *Handler) messageCode(w http.ResponseWriter, status int, lang, key, code string) {
+	h.render(w, status, lang, "message.html", view{Lang: htmlLang[lang], Stage: key, Embed: embedState{Error: code}})
 }
 
 // titleKeys names the message that titles each stage's page.

@@ -1,7 +1,10 @@
 // Package sdk serves the verigate Web SDK: one small, dependency-free script
-// that opens a session link in an accessible modal iframe on a partner's page
-// and reports what happens there through postMessage, and its TypeScript
-// declarations (docs/sdk.md).
+// that opens verigate's Link (a session link, or Link for a user token) in an
+// accessible modal iframe on a partner's page and reports what happens there
+// through postMessage, and its TypeScript declarations (docs/sdk.md). The
+// script defines two globals: Argyle, the platform's Web SDK interface,
+// which it also serves at the platform's path (/argyle.web.v5.js), and
+// Verigate, verigate's own v1 interface.
 package sdk
 
 import (
@@ -18,6 +21,11 @@ import (
 const (
 	ScriptPath = "/sdk/v1/verigate.js"
 	TypesPath  = "/sdk/v1/verigate.d.ts"
+	// PlatformPath is where partners of the platform load its Web SDK
+	// from (its plugin host); the same script.
+	PlatformPath = "/argyle.web.v5.js"
+	// PlatformAliasPath is the same script under /sdk/, versioned.
+	PlatformAliasPath = "/sdk/v5/argyle.web.js"
 )
 
 //go:embed verigate.js verigate.d.ts
@@ -29,8 +37,12 @@ type file struct {
 	etag        string
 }
 
+var script = load("verigate.js", "text/javascript; charset=utf-8")
+
 var served = map[string]file{
-	ScriptPath: load("verigate.js", "text/javascript; charset=utf-8"),
+	ScriptPath:        script,
+	PlatformPath:      script,
+	PlatformAliasPath: script,
 	// Not video/mp2t, which the system's MIME table gives .ts files.
 	TypesPath: load("verigate.d.ts", "application/typescript; charset=utf-8"),
 }
@@ -54,7 +66,7 @@ func Integrity() string {
 	return "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// Handler serves the SDK's files under /sdk/: cacheable for a day, readable
+// Handler serves the SDK's files (under /sdk/, and /argyle.web.v5.js): cacheable for a day, readable
 // from any origin (so that Subresource Integrity works cross-origin), never
 // sniffed.
 func Handler() http.Handler {

@@ -1,5 +1,6 @@
-// Type declarations for the verigate Web SDK v1, served at /sdk/v1/verigate.js.
-// The script defines one global, Verigate; see docs/sdk.md.
+// Type declarations for the verigate Web SDK, served at /sdk/v1/verigate.js,
+// /argyle.web.v5.js and /sdk/v5/argyle.web.js (one script). It defines two
+// globals: Argyle (the platform's Web SDK interface) and Verigate (v1); see docs/sdk.md.
 
 declare namespace Verigate {
   /** An account was connected in the modal (reported once per account). */
@@ -89,7 +90,8 @@ declare namespace Verigate {
   interface Message {
     source: "verigate";
     version: 1;
-    type: "ready" | "ui_event" | "account_connected" | "account_error" | "close" | "error";
+    type: "ready" | "ui_event" | "account_connected" | "account_error" | "close" | "error"
+      | "escape" | "link_event" | "account_created" | "cant_find" | "documents_submitted";
     payload: Record<string, unknown>;
   }
 
@@ -100,4 +102,90 @@ declare namespace Verigate {
 
 interface Window {
   Verigate: typeof Verigate;
+}
+
+declare namespace Argyle {
+  /** onAccountCreated, onAccountUpdated, onAccountConnected, onAccountError, onAccountRemoved. */
+  interface AccountPayload {
+    accountId: string;
+    userId: string;
+    itemId: string;
+  }
+
+  interface ErrorPayload {
+    userId: string;
+    /** expired_user_token, invalid_user_token, invalid_items, invalid_account_id or generic. */
+    errorType: "expired_user_token" | "invalid_user_token" | "invalid_items" | "invalid_account_id" | "generic" | (string & {});
+    errorMessage: string;
+    errorDetails: string;
+  }
+
+  interface UIEvent {
+    /** "intro - opened", "search - opened", "search - term updated", "search - link item selected",
+     * "login - opened", "login - form submitted", "mfa - opened", "success - opened", "error - opened", "link closed". */
+    name: string;
+    properties: {
+      userId: string;
+      deepLink: boolean;
+      accountId?: string;
+      itemId?: string;
+      linkItem?: string;
+      term?: string;
+      tab?: string;
+      errorCode?: string;
+      errorMessage?: string;
+      type?: string;
+      mfaType?: string;
+      errorType?: string;
+      [key: string]: unknown;
+    };
+  }
+
+  interface Config {
+    /** A user token from POST /v2/user-tokens (or POST /v2/users); or: */
+    userToken?: string;
+    /** A session link from POST /partners/v2/sessions. */
+    connectUrl?: string;
+    /** true for a sandbox user token; must match the token's environment. */
+    sandbox?: boolean;
+    flowId?: string;
+    items?: string[];
+    language?: string;
+    /** Reconnect this account of the user. */
+    accountId?: string;
+    customizationId?: string;
+    onAccountCreated?: (payload: AccountPayload) => void;
+    onAccountConnected?: (payload: AccountPayload) => void;
+    onAccountUpdated?: (payload: AccountPayload) => void;
+    onAccountRemoved?: (payload: AccountPayload) => void;
+    onAccountError?: (payload: AccountPayload) => void;
+    onCantFindItemClicked?: (payload: { term: string }) => void;
+    onClose?: () => void;
+    onError?: (payload: ErrorPayload) => void;
+    onTokenExpired?: (updateToken: (userToken: string) => void) => void;
+    onUIEvent?: (payload: UIEvent) => void;
+    /** A document was uploaded in Link ("Can't find your employer?"): {userId}. */
+    onDocumentsSubmitted?: (payload: { userId: string }) => void;
+    onFormSubmitted?: (payload: Record<string, unknown>) => void;
+    /** verigate: milliseconds to wait for Link's first page; default 15000. */
+    loadTimeout?: number;
+    /** verigate: the dialog's accessible name. */
+    title?: string;
+    /** verigate: the close button's accessible name. */
+    closeLabel?: string;
+    /** Options of the platform verigate does not support are accepted and ignored. */
+    [option: string]: unknown;
+  }
+
+  interface Link {
+    open(): void;
+    close(): void;
+  }
+
+  function create(config: Config): Link;
+  const version: string;
+}
+
+interface Window {
+  Argyle: typeof Argyle;
 }

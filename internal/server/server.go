@@ -215,7 +215,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Invites: a.Invites, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
-		FrameAncestors: o.FrameAncestors}).Init()
+		FrameAncestors: o.FrameAncestors, Uploads: a.Documents}).Init()
 	if o.RateLimit > 0 {
 		a.Limits = ratelimit.New(o.RateLimit)
 	}

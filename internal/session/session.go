@@ -81,6 +81,12 @@ type Claims struct {
 	DataSource     string            `json:"d"`
 	CreatedAt      int64             `json:"t"` // Unix milliseconds
 	Configuration  Configuration     `json:"c"`
+	// Until, when set, ends the link earlier than Lifetime (Unix
+	// milliseconds): a user token's session ends with the token.
+	Until int64 `json:"x,omitempty"`
+	// Reconnect is the account a user-token session reconnects (Link's
+	// accountId), or "".
+	Reconnect string `json:"r,omitempty"`
 }
 
 // Scope returns the tenant the session belongs to.
@@ -89,7 +95,13 @@ func (c Claims) Scope() store.Scope {
 }
 
 // ExpiresAt is the instant the link stops working.
-func (c Claims) ExpiresAt() time.Time { return time.UnixMilli(c.CreatedAt).Add(Lifetime) }
+func (c Claims) ExpiresAt() time.Time {
+	end := time.UnixMilli(c.CreatedAt).Add(Lifetime)
+	if c.Until != 0 && time.UnixMilli(c.Until).Before(end) {
+		return time.UnixMilli(c.Until)
+	}
+	return end
+}
 
 // CustomizationChecker reports whether a customization of kind ("flow" or
 // "experience") with id exists in scope.
@@ -166,12 +178,24 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 	return View{Verification: rec.ID, Configuration: cfg, Link: s.PublicURL + "/connect/" + tok, DataSource: rec.DataSource}, nil
 }
 
+// UserLink is how a user token opens Link, beyond the configuration.
+type UserLink struct {
+	// Until ends the session when the user token expires (zero: Lifetime).
+	Until time.Time
+	// Reconnect is the user's account to sign in to again (Link's accountId).
+	Reconnect string
+}
+
 // ForUser returns a new link for Link opened with a user token: a session
 // of the user, not of a verification, for connecting payroll accounts, with
 // the configuration the embedding page asked for (items, language, flow_id).
 // Accounts connected through it belong to the user and complete no
 // verification.
-func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInput) (string, error) {
+func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInput, opts ...UserLink) (string, error) {
+	var o UserLink
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	if msg := s.Verifications.Unserved(u.Environment, verification.Payroll); msg != "" {
 		return "", v.Field("user_token", msg)
 	}
@@ -188,9 +212,34 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 	if _, err := rand.Read(sid); err != nil {
 		return "", err
 	}
-	tok, err := s.Sealer.Seal(Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
+	c := Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
 		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll,
-		CreatedAt: s.Now().UnixMilli(), Configuration: cfg})
+		CreatedAt: s.Now().UnixMilli(), Configuration: cfg, Reconnect: o.Reconnect}
+	if !o.Until.IsZero() {
+		c.Until = o.Until.UnixMilli()
+	}
+	tok, err := s.Sealer.Seal(c)
+	if err != nil {
+		return "", err
+	}
+	return s.PublicURL + "/connect/" + tok, nil
+}
+
+// Resume returns a new link continuing the connection session of an
+// earlier user-token link (genuine, expired or not) with a new user token
+// of the same user: same session (so the same place in the flow), same
+// configuration, ending at until. It refuses (ErrInvalid) a link that is
+// not a user-token link of u.
+func (s *Service) Resume(u store.User, old string, until time.Time) (string, error) {
+	var c Claims
+	if err := s.Sealer.Open(old, &c); err != nil || c.VerificationID != "" || c.UserID != u.ID || c.PartnerID != u.PartnerID || c.Environment != u.Environment {
+		return "", ErrInvalid
+	}
+	c.CreatedAt, c.Until = s.Now().UnixMilli(), 0
+	if !until.IsZero() {
+		c.Until = until.UnixMilli()
+	}
+	tok, err := s.Sealer.Seal(c)
 	if err != nil {
 		return "", err
 	}

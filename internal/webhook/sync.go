@@ -48,6 +48,13 @@ func (s *Sync) AccountConnected(ctx context.Context, a store.Account) error {
 	return s.accountEvents(ctx, a, EventAccountsAdded, EventAccountsConnected, EventAccountsUpdated)
 }
 
+// AccountReconnected records accounts.connected and accounts.updated for an
+// existing account that a sign-in connected again (Link's reconnection):
+// no accounts.added, the account is not new.
+func (s *Sync) AccountReconnected(ctx context.Context, a store.Account) error {
+	return s.accountEvents(ctx, a, EventAccountsConnected, EventAccountsUpdated)
+}
+
 // AccountFailed records accounts.failed and accounts.updated for an account
 // whose aggregation failed for good.
 func (s *Sync) AccountFailed(ctx context.Context, a store.Account) error {

@@ -138,16 +138,44 @@
   };
   var views = {search: "search_opened", signin: "signin_shown", mfa: "mfa_shown", accounts: "accounts_shown",
     connecting: "connecting_shown", done: "success", failed: "failed_shown", locked: "locked_shown"};
+  // The platform's names for the same moments (Argyle.create's onUIEvent),
+  // with their event-specific properties.
+  var screens = {search: "search - opened", signin: "login - opened", mfa: "mfa - opened", connecting: "success - opened",
+    done: "success - opened", failed: "error - opened", locked: "error - opened"};
+  var mfaTypes = {sms: "sms_code", email: "email_code", authenticator: "otp_code"};
+  var linkEvent = function (name, properties) { post("link_event", {name: name, properties: properties || {}}); };
+  var term = function () { var q = document.getElementById("q"); return q ? q.value.trim() : ""; };
   var announce = function () {
     if (data.embedError) { post("error", {code: data.embedError, status: Number(data.status)}); return; }
+    var account = data.account || data.pendingAccount || data.reconnect || "";
     post("ready", {stage: data.stage, user_submission_complete: data.complete === "true",
-      user_attempted_employer_selection: data.attempted === "true"});
-    if (data.account) { post("account_connected", {accountId: data.account, itemId: data.item, userId: data.user}); }
-    if (data.stage === "failed") { post("account_error", {itemId: data.item, errorCode: data.errorCode || "unknown"}); }
-    if (data.stage === "locked") { post("account_error", {itemId: data.item, errorCode: "too_many_attempts"}); }
+      user_attempted_employer_selection: data.attempted === "true", userId: data.user || "", itemId: data.item || "",
+      accountId: account, deepLink: data.deepLink === "true", link: data.link || "", environment: data.environment || ""});
+    var reconnect = !!data.reconnect;
+    if (data.pendingAccount) {
+      post("account_created", {accountId: data.pendingAccount, itemId: data.item, userId: data.user, reconnect: reconnect});
+    }
+    if (data.account) { post("account_connected", {accountId: data.account, itemId: data.item, userId: data.user, reconnect: reconnect}); }
+    if (data.stage === "failed") { post("account_error", {accountId: account, itemId: data.item, userId: data.user, errorCode: data.errorCode || "unknown"}); }
+    if (data.stage === "locked") { post("account_error", {accountId: account, itemId: data.item, userId: data.user, errorCode: "too_many_attempts"}); }
     if (views[data.stage]) { post("ui_event", {name: views[data.stage], properties: props({})}); }
+    if (data.uploaded) { post("documents_submitted", {userId: data.user || "", documentId: data.uploaded}); }
+    if (screens[data.stage]) {
+      var extra = {};
+      if (data.stage === "signin" && data.errorCode) {
+        extra.errorCode = data.errorCode;
+        var shown = document.getElementById("form-error");
+        if (shown) { extra.errorMessage = shown.textContent.trim(); }
+      }
+      if (data.stage === "mfa") { extra.type = "Login"; extra.mfaType = mfaTypes[data.mfaType] || data.mfaType || ""; }
+      if (data.stage === "failed") { extra.errorType = data.errorCode || "generic"; }
+      if (data.stage === "locked") { extra.errorType = "too_many_attempts"; }
+      linkEvent(screens[data.stage], extra);
+    }
     var note = document.querySelector("[data-redirecting]");
     if (note) { note.hidden = true; } // the modal closes by Continue instead
+    // The modal has one close control, the SDK's: the page's own Exit goes.
+    Array.prototype.forEach.call(document.querySelectorAll("a[data-exit]"), function (a) { a.hidden = true; });
   };
   // leave reports the outcome from the exit URL (what a redirect would
   // carry), or, if that fails, as this page knows it; pages without an exit
@@ -171,14 +199,33 @@
       if (parentOrigin || e.source !== window.parent || !m || m.source !== "verigate-sdk" || m.version !== 1 ||
           m.type !== "hello" || !allowed(e.origin)) { return; }
       parentOrigin = e.origin;
+      // "Can't find your employer?" is offered when the embedding page handles it.
+      var row = document.querySelector("[data-cant-find-row]");
+      if (row && m.features && m.features.cantFind === true) { row.hidden = false; }
       announce();
     });
     document.addEventListener("click", function (e) {
-      var a = parentOrigin && e.target.closest && e.target.closest("a[data-exit], a#continue");
+      if (!parentOrigin || !e.target.closest) { return; }
+      if (e.target.closest("[data-cant-find]")) { post("cant_find", {term: term()}); return; }
+      var a = e.target.closest("a[data-exit], a#continue");
       if (a) { e.preventDefault(); leave(); }
     });
     document.addEventListener("keydown", function (e) {
-      if (parentOrigin && (e.key === "Escape" || e.key === "Esc")) { e.preventDefault(); leave(); }
+      // Escape is the SDK's to handle: it may ask before closing.
+      if (parentOrigin && (e.key === "Escape" || e.key === "Esc")) { e.preventDefault(); post("escape", {}); }
+    });
+    var typed = null, lastTerm = "";
+    // termUpdated reports the search term once typing pauses (or an item is
+    // picked first); an empty term is not reported, nor the same term twice.
+    var termUpdated = function () {
+      clearTimeout(typed);
+      var t = term();
+      if (t && t !== lastTerm) { lastTerm = t; linkEvent("search - term updated", {term: t, tab: "All"}); }
+    };
+    document.addEventListener("input", function (e) {
+      if (!parentOrigin || e.target.id !== "q") { return; }
+      clearTimeout(typed);
+      typed = setTimeout(termUpdated, 300);
     });
     var actions = {select: "item_selected", signin: "login_submitted", mfa: "mfa_submitted", accounts: "accounts_submitted", back: "choose_another"};
     document.addEventListener("submit", function (e) {
@@ -190,6 +237,8 @@
       var p = props(extra);
       delete p.errorCode;
       post("ui_event", {name: actions[step], properties: p});
+      if (step === "select") { termUpdated(); linkEvent("search - link item selected", {term: term(), tab: "All", itemId: extra.itemId || ""}); }
+      if (step === "signin") { linkEvent("login - form submitted", {}); }
     });
   }
 

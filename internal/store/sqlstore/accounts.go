@@ -31,6 +31,20 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error { return insertAccount(ctx, tx, a) })
 }
 
+// ReconnectAccount stores a new connection of an existing account (Link's
+// reconnect): connected again, its error cleared, waiting for aggregation.
+func (s *Store) ReconnectAccount(ctx context.Context, id, connection string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET connection = $1, connection_status = 'connected', error_code = '', error_message = '',
+aggregation = $2, aggregation_attempts = 0, lease_until = 0, updated_at = $3, version = version + 1 WHERE id = $4`,
+			connection, store.AggregationPending, ms(now), id)
+		if err != nil {
+			return err
+		}
+		return expectOne(res)
+	})
+}
+
 // HasConnectedAccount reports whether a connected account exists for the user and data source.
 func (s *Store) HasConnectedAccount(ctx context.Context, userID, dataSource string) (bool, error) {
 	var n int
