@@ -207,8 +207,8 @@ func (d *doc) payroll(r *Report) {
 			"Dates under each year are the first and last pay dates counted. A partial year starts after the job was already paid in it: " +
 			"the aggregated history holds no paystubs before the first date shown, so the year is not complete.")
 	}
-	n := 0
 	for _, current := range []bool{true, false} {
+		n := 0
 		for _, e := range r.Employments {
 			if e.Current != current {
 				continue
@@ -219,8 +219,8 @@ func (d *doc) payroll(r *Report) {
 	}
 }
 
-// employment prints one employment: current ones first, then the ended
-// ones with their end dates.
+// employment prints the nth current or ended employment; ended ones show
+// their end dates.
 func (d *doc) employment(n int, e Employment) {
 	kind := "Current employment"
 	if !e.Current {
