@@ -175,10 +175,10 @@ func (s *Service) Settings(ctx context.Context, p partner.Principal) (View, erro
 // SettingsInput is the body of a settings update: absent fields keep their
 // value, null lifetimes return to the default.
 type SettingsInput struct {
-	LinkLifetimeSeconds      v.Opt[*int64] `json:"link_lifetime_seconds"`
-	UserTokenLifetimeSeconds v.Opt[*int64] `json:"user_token_lifetime_seconds"`
-	ClockOffsetSeconds       v.Opt[int64]  `json:"clock_offset_seconds"`
-	AdvanceClockSeconds      v.Opt[int64]  `json:"advance_clock_seconds"`
+	LinkLifetimeSeconds      v.Opt[int64] `json:"link_lifetime_seconds"`
+	UserTokenLifetimeSeconds v.Opt[int64] `json:"user_token_lifetime_seconds"`
+	ClockOffsetSeconds       v.Opt[int64] `json:"clock_offset_seconds"`
+	AdvanceClockSeconds      v.Opt[int64] `json:"advance_clock_seconds"`
 }
 
 // UpdateSettings changes the caller's sandbox settings.
@@ -193,15 +193,15 @@ func (s *Service) UpdateSettings(ctx context.Context, p partner.Principal, in Se
 			return err
 		}
 		errs := v.Errors{}
-		lifetime := func(field string, o v.Opt[*int64], dst *time.Duration) {
-			if !o.Has() {
+		lifetime := func(field string, o v.Opt[int64], dst *time.Duration) {
+			switch {
+			case o.Null:
+				*dst = 0 // the default
+				return
+			case !o.Set:
 				return
 			}
-			if o.V == nil {
-				*dst = 0
-				return
-			}
-			d := time.Duration(*o.V) * time.Second
+			d := time.Duration(o.V) * time.Second
 			if d < MinLifetime || d > MaxLifetime {
 				errs.Add(field, fmt.Sprintf("Ensure this value is between %d and %d (seconds), or null for the default of %d.",
 					int64(MinLifetime/time.Second), int64(MaxLifetime/time.Second), int64(MaxLifetime/time.Second)))
@@ -336,7 +336,7 @@ func (s *Service) AddPaystubs(ctx context.Context, p partner.Principal, accountI
 	case store.OngoingRefresh(a) != store.OngoingRefreshEnabled:
 		return NewPaystubs{}, v.Field("account", "The account's ongoing refresh is disabled; connect it again.")
 	case a.Aggregation != store.AggregationDone:
-		return NewPaystubs{}, v.Field("account", "The account's data is being retrieved; add paystubs once its aggregation is done.")
+		return NewPaystubs{}, errRetrieving
 	}
 	dates, err := s.nextPaydays(ctx, a, count)
 	if err != nil {
@@ -361,6 +361,9 @@ func (s *Service) AddPaystubs(ctx context.Context, p partner.Principal, accountI
 		}
 		return s.Store.RequeueAggregation(ctx, p.Scope(), a.ID, now)
 	})
+	if errors.Is(err, store.ErrConflict) {
+		return NewPaystubs{}, errRetrieving // its aggregation started meanwhile
+	}
 	if err != nil {
 		return NewPaystubs{}, err
 	}
@@ -374,6 +377,8 @@ func (s *Service) AddPaystubs(ctx context.Context, p partner.Principal, accountI
 	}
 	return out, nil
 }
+
+var errRetrieving = v.Field("account", "The account's data is being retrieved; add paystubs once its aggregation is done.")
 
 func daysBetween(a, b value.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
 

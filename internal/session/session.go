@@ -1,5 +1,6 @@
 // Package session creates connection sessions: validated configurations
-// sealed into links that expire one hour after creation and need no database write.
+// sealed into links that expire one hour after creation (less when a sandbox
+// tenant shortens it) and need no database write.
 package session
 
 import (
@@ -79,8 +80,11 @@ type Claims struct {
 	PartnerID      string            `json:"p"`
 	Environment    store.Environment `json:"e"`
 	DataSource     string            `json:"d"`
-	CreatedAt      int64             `json:"t"` // Unix milliseconds
-	Configuration  Configuration     `json:"c"`
+	CreatedAt      int64             `json:"t"` // Unix milliseconds, on the tenant's clock
+	// LifetimeMS is the link's lifetime in milliseconds when a sandbox
+	// tenant shortened it; 0 means Lifetime.
+	LifetimeMS    int64         `json:"l,omitempty"`
+	Configuration Configuration `json:"c"`
 }
 
 // Scope returns the tenant the session belongs to.
@@ -88,8 +92,21 @@ func (c Claims) Scope() store.Scope {
 	return store.Scope{PartnerID: c.PartnerID, Environment: c.Environment}
 }
 
-// ExpiresAt is the instant the link stops working.
-func (c Claims) ExpiresAt() time.Time { return time.UnixMilli(c.CreatedAt).Add(Lifetime) }
+// ExpiresAt is the instant the link stops working, on the tenant's clock.
+func (c Claims) ExpiresAt() time.Time {
+	life := Lifetime
+	if c.LifetimeMS > 0 {
+		life = time.Duration(c.LifetimeMS) * time.Millisecond
+	}
+	return time.UnixMilli(c.CreatedAt).Add(life)
+}
+
+// TenantClock gives a tenant's time and how long its links work: a sandbox
+// tenant may move its clock forward and shorten the lifetime.
+type TenantClock interface {
+	Clock(sc store.Scope) time.Time
+	LinkLifetime(sc store.Scope, def time.Duration) time.Duration
+}
 
 // CustomizationChecker reports whether a customization of kind ("flow" or
 // "experience") with id exists in scope.
@@ -113,6 +130,29 @@ type Service struct {
 	// Customizations reports whether the flow or experience a session names
 	// exists for its tenant; nil accepts every id.
 	Customizations CustomizationChecker
+	// Tenants, if set, gives each tenant's clock and link lifetime; nil
+	// means Now and Lifetime for every tenant.
+	Tenants TenantClock
+}
+
+// stamp sets a new link's creation time and lifetime from its tenant's clock.
+func (s *Service) stamp(c *Claims) {
+	if s.Tenants == nil {
+		c.CreatedAt = s.Now().UnixMilli()
+		return
+	}
+	c.CreatedAt = s.Tenants.Clock(c.Scope()).UnixMilli()
+	if life := s.Tenants.LinkLifetime(c.Scope(), Lifetime); life != Lifetime {
+		c.LifetimeMS = life.Milliseconds()
+	}
+}
+
+// nowFor is the tenant's time a link is checked against.
+func (s *Service) nowFor(c Claims) time.Time {
+	if s.Tenants == nil {
+		return s.Now()
+	}
+	return s.Tenants.Clock(c.Scope())
 }
 
 // Create validates a request and returns a new session for a verification visible to p.
@@ -156,9 +196,9 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 	}
 	claims := Claims{
 		SessionID: base64.RawURLEncoding.EncodeToString(sid), VerificationID: rec.ID,
-		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource,
-		CreatedAt: s.Now().UnixMilli(), Configuration: cfg,
+		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource, Configuration: cfg,
 	}
+	s.stamp(&claims)
 	tok, err := s.Sealer.Seal(claims)
 	if err != nil {
 		return View{}, err
@@ -188,9 +228,10 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 	if _, err := rand.Read(sid); err != nil {
 		return "", err
 	}
-	tok, err := s.Sealer.Seal(Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
-		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll,
-		CreatedAt: s.Now().UnixMilli(), Configuration: cfg})
+	claims := Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
+		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll, Configuration: cfg}
+	s.stamp(&claims)
+	tok, err := s.Sealer.Seal(claims)
 	if err != nil {
 		return "", err
 	}
@@ -203,7 +244,7 @@ func (s *Service) Open(tok string) (Claims, error) {
 	if err := s.Sealer.Open(tok, &c); err != nil {
 		return Claims{}, ErrInvalid
 	}
-	if !s.Now().Before(c.ExpiresAt()) {
+	if !s.nowFor(c).Before(c.ExpiresAt()) {
 		return c, ErrExpired
 	}
 	return c, nil
