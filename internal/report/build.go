@@ -136,11 +136,9 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 	r.Employments = make([]Employment, 0, len(emps))
 	var all [][]IncomeYear
 	for _, e := range emps {
-		if withIncome {
-			slices.SortStableFunc(e.pays, func(a, b paystubData) int {
-				return cmp.Or(a.p.PaystubDate.Compare(b.p.PaystubDate), cmp.Compare(a.id, b.id))
-			})
-		}
+		slices.SortStableFunc(e.pays, func(a, b paystubData) int {
+			return cmp.Or(a.p.PaystubDate.Compare(b.p.PaystubDate), cmp.Compare(a.id, b.id))
+		})
 		out := Employment{
 			ID: e.rec.ID, Account: e.rec.AccountID, Employer: e.emp.Employer, EmployerAddress: e.emp.EmployerAddress,
 			JobTitle: e.emp.JobTitle, Status: e.emp.Status, Current: e.emp.Status == datasource.EmploymentActive, EmploymentType: e.emp.Type,

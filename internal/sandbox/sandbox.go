@@ -378,6 +378,8 @@ func (s *Service) AddPaystubs(ctx context.Context, p partner.Principal, accountI
 	return out, nil
 }
 
+var errReconnect = v.Field("account", "The sandbox no longer accepts the account's connection; connect it again.")
+
 var errRetrieving = v.Field("account", "The account's data is being retrieved; add paystubs once its aggregation is done.")
 
 func daysBetween(a, b value.Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
@@ -395,7 +397,7 @@ func (s *Service) nextPaydays(ctx context.Context, a store.Account, count int) (
 	}
 	var conn datasource.Connection
 	if err := s.Secrets.Open(a.Connection, &conn); err != nil {
-		return nil, fmt.Errorf("sandbox: account %s: connection: %w", a.ID, err)
+		return nil, errReconnect
 	}
 	recs, err := s.Store.AccountRecords(ctx, a.ID, store.RecordPaystub)
 	if err != nil {
@@ -409,8 +411,11 @@ func (s *Service) nextPaydays(ctx context.Context, a store.Account, count int) (
 	}
 	ahead := s.Clock(store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}).Add(time.Duration(count) * horizon)
 	data, err := cx.Aggregate(datasource.WithNow(ctx, ahead), conn)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: account %s: %w", a.ID, err)
+		return nil, errReconnect // the connector refuses the connection now
 	}
 	var dates []value.Date
 	for _, ps := range data.Paystubs {
