@@ -80,7 +80,7 @@ type Worker struct {
 	Connectors datasource.Registry
 	// Clock, if set, is the tenant's time the connector aggregates as of
 	// (a sandbox tenant's clock may be moved forward); nil is the real time.
-	Clock func(sc store.Scope) time.Time
+	Clock func(ctx context.Context, sc store.Scope) time.Time
 	// Secrets opens the sealed connection state of accounts.
 	Secrets *token.Sealer
 	Now     func() time.Time
@@ -217,7 +217,7 @@ func (w *Worker) aggregate(ctx context.Context, a store.Account) ([]store.Accoun
 	defer cancel()
 	if w.Clock != nil {
 		// A sandbox tenant's clock may run ahead: its data is as of then.
-		actx = datasource.WithNow(actx, w.Clock(store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}))
+		actx = datasource.WithNow(actx, w.Clock(actx, store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}))
 	}
 	data, err := cx.Aggregate(actx, conn)
 	if err != nil {

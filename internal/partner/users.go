@@ -169,17 +169,18 @@ type Users struct {
 
 // TokenClock gives a tenant's time and how long its user tokens are valid.
 type TokenClock interface {
-	Clock(sc store.Scope) time.Time
-	TokenLifetime(sc store.Scope, def time.Duration) time.Duration
+	Clock(ctx context.Context, sc store.Scope) time.Time
+	TokenLifetime(ctx context.Context, sc store.Scope, def time.Duration) time.Duration
 }
 
-// IssueToken returns a new user token for u, on its tenant's clock.
-func (s *Users) IssueToken(u store.User) (string, error) {
+// IssueToken returns a new user token for u, on its tenant's clock (read
+// in ctx's transaction, if any).
+func (s *Users) IssueToken(ctx context.Context, u store.User) (string, error) {
 	if s.Tenants == nil {
 		return s.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
 	}
 	sc := store.Scope{PartnerID: u.PartnerID, Environment: u.Environment}
-	return s.Tokens.IssueAt(u.ClientID, u.ID, string(u.Environment), s.Tenants.Clock(sc), s.Tenants.TokenLifetime(sc, usertoken.Lifetime))
+	return s.Tokens.IssueAt(u.ClientID, u.ID, string(u.Environment), s.Tenants.Clock(ctx, sc), s.Tenants.TokenLifetime(ctx, sc, usertoken.Lifetime))
 }
 
 // Create validates in and stores a new user.
@@ -222,7 +223,7 @@ func (s *Users) store(ctx context.Context, p Principal, clientID string, pr prof
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return CreatedUser{}, fmt.Errorf("create user: %w", err)
 	}
-	tok, err := s.IssueToken(u)
+	tok, err := s.IssueToken(ctx, u)
 	if err != nil {
 		return CreatedUser{}, err
 	}
@@ -259,7 +260,7 @@ func (s *Users) Token(ctx context.Context, p Principal, in TokenInput) (Token, e
 	if err != nil {
 		return Token{}, err
 	}
-	tok, err := s.IssueToken(u)
+	tok, err := s.IssueToken(ctx, u)
 	return Token{UserToken: tok}, err
 }
 
@@ -278,7 +279,7 @@ func (s *Users) ForToken(ctx context.Context, tok string) (store.User, error) {
 	sc := store.Scope{PartnerID: client.PartnerID, Environment: store.Environment(c.Environment)}
 	now := s.Now()
 	if s.Tenants != nil {
-		now = s.Tenants.Clock(sc)
+		now = s.Tenants.Clock(ctx, sc)
 	}
 	if c.ExpiredAt(now) {
 		return store.User{}, usertoken.ErrExpired

@@ -99,14 +99,14 @@ func (s *Service) settings(ctx context.Context, partnerID string) (store.Sandbox
 }
 
 // Clock returns the tenant's time: the real time, moved forward by a
-// sandbox tenant's offset. Should the settings not be readable, it is the
-// real time.
-func (s *Service) Clock(sc store.Scope) time.Time {
+// sandbox tenant's offset. It reads in ctx's transaction, if any. Should
+// the settings not be readable, it is the real time.
+func (s *Service) Clock(ctx context.Context, sc store.Scope) time.Time {
 	now := s.Now()
 	if sc.Environment != store.Sandbox {
 		return now
 	}
-	st, err := s.settings(context.Background(), sc.PartnerID)
+	st, err := s.settings(ctx, sc.PartnerID)
 	if err != nil {
 		return now
 	}
@@ -114,20 +114,20 @@ func (s *Service) Clock(sc store.Scope) time.Time {
 }
 
 // LinkLifetime returns how long the tenant's session links work, or def.
-func (s *Service) LinkLifetime(sc store.Scope, def time.Duration) time.Duration {
-	return s.lifetime(sc, def, func(st store.SandboxSettings) time.Duration { return st.LinkLifetime })
+func (s *Service) LinkLifetime(ctx context.Context, sc store.Scope, def time.Duration) time.Duration {
+	return s.lifetime(ctx, sc, def, func(st store.SandboxSettings) time.Duration { return st.LinkLifetime })
 }
 
 // TokenLifetime returns how long the tenant's user tokens are valid, or def.
-func (s *Service) TokenLifetime(sc store.Scope, def time.Duration) time.Duration {
-	return s.lifetime(sc, def, func(st store.SandboxSettings) time.Duration { return st.TokenLifetime })
+func (s *Service) TokenLifetime(ctx context.Context, sc store.Scope, def time.Duration) time.Duration {
+	return s.lifetime(ctx, sc, def, func(st store.SandboxSettings) time.Duration { return st.TokenLifetime })
 }
 
-func (s *Service) lifetime(sc store.Scope, def time.Duration, of func(store.SandboxSettings) time.Duration) time.Duration {
-	if s == nil || sc.Environment != store.Sandbox {
+func (s *Service) lifetime(ctx context.Context, sc store.Scope, def time.Duration, of func(store.SandboxSettings) time.Duration) time.Duration {
+	if sc.Environment != store.Sandbox {
 		return def
 	}
-	st, err := s.settings(context.Background(), sc.PartnerID)
+	st, err := s.settings(ctx, sc.PartnerID)
 	if err != nil || of(st) == 0 {
 		return def
 	}
@@ -409,7 +409,7 @@ func (s *Service) nextPaydays(ctx context.Context, a store.Account, count int) (
 			latest = d
 		}
 	}
-	ahead := s.Clock(store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}).Add(time.Duration(count) * horizon)
+	ahead := s.Clock(ctx, store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}).Add(time.Duration(count) * horizon)
 	data, err := cx.Aggregate(datasource.WithNow(ctx, ahead), conn)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()

@@ -104,8 +104,8 @@ func (c Claims) ExpiresAt() time.Time {
 // TenantClock gives a tenant's time and how long its links work: a sandbox
 // tenant may move its clock forward and shorten the lifetime.
 type TenantClock interface {
-	Clock(sc store.Scope) time.Time
-	LinkLifetime(sc store.Scope, def time.Duration) time.Duration
+	Clock(ctx context.Context, sc store.Scope) time.Time
+	LinkLifetime(ctx context.Context, sc store.Scope, def time.Duration) time.Duration
 }
 
 // CustomizationChecker reports whether a customization of kind ("flow" or
@@ -136,23 +136,24 @@ type Service struct {
 }
 
 // stamp sets a new link's creation time and lifetime from its tenant's clock.
-func (s *Service) stamp(c *Claims) {
+func (s *Service) stamp(ctx context.Context, c *Claims) {
 	if s.Tenants == nil {
 		c.CreatedAt = s.Now().UnixMilli()
 		return
 	}
-	c.CreatedAt = s.Tenants.Clock(c.Scope()).UnixMilli()
-	if life := s.Tenants.LinkLifetime(c.Scope(), Lifetime); life != Lifetime {
+	c.CreatedAt = s.Tenants.Clock(ctx, c.Scope()).UnixMilli()
+	if life := s.Tenants.LinkLifetime(ctx, c.Scope(), Lifetime); life != Lifetime {
 		c.LifetimeMS = life.Milliseconds()
 	}
 }
 
-// nowFor is the tenant's time a link is checked against.
+// nowFor is the tenant's time a link is checked against (Open runs in
+// no transaction).
 func (s *Service) nowFor(c Claims) time.Time {
 	if s.Tenants == nil {
 		return s.Now()
 	}
-	return s.Tenants.Clock(c.Scope())
+	return s.Tenants.Clock(context.Background(), c.Scope())
 }
 
 // Create validates a request and returns a new session for a verification visible to p.
@@ -198,7 +199,7 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 		SessionID: base64.RawURLEncoding.EncodeToString(sid), VerificationID: rec.ID,
 		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource, Configuration: cfg,
 	}
-	s.stamp(&claims)
+	s.stamp(ctx, &claims)
 	tok, err := s.Sealer.Seal(claims)
 	if err != nil {
 		return View{}, err
@@ -230,7 +231,7 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 	}
 	claims := Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
 		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll, Configuration: cfg}
-	s.stamp(&claims)
+	s.stamp(ctx, &claims)
 	tok, err := s.Sealer.Seal(claims)
 	if err != nil {
 		return "", err

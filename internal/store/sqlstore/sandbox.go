@@ -10,11 +10,13 @@ import (
 )
 
 // SandboxSettings returns a partner's sandbox controls; a partner that set
-// none gets the zero settings (every default), without an error.
+// none gets the zero settings (every default), without an error. It reads
+// in the caller's transaction, else from the reading pool, so that it
+// never waits for the writer.
 func (s *Store) SandboxSettings(ctx context.Context, partnerID string) (store.SandboxSettings, error) {
 	out := store.SandboxSettings{PartnerID: partnerID}
 	var link, tok, offset, updated int64
-	err := s.fresh(ctx).QueryRowContext(ctx, `SELECT link_lifetime_seconds, token_lifetime_seconds, clock_offset_seconds, updated_at
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT link_lifetime_seconds, token_lifetime_seconds, clock_offset_seconds, updated_at
 FROM sandbox_settings WHERE partner_id = $1`, partnerID).Scan(&link, &tok, &offset, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, nil
