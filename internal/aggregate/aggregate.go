@@ -80,6 +80,9 @@ type Worker struct {
 	Store   Store
 	// Connectors serves each data source in each environment.
 	Connectors datasource.Registry
+	// Clock, if set, is the tenant's time the connector aggregates as of
+	// (a sandbox tenant's clock may be moved forward); nil is the real time.
+	Clock func(ctx context.Context, sc store.Scope) time.Time
 	// Secrets opens the sealed connection state of accounts.
 	Secrets *token.Sealer
 	Now     func() time.Time
@@ -221,6 +224,10 @@ func (w *Worker) aggregate(ctx context.Context, a store.Account) ([]store.Accoun
 	}
 	actx, cancel := context.WithTimeout(ctx, w.Lease)
 	defer cancel()
+	if w.Clock != nil {
+		// A sandbox tenant's clock may run ahead: its data is as of then.
+		actx = datasource.WithNow(actx, w.Clock(actx, store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}))
+	}
 	data, err := cx.Aggregate(actx, conn)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"verigate/internal/partner"
 	"verigate/internal/ratelimit"
 	"verigate/internal/report"
+	"verigate/internal/sandbox"
 	"verigate/internal/session"
 	"verigate/internal/verification"
 	"verigate/internal/webhook"
@@ -43,6 +44,8 @@ type API struct {
 	Items *items.Service
 	// Invites sends, resends and revokes invites.
 	Invites *invite.Service
+	// Sandbox applies the sandbox tenants' controls.
+	Sandbox *sandbox.Service
 	// PublicURL is the externally visible base URL, without a trailing slash.
 	PublicURL string
 	Log       *slog.Logger

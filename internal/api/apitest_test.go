@@ -571,7 +571,7 @@ func additionError(hr *http.Request, r resp) error {
 }
 
 // verigateAdditions are path prefixes of endpoints the contract does not have.
-var verigateAdditions = []string{"/partners/v2/flows", "/partners/v2/experiences", "/partners/v2/api-keys"}
+var verigateAdditions = []string{"/partners/v2/flows", "/partners/v2/experiences", "/partners/v2/api-keys", "/partners/v2/sandbox"}
 
 func checkContract(t testing.TB, hr *http.Request, r resp) {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"verigate/internal/invite"
 	"verigate/internal/partner"
 	"verigate/internal/report"
+	"verigate/internal/sandbox"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -59,6 +60,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &httpError{status: http.StatusConflict, body: map[string]string{"detail": invite.ErrRevoked.Error()}}
 	case errors.Is(err, session.ErrInvalid):
 		he = errNotFound.(*httpError)
+	case errors.Is(err, sandbox.ErrProduction):
+		he = &httpError{status: http.StatusForbidden, body: map[string]string{"detail": "The sandbox controls are for sandbox API keys; this is a production key."}}
 	case errors.Is(err, report.ErrDailyLimit):
 		he = &httpError{status: http.StatusTooManyRequests, body: map[string]string{"detail": fmt.Sprintf(
 			"The user has %d reports generated in the last 24 hours, the most allowed; delete one of them or try again later.", report.DailyUserReports)}}

@@ -71,6 +71,8 @@ func (a *API) Handler() http.Handler {
 		mux.Handle("GET /metrics", a.Metrics.Handler(a.MetricsToken))
 	}
 	mux.HandleFunc("GET /openapi.yaml", a.openAPI)
+	mux.HandleFunc("GET /{$}", a.landing)
+	mux.HandleFunc("GET /docs/{name}", a.docsPage)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.Pages != nil {
@@ -235,6 +237,12 @@ func (a *API) operations() []operation {
 
 		{"GET", "/reports/{id}/{format}", a.reportFile, []surface{partners, v2}},
 		{"POST", "/receipts", a.createReceipt, []surface{partners, v2}},
+
+		// Sandbox controls (verigate additions, sandbox keys only).
+		{"GET", "/sandbox/settings", a.getSandboxSettings, []surface{partners, v2}},
+		{"PATCH", "/sandbox/settings", a.updateSandboxSettings, []surface{partners, v2}},
+		{"POST", "/sandbox/webhooks/{id}/test", a.fireTestWebhook, []surface{partners, v2}},
+		{"POST", "/sandbox/accounts/{id}/paystubs", a.addSandboxPaystubs, []surface{partners, v2}},
 	}
 	for _, c := range []struct{ path, kind string }{
 		{"/flows", store.CustomizationFlow},

@@ -247,6 +247,10 @@ type GrossPayLine struct {
 	AmountYTD value.Money `json:"amount_ytd"`
 }
 
+// Hourly reports whether a line is paid by the hour: lines without a rate
+// or hours (bonus, commission) carry no hours.
+func (l GrossPayLine) Hourly() bool { return l.Rate != 0 || l.Hours != 0 }
+
 // Tax types, as in the contract's Tax.type.
 const (
 	// TaxFederal is federal income tax.

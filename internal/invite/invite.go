@@ -395,7 +395,7 @@ func (s *Service) view(ctx context.Context, inv store.Invite) (View, error) {
 	if err != nil {
 		return View{}, fmt.Errorf("invite %s: user: %w", inv.ID, err)
 	}
-	tok, err := s.Users.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
+	tok, err := s.Users.IssueToken(ctx, u)
 	if err != nil {
 		return View{}, err
 	}

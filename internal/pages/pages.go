@@ -700,7 +700,7 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 	}
 	until := tokenExpiry(tok)
 	if old := q.Get("resume"); old != "" {
-		link, err := h.Sessions.Resume(u, old, until)
+		link, err := h.Sessions.Resume(r.Context(), u, old, until)
 		if err != nil {
 			h.messageCode(w, http.StatusBadRequest, lang, "badlink", "invalid_user_token")
 			return

@@ -161,6 +161,26 @@ type Users struct {
 	UploadFiles, ReportFiles filestore.Files
 	// Log records files that could not be removed; nil means slog.Default().
 	Log *slog.Logger
+	// Tenants, if set, gives each tenant's clock and user-token lifetime
+	// (a sandbox tenant may move the one and shorten the other); nil means
+	// the tokens' clock and usertoken.Lifetime.
+	Tenants TokenClock
+}
+
+// TokenClock gives a tenant's time and how long its user tokens are valid.
+type TokenClock interface {
+	Clock(ctx context.Context, sc store.Scope) time.Time
+	TokenLifetime(ctx context.Context, sc store.Scope, def time.Duration) time.Duration
+}
+
+// IssueToken returns a new user token for u, on its tenant's clock (read
+// in ctx's transaction, if any).
+func (s *Users) IssueToken(ctx context.Context, u store.User) (string, error) {
+	if s.Tenants == nil {
+		return s.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
+	}
+	sc := store.Scope{PartnerID: u.PartnerID, Environment: u.Environment}
+	return s.Tokens.IssueAt(u.ClientID, u.ID, string(u.Environment), s.Tenants.Clock(ctx, sc), s.Tenants.TokenLifetime(ctx, sc, usertoken.Lifetime))
 }
 
 // Create validates in and stores a new user.
@@ -203,7 +223,7 @@ func (s *Users) store(ctx context.Context, p Principal, clientID string, pr prof
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return CreatedUser{}, fmt.Errorf("create user: %w", err)
 	}
-	tok, err := s.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
+	tok, err := s.IssueToken(ctx, u)
 	if err != nil {
 		return CreatedUser{}, err
 	}
@@ -240,7 +260,7 @@ func (s *Users) Token(ctx context.Context, p Principal, in TokenInput) (Token, e
 	if err != nil {
 		return Token{}, err
 	}
-	tok, err := s.Tokens.Issue(u.ClientID, u.ID, string(u.Environment))
+	tok, err := s.IssueToken(ctx, u)
 	return Token{UserToken: tok}, err
 }
 
@@ -248,13 +268,21 @@ func (s *Users) Token(ctx context.Context, p Principal, in TokenInput) (Token, e
 // token: usertoken.ErrExpired or usertoken.ErrInvalid for a token that is
 // not valid now, store.ErrNotFound when its user no longer exists.
 func (s *Users) ForToken(ctx context.Context, tok string) (store.User, error) {
-	c, err := s.Tokens.Verify(tok)
+	c, err := s.Tokens.Check(tok)
 	if err != nil {
 		return store.User{}, err
 	}
 	client, err := s.Store.Client(ctx, c.ClientID)
 	if err != nil {
 		return store.User{}, err
+	}
+	sc := store.Scope{PartnerID: client.PartnerID, Environment: store.Environment(c.Environment)}
+	now := s.Now()
+	if s.Tenants != nil {
+		now = s.Tenants.Clock(ctx, sc)
+	}
+	if c.ExpiredAt(now) {
+		return store.User{}, usertoken.ErrExpired
 	}
 	u, err := s.Store.User(ctx, store.Scope{PartnerID: client.PartnerID, Environment: store.Environment(c.Environment)}, c.UserID)
 	if err != nil {

@@ -201,7 +201,7 @@ func GrossPayTotals(lines []datasource.GrossPayLine) Totals {
 		}
 		a.amount += l.Amount
 		a.ytdByName[l.Name] = l.AmountYTD
-		if hourly(l) {
+		if l.Hourly() {
 			a.hourly = true
 			a.hours += l.Hours
 			a.hrsByName[l.Name] = l.HoursYTD
@@ -232,9 +232,6 @@ func GrossPayTotals(lines []datasource.GrossPayLine) Totals {
 	}
 	return Totals{Base: total("base"), Overtime: total("overtime"), Commission: total("commission"), Bonus: total("bonus"), Other: total("other")}
 }
-
-// hourly reports whether a line is paid by the hour.
-func hourly(l datasource.GrossPayLine) bool { return l.Rate != 0 || l.Hours != 0 }
 
 // dateTime writes a date as the contract's midnight-UTC date-time, or null.
 func dateTime(d value.Date) *string {
@@ -352,7 +349,7 @@ func paystubBody(p datasource.Paystub) PaystubBody {
 	}
 	for _, l := range p.GrossPayList {
 		g := GrossPay{Name: l.Name, Type: l.Type, StartDate: l.StartDate, EndDate: l.EndDate, Amount: l.Amount, AmountYTD: l.AmountYTD}
-		if hourly(l) {
+		if l.Hourly() {
 			rate, h, hytd := l.Rate, l.Hours, l.HoursYTD
 			g.Rate, g.Hours, g.HoursYTD = &rate, &h, &hytd
 		}

@@ -143,10 +143,16 @@ type BankIncome struct {
 	From              value.Date `json:"from"`
 	Through           value.Date `json:"through"`
 	ConfidenceMinimum int        `json:"confidence_minimum"`
+	// Basis says what the amounts are: AmountsNet, the deposits as they
+	// reached the account, after the payer's taxes and deductions.
+	Basis string `json:"basis"`
 	// ProjectedAnnualAmount sums the streams' projected annual amounts.
 	ProjectedAnnualAmount value.Money    `json:"projected_annual_amount"`
 	Streams               []IncomeStream `json:"streams"`
 }
+
+// AmountsNet is the basis of banking income amounts: net deposits, not gross pay.
+const AmountsNet = "net"
 
 // IncomeStream is a detected income stream (see income.Stream) with its deposits.
 type IncomeStream struct {
@@ -335,10 +341,7 @@ func BuildBanking(id string, at time.Time, v store.Verification, sources []BankS
 		s := oldest.UTC().Format(partner.TimeFormat)
 		r.DataAsOf = &s
 	}
-	if identity != nil {
-		r.Identity = &Identity{FirstName: identity.FirstName, LastName: identity.LastName, FullName: identity.FullName,
-			BirthDate: identity.BirthDate, SSN: identity.SSN, Email: identity.Email, PhoneNumber: identity.PhoneNumber, Address: identity.Address}
-	}
+	r.Identity = reportIdentity(identity)
 	if b.AsOf.IsZero() {
 		b.AsOf = value.DateOf(at.UTC())
 	}
@@ -467,7 +470,7 @@ func assets(b *Banking, txs []datasource.Transaction, from value.Date) *Assets {
 // bankIncome detects the income streams of the credits from from (zero:
 // the whole history) to the as-of date.
 func bankIncome(b *Banking, txs []datasource.Transaction, from value.Date, minConfidence int) *BankIncome {
-	out := &BankIncome{From: from, Through: b.AsOf, ConfidenceMinimum: minConfidence, Streams: []IncomeStream{}}
+	out := &BankIncome{From: from, Through: b.AsOf, ConfidenceMinimum: minConfidence, Basis: AmountsNet, Streams: []IncomeStream{}}
 	if from.IsZero() && len(txs) > 0 {
 		out.From = txs[0].PostedDate
 	}

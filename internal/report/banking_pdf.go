@@ -119,11 +119,13 @@ func (d *doc) assets(b *Banking) {
 }
 
 func (d *doc) bankIncome(in *BankIncome) {
-	d.section("Income streams")
+	d.section("Income streams (net deposits)")
+	d.para("Amounts are net: the deposits as they reached the bank accounts, after the payer's taxes and deductions. " +
+		"They are not gross pay and are not comparable with the gross figures of a payroll report.")
 	d.kv([][2]string{
 		{"Period", date(in.From) + " to " + date(in.Through)},
 		{"Confidence minimum", fmt.Sprint(in.ConfidenceMinimum)},
-		{"Projected annual income", money(in.ProjectedAnnualAmount)},
+		{"Projected annual income (net)", money(in.ProjectedAnnualAmount)},
 	})
 	if len(in.Streams) == 0 {
 		d.para("No income stream was detected at or above the confidence minimum.")
@@ -143,7 +145,7 @@ func (d *doc) bankIncome(in *BankIncome) {
 			date(s.FirstDate) + "\n" + date(s.LastDate), money(s.AverageAmount), money(s.Total), money(s.ProjectedAnnual), fmt.Sprint(s.Confidence)})
 	}
 	d.table([]column{{"Payer", 24, "L"}, {"Frequency", 12, "L"}, {"Deposits", 11, "R"}, {"First / last", 13, "L"},
-		{"Average", 12, "R"}, {"Total", 13, "R"}, {"Projected annual", 14, "R"}, {"Confidence", 13, "R"}}, rows)
+		{"Average net deposit", 12, "R"}, {"Total net", 13, "R"}, {"Projected annual net", 14, "R"}, {"Confidence", 13, "R"}}, rows)
 	d.para("Streams group the posted credits of each payer; credits on the same day count as one deposit, and the average is the " +
 		"total divided by the deposits. A regular stream projects its average times its deposits a year; an irregular one annualises " +
 		"its total; an inactive stream projects nothing. The JSON report lists every deposit of every stream.")

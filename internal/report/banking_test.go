@@ -543,6 +543,11 @@ func TestBankingPDF(t *testing.T) {
 					}
 				}
 				if in := r.Banking.Income; in != nil {
+					// Deposits are net pay, and say so.
+					want = append(want, "Income streams (net deposits)", "Projected annual income (net)")
+					if in.Basis != report.AmountsNet {
+						t.Errorf("income basis %q", in.Basis)
+					}
 					want = append(want, report.FormatMoney(in.ProjectedAnnualAmount))
 					for _, s := range in.Streams {
 						want = append(want, s.Payer, report.FormatMoney(s.AverageAmount))
@@ -557,6 +562,11 @@ func TestBankingPDF(t *testing.T) {
 					if !strings.Contains(text, w) {
 						t.Errorf("PDF text lacks %q", w)
 					}
+				}
+				// The bank returns no SSN: the JSON says null, the PDF a dash, never "".
+				js, _ := report.JSON(r)
+				if r.Identity.SSN != nil || !strings.Contains(string(js), `"ssn": null`) || strings.Contains(string(js), `"ssn": ""`) {
+					t.Errorf("identity ssn %v", r.Identity.SSN)
 				}
 				if strings.Contains(text, "Q-88") {
 					t.Error("PDF shows a custom field that is not shown")

@@ -10,6 +10,7 @@ import (
 	"verigate/internal/datasource"
 	"verigate/internal/partner"
 	"verigate/internal/store"
+	"verigate/internal/value"
 	"verigate/internal/verification"
 )
 
@@ -24,7 +25,7 @@ type PayrollSource struct {
 // header fills the fields every report shares.
 func header(id string, at time.Time, v store.Verification) (*Report, error) {
 	r := &Report{
-		Schema: Schema, ID: id, Type: v.ReportType, GeneratedAt: at.UTC().Format(partner.TimeFormat),
+		Schema: Schema, ID: id, ReferenceNumber: Reference(id), Type: v.ReportType, GeneratedAt: at.UTC().Format(partner.TimeFormat),
 		Environment: string(v.Environment), Verification: v.ID, User: v.UserID, Client: v.ClientID, DataSource: v.DataSource,
 		CustomFields: []verification.CustomField{},
 	}
@@ -121,10 +122,7 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 		s := oldest.UTC().Format(partner.TimeFormat)
 		r.DataAsOf = &s
 	}
-	if identity != nil {
-		r.Identity = &Identity{FirstName: identity.FirstName, LastName: identity.LastName, FullName: identity.FullName,
-			BirthDate: identity.BirthDate, SSN: identity.SSN, Email: identity.Email, PhoneNumber: identity.PhoneNumber, Address: identity.Address}
-	}
+	r.Identity = reportIdentity(identity)
 	// Current jobs first, then the most recently started.
 	slices.SortStableFunc(emps, func(a, b *employmentData) int {
 		if c := cmp.Compare(statusRank(a.emp.Status), statusRank(b.emp.Status)); c != 0 {
@@ -138,21 +136,21 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 	r.Employments = make([]Employment, 0, len(emps))
 	var all [][]IncomeYear
 	for _, e := range emps {
+		slices.SortStableFunc(e.pays, func(a, b paystubData) int {
+			return cmp.Or(a.p.PaystubDate.Compare(b.p.PaystubDate), cmp.Compare(a.id, b.id))
+		})
 		out := Employment{
 			ID: e.rec.ID, Account: e.rec.AccountID, Employer: e.emp.Employer, EmployerAddress: e.emp.EmployerAddress,
-			JobTitle: e.emp.JobTitle, Status: e.emp.Status, EmploymentType: e.emp.Type,
+			JobTitle: e.emp.JobTitle, Status: e.emp.Status, Current: e.emp.Status == datasource.EmploymentActive, EmploymentType: e.emp.Type,
 			OriginalHireDate: e.emp.OriginalHireDate, HireDate: e.emp.HireDate, TerminationDate: e.emp.TerminationDate,
-			PayFrequency: e.emp.PayCycle, BasePay: e.emp.BasePay,
+			PayFrequency: e.emp.PayCycle, BasePay: e.emp.BasePay, EndDate: endDate(e),
 		}
 		if e.emp.TerminationReason != "" {
 			reason := e.emp.TerminationReason
 			out.TerminationReason = &reason
 		}
 		if withIncome {
-			slices.SortStableFunc(e.pays, func(a, b paystubData) int {
-				return cmp.Or(a.p.PaystubDate.Compare(b.p.PaystubDate), cmp.Compare(a.id, b.id))
-			})
-			out.Income = incomeByYear(e.pays, at.Year())
+			out.Income = incomeByYear(e.pays, at.Year(), e.emp.HireDate)
 			all = append(all, out.Income)
 			out.RecentPaystubs = recent(e.pays)
 		}
@@ -161,7 +159,31 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 	if withIncome {
 		r.Income = sumYears(all, at.Year())
 	}
+	r.Summary = summarize(r, emps, withIncome)
 	return r, nil
+}
+
+// reportIdentity is the connected identity as reports show it: a missing
+// SSN is null.
+func reportIdentity(idn *datasource.Identity) *Identity {
+	if idn == nil {
+		return nil
+	}
+	return &Identity{FirstName: idn.FirstName, LastName: idn.LastName, FullName: idn.FullName,
+		BirthDate: idn.BirthDate, SSN: opt(idn.SSN), Email: idn.Email, PhoneNumber: idn.PhoneNumber, Address: idn.Address}
+}
+
+// endDate is when an employment that is not active ended: its termination
+// date, else (voie) its last pay date; null when neither is known, and for
+// an active employment.
+func endDate(e *employmentData) value.Date {
+	if e.emp.Status == datasource.EmploymentActive {
+		return value.Date{}
+	}
+	if !e.emp.TerminationDate.IsZero() || len(e.pays) == 0 {
+		return e.emp.TerminationDate
+	}
+	return e.pays[len(e.pays)-1].p.PaystubDate
 }
 
 func statusRank(s string) int {
@@ -175,8 +197,10 @@ func statusRank(s string) int {
 }
 
 // incomeByYear sums an employment's paystubs (sorted by date) into the
-// current year and the years before it.
-func incomeByYear(pays []paystubData, current int) []IncomeYear {
+// current year and the years before it. A year is partial when its first
+// counted paystub's pay period starts after both 1 January and the hire
+// date: the job was paid before it, by paystubs the history does not hold.
+func incomeByYear(pays []paystubData, current int, hired value.Date) []IncomeYear {
 	out := make([]IncomeYear, IncomeYears)
 	for i := range out {
 		out[i] = IncomeYear{Year: current - i, YearToDate: i == 0}
@@ -191,6 +215,11 @@ func incomeByYear(pays []paystubData, current int) []IncomeYear {
 		y.Paystubs++
 		if y.From.IsZero() {
 			y.From = p.PaystubDate
+			start := p.Period.StartDate
+			if start.IsZero() {
+				start = p.PaystubDate
+			}
+			y.Partial = start.After(value.NewDate(y.Year, time.January, 1)) && start.After(hired)
 		}
 		y.Through = p.PaystubDate
 		y.Gross += p.GrossPay
@@ -213,7 +242,7 @@ func incomeByYear(pays []paystubData, current int) []IncomeYear {
 	for i := range out {
 		y := &out[i]
 		y.Other = y.Gross - y.Base - y.Overtime - y.Bonus - y.Commission
-		y.Complete = y.PayrollYTDGross != nil && *y.PayrollYTDGross == y.Gross
+		y.Complete = !y.Partial && y.PayrollYTDGross != nil && *y.PayrollYTDGross == y.Gross
 	}
 	return out
 }
@@ -240,6 +269,7 @@ func sumYears(all [][]IncomeYear, current int) []IncomeYear {
 			y.Other += e.Other
 			y.Gross += e.Gross
 			y.Net += e.Net
+			y.Partial = y.Partial || e.Partial
 			if e.PayrollYTDGross != nil {
 				sum := *e.PayrollYTDGross
 				if y.PayrollYTDGross != nil {
@@ -249,7 +279,7 @@ func sumYears(all [][]IncomeYear, current int) []IncomeYear {
 				complete = complete && e.Complete
 			}
 		}
-		y.Complete = complete && y.PayrollYTDGross != nil
+		y.Complete = complete && !y.Partial && y.PayrollYTDGross != nil
 		out[i] = y
 	}
 	return out
@@ -265,7 +295,12 @@ func recent(pays []paystubData) []Paystub {
 			GrossPay: p.GrossPay, Taxes: p.Taxes, Deductions: p.Deductions, NetPay: p.NetPay, Hours: p.Hours,
 			GrossPayYTD: p.GrossPayYTD, NetPayYTD: p.NetPayYTD, Earnings: make([]Earning, 0, len(p.GrossPayList))}
 		for _, l := range p.GrossPayList {
-			ps.Earnings = append(ps.Earnings, Earning{Name: l.Name, Type: l.Type, Amount: l.Amount, Hours: l.Hours})
+			e := Earning{Name: l.Name, Type: l.Type, Amount: l.Amount}
+			if l.Hourly() {
+				h := l.Hours
+				e.Hours = &h
+			}
+			ps.Earnings = append(ps.Earnings, e)
 		}
 		out = append(out, ps)
 	}

@@ -25,11 +25,13 @@ const IncomeYears = 3
 // documents reports (doc-voi-mortgage) fill Documents; banking reports
 // fill DataAsOf, Accounts, Identity and Banking.
 type Report struct {
-	Schema      string `json:"schema"`
-	ID          string `json:"id"`
-	Type        string `json:"type"`
-	GeneratedAt string `json:"generated_at"`
-	Environment string `json:"environment"`
+	Schema string `json:"schema"`
+	ID     string `json:"id"`
+	// ReferenceNumber is the report's reference for a loan file (see Reference).
+	ReferenceNumber string `json:"reference_number"`
+	Type            string `json:"type"`
+	GeneratedAt     string `json:"generated_at"`
+	Environment     string `json:"environment"`
 	// Verification is "" (and absent) in a user report, which has none.
 	Verification string                     `json:"verification,omitempty"`
 	User         string                     `json:"user"`
@@ -38,11 +40,18 @@ type Report struct {
 	Loan         verification.Loan          `json:"loan"`
 	Billing      verification.Billing       `json:"billing"`
 	CustomFields []verification.CustomField `json:"custom_fields"`
+	// BuildsOn names the voie report a voe builds on, or is nil.
+	BuildsOn *BuildsOn `json:"builds_on,omitempty"`
 
 	// DataAsOf is when the least recently aggregated account was aggregated.
-	DataAsOf    *string      `json:"data_as_of,omitempty"`
-	Accounts    []Account    `json:"accounts,omitempty"`
-	Identity    *Identity    `json:"identity,omitempty"`
+	DataAsOf *string   `json:"data_as_of,omitempty"`
+	Accounts []Account `json:"accounts,omitempty"`
+	Identity *Identity `json:"identity,omitempty"`
+	// IdentityCheck compares the identity the report was ordered for with
+	// the connected one (payroll and banking reports).
+	IdentityCheck *IdentityCheck `json:"identity_check,omitempty"`
+	// Summary answers the underwriter's first questions (payroll reports).
+	Summary     *Summary     `json:"summary,omitempty"`
 	Employments []Employment `json:"employments,omitempty"`
 	// Income sums every employment's income by year (voie only).
 	Income []IncomeYear `json:"income,omitempty"`
@@ -65,11 +74,12 @@ type Account struct {
 
 // Identity is the borrower as the payroll provider knows them.
 type Identity struct {
-	FirstName   string             `json:"first_name"`
-	LastName    string             `json:"last_name"`
-	FullName    string             `json:"full_name"`
-	BirthDate   value.Date         `json:"birth_date"`
-	SSN         string             `json:"ssn"`
+	FirstName string     `json:"first_name"`
+	LastName  string     `json:"last_name"`
+	FullName  string     `json:"full_name"`
+	BirthDate value.Date `json:"birth_date"`
+	// SSN is the masked SSN, or nil when the source has none.
+	SSN         *string            `json:"ssn"`
 	Email       string             `json:"email"`
 	PhoneNumber string             `json:"phone_number"`
 	Address     datasource.Address `json:"address"`
@@ -77,21 +87,25 @@ type Identity struct {
 
 // Employment is one job with (voie) its income and latest paystubs.
 type Employment struct {
-	ID                string             `json:"id"`
-	Account           string             `json:"account"`
-	Employer          string             `json:"employer"`
-	EmployerAddress   datasource.Address `json:"employer_address"`
-	JobTitle          string             `json:"job_title"`
-	Status            string             `json:"status"`
-	EmploymentType    string             `json:"employment_type"`
-	OriginalHireDate  value.Date         `json:"original_hire_date"`
-	HireDate          value.Date         `json:"hire_date"`
-	TerminationDate   value.Date         `json:"termination_date"`
-	TerminationReason *string            `json:"termination_reason"`
-	PayFrequency      string             `json:"pay_frequency"`
-	BasePay           datasource.BasePay `json:"base_pay"`
-	Income            []IncomeYear       `json:"income,omitempty"`
-	RecentPaystubs    []Paystub          `json:"recent_paystubs,omitempty"`
+	ID              string             `json:"id"`
+	Account         string             `json:"account"`
+	Employer        string             `json:"employer"`
+	EmployerAddress datasource.Address `json:"employer_address"`
+	JobTitle        string             `json:"job_title"`
+	Status          string             `json:"status"`
+	// Current is true for an active employment.
+	Current           bool       `json:"current"`
+	EmploymentType    string     `json:"employment_type"`
+	OriginalHireDate  value.Date `json:"original_hire_date"`
+	HireDate          value.Date `json:"hire_date"`
+	TerminationDate   value.Date `json:"termination_date"`
+	TerminationReason *string    `json:"termination_reason"`
+	// EndDate is when an ended employment ended (see endDate), or null.
+	EndDate        value.Date         `json:"end_date"`
+	PayFrequency   string             `json:"pay_frequency"`
+	BasePay        datasource.BasePay `json:"base_pay"`
+	Income         []IncomeYear       `json:"income,omitempty"`
+	RecentPaystubs []Paystub          `json:"recent_paystubs,omitempty"`
 }
 
 // IncomeYear is one calendar year of gross income, summed from paystubs.
@@ -117,8 +131,11 @@ type IncomeYear struct {
 	// PayrollYTDGross is the year-to-date gross printed on the year's last
 	// paystub (summed over employments), or null without paystubs.
 	PayrollYTDGross *value.Money `json:"payroll_ytd_gross"`
-	// Complete is true when Gross equals PayrollYTDGross: no paystub of the
-	// year is missing (years before the aggregated window are partial).
+	// Partial is true when the aggregated paystubs start after the year
+	// (or the job in it) began: pay before From is not counted.
+	Partial bool `json:"partial"`
+	// Complete is true when the year is not partial and Gross equals
+	// PayrollYTDGross: no paystub of the year is missing.
 	Complete bool `json:"complete"`
 }
 
@@ -143,7 +160,8 @@ type Earning struct {
 	Name   string      `json:"name"`
 	Type   string      `json:"type"`
 	Amount value.Money `json:"amount"`
-	Hours  value.Hours `json:"hours"`
+	// Hours is null on lines not paid by the hour (bonus, commission).
+	Hours *value.Hours `json:"hours"`
 }
 
 // Documents is the body of a doc-voi-mortgage report.

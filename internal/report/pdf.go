@@ -143,17 +143,86 @@ type column struct {
 	Align string  // "L" or "R"
 }
 
-// table prints rows under a header that repeats on every page the table spans.
-func (d *doc) table(cols []column, rows [][]string) {
+// Table font sizes: a table is set at tableFont, or smaller down to
+// minTableFont when its columns' words do not fit the width otherwise.
+const (
+	tableFont    = 8.0
+	minTableFont = 6.0
+	cellPad      = 2.0
+)
+
+// fitColumns returns the columns' widths and the font size to set them in.
+// Each column is at least as wide as its widest word (a header or cell
+// never wraps inside a word or an amount); the width left over is shared in
+// proportion to the columns' relative widths.
+func (d *doc) fitColumns(cols []column, rows [][]string) ([]float64, float64) {
 	total := 0.0
 	for _, c := range cols {
 		total += c.Width
 	}
+	for size := tableFont; ; size -= 0.5 {
+		need := make([]float64, len(cols))
+		for i, c := range cols {
+			d.pdf.SetFont("Helvetica", "B", size)
+			need[i] = d.widestWord(c.Title)
+			d.pdf.SetFont("Helvetica", "", size)
+			for _, r := range rows {
+				need[i] = max(need[i], d.widestWord(r[i]))
+			}
+			need[i] += cellPad + 2*d.pdf.GetCellMargin() + 0.2
+		}
+		widths, fits := share(d.width, need, cols, total)
+		if fits || size <= minTableFont {
+			return widths, size
+		}
+	}
+}
+
+// widestWord is the width of the longest word of s in the current font.
+func (d *doc) widestWord(s string) float64 {
+	w := 0.0
+	for _, word := range strings.Fields(s) {
+		w = max(w, d.pdf.GetStringWidth(d.tr(word)))
+	}
+	return w
+}
+
+// share gives each column its proportional share of width, raised to its
+// need; the columns above their need give back the difference in
+// proportion to their surplus. It reports whether every need is met.
+func share(width float64, need []float64, cols []column, total float64) ([]float64, bool) {
 	widths := make([]float64, len(cols))
 	for i, c := range cols {
-		widths[i] = d.width * c.Width / total
+		widths[i] = width * c.Width / total
 	}
-	const cellLine = 4.0
+	deficit, surplus := 0.0, 0.0
+	for i := range widths {
+		if widths[i] < need[i] {
+			deficit += need[i] - widths[i]
+		} else {
+			surplus += widths[i] - need[i]
+		}
+	}
+	if deficit == 0 {
+		return widths, true
+	}
+	if deficit > surplus {
+		return widths, false
+	}
+	for i := range widths {
+		if widths[i] < need[i] {
+			widths[i] = need[i]
+		} else {
+			widths[i] -= (widths[i] - need[i]) * deficit / surplus
+		}
+	}
+	return widths, true
+}
+
+// table prints rows under a header that repeats on every page the table spans.
+func (d *doc) table(cols []column, rows [][]string) {
+	widths, size := d.fitColumns(cols, rows)
+	cellLine := size / 2
 	titles := make([]string, len(cols))
 	for i, c := range cols {
 		titles[i] = c.Title
@@ -164,11 +233,11 @@ func (d *doc) table(cols []column, rows [][]string) {
 		if bold {
 			style = "B"
 		}
-		d.pdf.SetFont("Helvetica", style, 8)
+		d.pdf.SetFont("Helvetica", style, size)
 		n := 1
 		split := make([][][]byte, len(cells))
 		for i, c := range cells {
-			split[i] = d.pdf.SplitLines([]byte(d.tr(c)), widths[i]-2)
+			split[i] = d.pdf.SplitLines([]byte(d.tr(c)), widths[i]-cellPad)
 			n = max(n, len(split[i]))
 		}
 		h := float64(n)*cellLine + 1.6
@@ -176,7 +245,7 @@ func (d *doc) table(cols []column, rows [][]string) {
 			d.pdf.AddPage()
 			if !bold {
 				printRow(titles, true, true) // the header again on the new page
-				d.pdf.SetFont("Helvetica", "", 8)
+				d.pdf.SetFont("Helvetica", "", size)
 			}
 		}
 		y := d.pdf.GetY()
@@ -189,8 +258,8 @@ func (d *doc) table(cols []column, rows [][]string) {
 			d.pdf.SetDrawColor(190, 190, 190)
 			d.pdf.Rect(x, y, widths[i], h, "D")
 			for j, line := range split[i] {
-				d.pdf.SetXY(x+1, y+0.8+float64(j)*cellLine)
-				d.pdf.CellFormat(widths[i]-2, cellLine, string(line), "", 0, cols[i].Align, false, 0, "")
+				d.pdf.SetXY(x+cellPad/2, y+0.8+float64(j)*cellLine)
+				d.pdf.CellFormat(widths[i]-cellPad, cellLine, string(line), "", 0, cols[i].Align, false, 0, "")
 			}
 			x += widths[i]
 		}
@@ -211,4 +280,14 @@ func (d *doc) bytes() ([]byte, error) {
 		return nil, fmt.Errorf("report: render pdf: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// alert prints a warning in bold on a tinted band.
+func (d *doc) alert(text string) {
+	d.pdf.SetFont("Helvetica", "B", 9.5)
+	d.pdf.SetFillColor(253, 226, 226)
+	d.pdf.SetTextColor(140, 0, 0)
+	d.pdf.MultiCell(d.width, 5, d.tr(text), "", "L", true)
+	d.pdf.SetTextColor(0, 0, 0)
+	d.pdf.Ln(1.5)
 }

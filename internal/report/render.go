@@ -57,24 +57,6 @@ func address(a datasource.Address) string {
 	return orDash(strings.Join(parts, ", "))
 }
 
-// money formats an amount for reading: "$1,607.63", "-$5.10".
-func money(m value.Money) string {
-	s := m.String()
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return sign + "$" + b.String() + "." + frac
-}
-
 func words(s string) string {
 	s = strings.ReplaceAll(s, "_", " ")
 	if s == "" {
@@ -96,13 +78,17 @@ func PDF(r *Report) ([]byte, error) {
 	h := headerInfo{
 		Title: Title(r.Type),
 		Lines: []string{
+			"Reference number: " + r.ReferenceNumber,
 			fmt.Sprintf("Report ID: %s   |   Generated: %s UTC", r.ID, at.UTC().Format("2006-01-02 15:04:05")),
 			fmt.Sprintf("Loan number: %s   |   Verification: %s", loan, r.Verification),
 		},
 		Footer: r.Schema + "  " + r.ID,
 	}
 	if r.Verification == "" {
-		h.Lines[1] = "Requested for user " + r.User
+		h.Lines[2] = "Requested for user " + r.User
+	}
+	if b := r.BuildsOn; b != nil {
+		h.Lines = append(h.Lines, fmt.Sprintf("Builds on %s report %s (verification %s)", b.Type, b.ReferenceNumber, b.Verification))
 	}
 	if r.Environment == "sandbox" {
 		h.Lines = append(h.Lines, "SANDBOX: generated from test data, not for lending decisions.")
@@ -113,6 +99,7 @@ func PDF(r *Report) ([]byte, error) {
 		}
 	}
 	d := newDoc(h, at)
+	d.summary(r)
 	d.loan(r)
 	switch {
 	case r.Documents != nil:
@@ -166,6 +153,9 @@ func incomeRows(years []IncomeYear) [][]string {
 		if y.YearToDate {
 			label += " YTD"
 		}
+		if y.Partial {
+			label += "\npartial"
+		}
 		if !y.From.IsZero() {
 			label += "\n" + y.From.String()[5:] + " to " + y.Through.String()[5:]
 		}
@@ -192,7 +182,7 @@ func (d *doc) borrower(r *Report) {
 	d.kv([][2]string{
 		{"Name", orDash(id.FullName)},
 		{"Date of birth", date(id.BirthDate)},
-		{"SSN", orDash(id.SSN)},
+		{"SSN", orDash(deref(id.SSN))},
 		{"Address", address(id.Address)},
 		{"Phone", orDash(id.PhoneNumber)},
 		{"Email", orDash(id.Email)},
@@ -214,40 +204,60 @@ func (d *doc) payroll(r *Report) {
 		d.table(incomeColumns, incomeRows(r.Income))
 		d.para("Amounts are gross pay summed from the paystubs; Other is gross pay not itemised as base, overtime, bonus or commission. " +
 			"Payroll YTD gross is the year-to-date gross printed on the year's last paystub; Complete means the paystubs add up to it. " +
-			"Dates under each year are the first and last pay dates counted: the oldest year is covered only from the start of the aggregated history.")
+			"Dates under each year are the first and last pay dates counted. A partial year starts after the job was already paid in it: " +
+			"the aggregated history holds no paystubs before the first date shown, so the year is not complete.")
 	}
-	for i, e := range r.Employments {
-		d.section(fmt.Sprintf("Employment %d: %s", i+1, orDash(e.Employer)))
-		term := date(e.TerminationDate)
-		if e.TerminationReason != nil {
-			term += " (" + *e.TerminationReason + ")"
-		}
-		d.kv([][2]string{
-			{"Employer", orDash(e.Employer)},
-			{"Employer address", address(e.EmployerAddress)},
-			{"Job title", orDash(e.JobTitle)},
-			{"Status", words(e.Status)},
-			{"Employment type", words(e.EmploymentType)},
-			{"Original hire date", date(e.OriginalHireDate)},
-			{"Hire date", date(e.HireDate)},
-			{"Termination date", term},
-			{"Pay frequency", words(e.PayFrequency)},
-			{"Base pay", fmt.Sprintf("%s %s per %s", e.BasePay.Amount, orDash(e.BasePay.Currency), perPeriod(e.BasePay.Period))},
-		})
-		if e.Income != nil {
-			d.subsection("Income by year")
-			d.table(incomeColumns, incomeRows(e.Income))
-		}
-		if e.RecentPaystubs != nil {
-			d.subsection("Most recent paystubs")
-			rows := make([][]string, 0, len(e.RecentPaystubs))
-			for _, p := range e.RecentPaystubs {
-				rows = append(rows, []string{date(p.PaystubDate), date(p.PeriodStart) + " to " + date(p.PeriodEnd), money(p.GrossPay),
-					money(p.Taxes), money(p.Deductions), money(p.NetPay), p.Hours.String(), money(p.GrossPayYTD)})
+	for _, current := range []bool{true, false} {
+		n := 0
+		for _, e := range r.Employments {
+			if e.Current != current {
+				continue
 			}
-			d.table([]column{{"Pay date", 11, "L"}, {"Period", 20, "L"}, {"Gross", 11, "R"}, {"Taxes", 10, "R"},
-				{"Deductions", 11, "R"}, {"Net", 11, "R"}, {"Hours", 8, "R"}, {"Gross YTD", 12, "R"}}, rows)
+			n++
+			d.employment(n, e)
 		}
+	}
+}
+
+// employment prints the nth current or ended employment; ended ones show
+// their end dates.
+func (d *doc) employment(n int, e Employment) {
+	kind := "Current employment"
+	if !e.Current {
+		kind = "Ended employment"
+	}
+	d.section(fmt.Sprintf("%s %d: %s", kind, n, orDash(e.Employer)))
+	rows := [][2]string{
+		{"Employer", orDash(e.Employer)},
+		{"Employer address", address(e.EmployerAddress)},
+		{"Job title", orDash(e.JobTitle)},
+		{"Status", words(e.Status)},
+		{"Employment type", words(e.EmploymentType)},
+		{"Original hire date", date(e.OriginalHireDate)},
+		{"Hire date", date(e.HireDate)},
+	}
+	if !e.Current {
+		end := date(e.EndDate)
+		if e.TerminationReason != nil {
+			end += " (" + *e.TerminationReason + ")"
+		}
+		rows = append(rows, [2]string{"End date", end})
+	}
+	rows = append(rows, [2]string{"Pay frequency", words(e.PayFrequency)}, [2]string{"Base pay", payRate(e.BasePay)})
+	d.kv(rows)
+	if e.Income != nil {
+		d.subsection("Income by year")
+		d.table(incomeColumns, incomeRows(e.Income))
+	}
+	if e.RecentPaystubs != nil {
+		d.subsection("Most recent paystubs")
+		rows := make([][]string, 0, len(e.RecentPaystubs))
+		for _, p := range e.RecentPaystubs {
+			rows = append(rows, []string{date(p.PaystubDate), date(p.PeriodStart) + " to " + date(p.PeriodEnd), money(p.GrossPay),
+				money(p.Taxes), money(p.Deductions), money(p.NetPay), hours(p.Hours), money(p.GrossPayYTD)})
+		}
+		d.table([]column{{"Pay date", 11, "L"}, {"Period", 20, "L"}, {"Gross", 11, "R"}, {"Taxes", 10, "R"},
+			{"Deductions", 11, "R"}, {"Net", 11, "R"}, {"Hours", 8, "R"}, {"Gross YTD", 12, "R"}}, rows)
 	}
 }
 
@@ -331,4 +341,11 @@ func (d *doc) documents(r *Report) {
 			fmt.Sprintf("%s, %d bytes\nsha256 %s", u.ContentType, u.Size, u.SHA256)})
 	}
 	d.table([]column{{"Upload", 36, "L"}, {"Type", 10, "L"}, {"Stated", 24, "L"}, {"File", 30, "L"}}, rows)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -176,9 +176,13 @@ func TestIncomeArithmetic(t *testing.T) {
 					if count[k] > 0 && (y.PayrollYTDGross == nil || *y.PayrollYTDGross != lastYTD[k]) {
 						t.Errorf("%s %d: payroll YTD %v, the year's last paystub says %s", e.Employer, y.Year, y.PayrollYTDGross, lastYTD[k])
 					}
-					// The sandbox's YTD counts from the start of its history: every year's sums must equal it.
-					if count[k] > 0 && !y.Complete {
+					// The sandbox's YTD counts from the start of its history, so every year's sums equal it;
+					// the oldest year starts with the 24 months (June 2023), after the job did: it is partial.
+					if count[k] > 0 && *y.PayrollYTDGross != y.Gross {
 						t.Errorf("%s %d: paystubs sum to %s but the payroll's YTD is %s", e.Employer, y.Year, y.Gross, lastYTD[k])
+					}
+					if wantPartial := y.Year == 2023 && count[k] > 0; y.Partial != wantPartial || y.Complete != (count[k] > 0 && !wantPartial) {
+						t.Errorf("%s %d: partial %v complete %v, want partial %v", e.Employer, y.Year, y.Partial, y.Complete, wantPartial)
 					}
 					if y.Year == 2023 && count[k] > 0 && !y.From.After(value.NewDate(2023, time.June, 1)) {
 						t.Errorf("%s 2023 counted from %s, but the aggregated paystubs start after 2023-06-01", e.Employer, y.From)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 
 	"verigate/internal/datasource"
 	"verigate/internal/filestore"
+	"verigate/internal/partner"
 	"verigate/internal/store"
 	"verigate/internal/verification"
 )
@@ -162,8 +164,61 @@ func (s *Service) Payroll(ctx context.Context, v store.Verification) (store.Repo
 		if err != nil {
 			return nil, err
 		}
-		return BuildPayroll(id, at, v, sources)
+		r, err := BuildPayroll(id, at, v, sources)
+		if err != nil {
+			return nil, err
+		}
+		return r, s.relate(ctx, v, r)
 	})
+}
+
+// relate fills what a report says about other records: how the connected
+// identity compares with the user the verification was ordered for and,
+// for a voe, the voie it builds on.
+func (s *Service) relate(ctx context.Context, v store.Verification, r *Report) error {
+	u, err := s.Store.User(ctx, store.Scope{PartnerID: v.PartnerID, Environment: v.Environment}, v.UserID)
+	if err != nil {
+		return fmt.Errorf("report: user %s: %w", v.UserID, err)
+	}
+	ordered, err := OrderedFromProfile(u.Profile)
+	if err != nil {
+		return err
+	}
+	r.IdentityCheck = CheckIdentity(ordered, r.Identity)
+	if v.ReportType == "voe" {
+		r.BuildsOn, err = s.voieBefore(ctx, v)
+	}
+	return err
+}
+
+// voieBefore names the newest completed voie of v's user ordered before v, or nil.
+func (s *Service) voieBefore(ctx context.Context, v store.Verification) (*BuildsOn, error) {
+	sc := store.Scope{PartnerID: v.PartnerID, Environment: v.Environment}
+	page := store.Page{Limit: 50}
+	for {
+		list, err := s.Store.ListVerifications(ctx, sc, store.VerificationFilter{UserID: v.UserID, ReportType: "voie",
+			State: verification.StateCompleted}, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list { // newest first
+			if o.ID == v.ID || !o.CreatedAt.Before(v.CreatedAt) {
+				continue
+			}
+			rep, err := s.Store.ReportOfVerification(ctx, o.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			return &BuildsOn{Type: o.ReportType, Verification: o.ID, Report: rep.ID, ReferenceNumber: Reference(rep.ID),
+				GeneratedAt: rep.CreatedAt.UTC().Format(partner.TimeFormat)}, nil
+		}
+		if len(list) < page.Limit {
+			return nil, nil
+		}
+		page.After = list[len(list)-1].ID
+	}
 }
 
 // BankSources loads the user's aggregated banking accounts.
@@ -207,12 +262,17 @@ func (s *Service) Banking(ctx context.Context, v store.Verification) (store.Repo
 		if err != nil {
 			return nil, err
 		}
-		return BuildBanking(id, at, v, sources)
+		r, err := BuildBanking(id, at, v, sources)
+		if err != nil {
+			return nil, err
+		}
+		return r, s.relate(ctx, v, r)
 	})
 }
 
 // Generate makes (once) the report of a payroll or banking verification
-// and returns where it is downloaded.
+// and returns where it is downloaded, with the status errors the
+// verification completes with (an identity mismatch the report found).
 func (s *Service) Generate(ctx context.Context, v store.Verification) (verification.ReportRef, error) {
 	generate := s.Payroll
 	if v.DataSource == verification.Banking {
@@ -222,7 +282,21 @@ func (s *Service) Generate(ctx context.Context, v store.Verification) (verificat
 	if err != nil {
 		return verification.ReportRef{}, err
 	}
-	return s.Ref(rep), nil
+	ref := s.Ref(rep)
+	// Read back from the stored document, so that a completion retried
+	// after a crash reports what the stored report says.
+	b, err := s.Files.Get(rep.JSONName)
+	if err != nil {
+		return ref, fmt.Errorf("report %s: %w", rep.ID, err)
+	}
+	var stored struct {
+		IdentityCheck *IdentityCheck `json:"identity_check"`
+	}
+	if err := json.Unmarshal(b, &stored); err != nil {
+		return ref, fmt.Errorf("report %s: %w", rep.ID, err)
+	}
+	ref.Errors = stored.IdentityCheck.StatusErrors(rep.ID)
+	return ref, nil
 }
 
 // Documents generates (once) the report of a documents verification.

@@ -151,6 +151,11 @@ func (s *Service) GenerateUserReport(ctx context.Context, sc store.Scope, report
 	if err != nil {
 		return store.UserReport{}, err
 	}
+	ordered, err := OrderedFromProfile(u.Profile)
+	if err != nil {
+		return store.UserReport{}, err
+	}
+	r.IdentityCheck = CheckIdentity(ordered, r.Identity)
 	js, err := JSON(r)
 	if err != nil {
 		return store.UserReport{}, err

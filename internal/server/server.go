@@ -31,6 +31,7 @@ import (
 	"verigate/internal/partner"
 	"verigate/internal/ratelimit"
 	"verigate/internal/report"
+	"verigate/internal/sandbox"
 	"verigate/internal/sdk"
 	"verigate/internal/session"
 	"verigate/internal/store"
@@ -123,6 +124,8 @@ type App struct {
 	Items *items.Service
 	// Invites sends invites.
 	Invites *invite.Service
+	// Sandbox holds the sandbox tenants' controls and clocks.
+	Sandbox *sandbox.Service
 	Handler http.Handler
 	// Limits throttles API keys, or is nil; Run it in the background with the store.
 	Limits *ratelimit.Limiter
@@ -175,16 +178,17 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	public := strings.TrimRight(o.PublicURL, "/")
 	a := &App{Store: st}
 	a.Keys = &partner.Keys{Store: st, Now: o.Now}
-	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens}
 	a.Dispatcher = &webhook.Dispatcher{Store: st, Secrets: secrets, Now: o.Now, Log: o.Log}
 	a.Webhooks = &webhook.Service{Store: st, Secrets: secrets, Now: o.Now, Wake: a.Dispatcher.Wake}
 	outbox := &webhook.Outbox{Store: st, Wake: a.Dispatcher.Wake}
+	a.Sandbox = &sandbox.Service{Store: st, Outbox: outbox, Connectors: o.Connectors, Secrets: secrets, Now: o.Now}
+	a.Users = &partner.Users{Store: st, Now: o.Now, Tokens: userTokens, Tenants: a.Sandbox}
 	a.Sync = &webhook.Sync{Outbox: outbox, Store: st, Now: o.Now}
 	a.Verifs = &verification.Service{Store: st, Outbox: outbox, Now: o.Now, Log: o.Log,
 		Connectable: connectable(o.Connectors)}
 	a.Customizations = &customization.Service{Store: st, Now: o.Now}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
-		Items: knownItems(o.Connectors), Customizations: a.customizationExists}
+		Items: knownItems(o.Connectors), Customizations: a.customizationExists, Tenants: a.Sandbox}
 	reportFiles, err := files(o.ReportsDir)
 	if err != nil {
 		return nil, fmt.Errorf("reports directory: %w", err)
@@ -203,9 +207,10 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 		UserReportGenerated: a.Sync.ReportGenerated, Notify: a.Sync.Notify}
 	a.Verifs.Reports = a.Reports
 	a.Aggregator = &aggregate.Worker{Store: st, Connectors: o.Connectors, Secrets: secrets, Now: o.Now, Log: o.Log,
-		Aggregated: a.Verifs.AccountAggregated, Sync: a.Sync}
+		Aggregated: a.Verifs.AccountAggregated, Sync: a.Sync, Clock: a.Sandbox.Clock}
 	a.Aggregator.Init()
 	a.Verifs.Requeued = a.Aggregator.Wake
+	a.Sandbox.Requeued = a.Aggregator.Wake
 	a.Documents = &documents.Service{Store: st, Files: uploadFiles, Verifications: a.Verifs, Reports: a.Reports,
 		PublicURL: public, Now: o.Now, Log: o.Log}
 	a.Documents.Init()
@@ -226,7 +231,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 		DB: st, Keys: a.Keys, Users: a.Users, Verifications: a.Verifs, Sessions: a.Sessions, Webhooks: a.Webhooks, Customizations: a.Customizations,
 		PublicURL: public, Log: o.Log, Pages: pages, SDK: sdk.Handler(), Reports: a.Reports, Documents: a.Documents,
 		Accounts: &accountdata.Service{Store: st, Now: o.Now, Removed: a.Sync.AccountRemoved, UploadFiles: uploadFiles, Log: o.Log},
-		Metrics:  a.Metrics, MetricsToken: o.MetricsToken, Limits: a.Limits, Items: a.Items, Invites: a.Invites,
+		Metrics:  a.Metrics, MetricsToken: o.MetricsToken, Limits: a.Limits, Items: a.Items, Invites: a.Invites, Sandbox: a.Sandbox,
 	}).Handler()
 	return a, nil
 }

@@ -1,5 +1,6 @@
 // Package session creates connection sessions: validated configurations
-// sealed into links that expire one hour after creation and need no database write.
+// sealed into links that expire one hour after creation (less when a sandbox
+// tenant shortens it) and need no database write.
 package session
 
 import (
@@ -79,9 +80,12 @@ type Claims struct {
 	PartnerID      string            `json:"p"`
 	Environment    store.Environment `json:"e"`
 	DataSource     string            `json:"d"`
-	CreatedAt      int64             `json:"t"` // Unix milliseconds
-	Configuration  Configuration     `json:"c"`
-	// Until, when set, ends the link earlier than Lifetime (Unix
+	CreatedAt      int64             `json:"t"` // Unix milliseconds, on the tenant's clock
+	// LifetimeMS is the link's lifetime in milliseconds when a sandbox
+	// tenant shortened it; 0 means Lifetime.
+	LifetimeMS    int64         `json:"l,omitempty"`
+	Configuration Configuration `json:"c"`
+	// Until, when set, ends the link earlier than its lifetime (Unix
 	// milliseconds): a user token's session ends with the token.
 	Until int64 `json:"x,omitempty"`
 	// Reconnect is the account a user-token session reconnects (Link's
@@ -94,13 +98,24 @@ func (c Claims) Scope() store.Scope {
 	return store.Scope{PartnerID: c.PartnerID, Environment: c.Environment}
 }
 
-// ExpiresAt is the instant the link stops working.
+// ExpiresAt is the instant the link stops working, on the tenant's clock.
 func (c Claims) ExpiresAt() time.Time {
-	end := time.UnixMilli(c.CreatedAt).Add(Lifetime)
+	life := Lifetime
+	if c.LifetimeMS > 0 {
+		life = time.Duration(c.LifetimeMS) * time.Millisecond
+	}
+	end := time.UnixMilli(c.CreatedAt).Add(life)
 	if c.Until != 0 && time.UnixMilli(c.Until).Before(end) {
 		return time.UnixMilli(c.Until)
 	}
 	return end
+}
+
+// TenantClock gives a tenant's time and how long its links work: a sandbox
+// tenant may move its clock forward and shorten the lifetime.
+type TenantClock interface {
+	Clock(ctx context.Context, sc store.Scope) time.Time
+	LinkLifetime(ctx context.Context, sc store.Scope, def time.Duration) time.Duration
 }
 
 // CustomizationChecker reports whether a customization of kind ("flow" or
@@ -125,6 +140,30 @@ type Service struct {
 	// Customizations reports whether the flow or experience a session names
 	// exists for its tenant; nil accepts every id.
 	Customizations CustomizationChecker
+	// Tenants, if set, gives each tenant's clock and link lifetime; nil
+	// means Now and Lifetime for every tenant.
+	Tenants TenantClock
+}
+
+// stamp sets a new link's creation time and lifetime from its tenant's clock.
+func (s *Service) stamp(ctx context.Context, c *Claims) {
+	if s.Tenants == nil {
+		c.CreatedAt = s.Now().UnixMilli()
+		return
+	}
+	c.CreatedAt = s.Tenants.Clock(ctx, c.Scope()).UnixMilli()
+	if life := s.Tenants.LinkLifetime(ctx, c.Scope(), Lifetime); life != Lifetime {
+		c.LifetimeMS = life.Milliseconds()
+	}
+}
+
+// nowFor is the tenant's time a link is checked against (Open runs in
+// no transaction).
+func (s *Service) nowFor(c Claims) time.Time {
+	if s.Tenants == nil {
+		return s.Now()
+	}
+	return s.Tenants.Clock(context.Background(), c.Scope())
 }
 
 // Create validates a request and returns a new session for a verification visible to p.
@@ -168,9 +207,9 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 	}
 	claims := Claims{
 		SessionID: base64.RawURLEncoding.EncodeToString(sid), VerificationID: rec.ID,
-		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource,
-		CreatedAt: s.Now().UnixMilli(), Configuration: cfg,
+		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource, Configuration: cfg,
 	}
+	s.stamp(ctx, &claims)
 	tok, err := s.Sealer.Seal(claims)
 	if err != nil {
 		return View{}, err
@@ -214,7 +253,8 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 	}
 	c := Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
 		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll,
-		CreatedAt: s.Now().UnixMilli(), Configuration: cfg, Reconnect: o.Reconnect}
+		Configuration: cfg, Reconnect: o.Reconnect}
+	s.stamp(ctx, &c)
 	if !o.Until.IsZero() {
 		c.Until = o.Until.UnixMilli()
 	}
@@ -230,12 +270,13 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 // of the same user: same session (so the same place in the flow), same
 // configuration, ending at until. It refuses (ErrInvalid) a link that is
 // not a user-token link of u.
-func (s *Service) Resume(u store.User, old string, until time.Time) (string, error) {
+func (s *Service) Resume(ctx context.Context, u store.User, old string, until time.Time) (string, error) {
 	var c Claims
 	if err := s.Sealer.Open(old, &c); err != nil || c.VerificationID != "" || c.UserID != u.ID || c.PartnerID != u.PartnerID || c.Environment != u.Environment {
 		return "", ErrInvalid
 	}
-	c.CreatedAt, c.Until = s.Now().UnixMilli(), 0
+	c.LifetimeMS, c.Until = 0, 0
+	s.stamp(ctx, &c)
 	if !until.IsZero() {
 		c.Until = until.UnixMilli()
 	}
@@ -252,7 +293,7 @@ func (s *Service) Open(tok string) (Claims, error) {
 	if err := s.Sealer.Open(tok, &c); err != nil {
 		return Claims{}, ErrInvalid
 	}
-	if !s.Now().Before(c.ExpiresAt()) {
+	if !s.nowFor(c).Before(c.ExpiresAt()) {
 		return c, ErrExpired
 	}
 	return c, nil

@@ -667,3 +667,14 @@ func InTransaction(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(txValue)
 	return ok
 }
+
+// SandboxSettings are the controls of a partner's sandbox tenant: link and
+// user-token lifetimes (0: the default) and how far its clock is ahead of
+// the real one.
+type SandboxSettings struct {
+	PartnerID     string
+	LinkLifetime  time.Duration
+	TokenLifetime time.Duration
+	ClockOffset   time.Duration
+	UpdatedAt     time.Time
+}

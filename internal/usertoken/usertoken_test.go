@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 func newTokens(t *testing.T, now *time.Time) *Tokens {
@@ -107,5 +109,40 @@ func TestRingVerifiesOldTokens(t *testing.T) {
 	}
 	if _, err := after.Verify(old); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("without the old key its token still verifies: %v", err)
+	}
+}
+
+// TestIssueAtAndCheck: a token issued on a tenant's clock with a shorter
+// lifetime expires on that clock; Check still refuses foreign issuers and
+// tokens without an expiry, which Verify's clock never sees.
+func TestIssueAtAndCheck(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	tk := newTokens(t, &now)
+	ahead := now.Add(48 * time.Hour)
+	s, err := tk.IssueAt("c1", "u1", "sandbox", ahead, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tk.Check(s)
+	if err != nil || c.ExpiredAt(ahead.Add(29*time.Second)) || !c.ExpiredAt(ahead.Add(30*time.Second)) {
+		t.Fatalf("claims %+v, %v: want valid for 30 seconds from %v", c, err, ahead)
+	}
+	if _, err := tk.Verify(s); err != nil {
+		t.Errorf("on the real clock, before its iat: %v", err)
+	}
+	key := tk.keys[0]
+	for name, claims := range map[string]jwt.Claims{
+		"another issuer": Claims{ClientID: "c1", UserID: "u1", Environment: "sandbox", RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: "someone", Subject: "u1", ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}},
+		"no expiry": Claims{ClientID: "c1", UserID: "u1", Environment: "sandbox", RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: Issuer, Subject: "u1"}},
+	} {
+		bad, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+		if _, err := tk.Check(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Check %v, want ErrInvalid", name, err)
+		}
+		if _, err := tk.Verify(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Verify %v, want ErrInvalid", name, err)
+		}
 	}
 }

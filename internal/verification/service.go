@@ -343,6 +343,9 @@ type ReportRef struct {
 	ID      string
 	FileURL string
 	JSONURL string
+	// Errors are the status errors the verification completes with: what
+	// the report found wrong (an identity mismatch), or none.
+	Errors []StatusError
 }
 
 // creationFailed raises verifications.creation_failed for an order refused

@@ -239,7 +239,7 @@ func (s *Service) complete(ctx context.Context, sc store.Scope, id string, a sto
 	if err != nil {
 		return err
 	}
-	_, err = s.Transition(ctx, sc, rec.ID, Change{Event: EventReportGenerated, Report: &ref})
+	_, err = s.Transition(ctx, sc, rec.ID, Change{Event: EventReportGenerated, Report: &ref, Errors: ref.Errors})
 	var se *StateError
 	if errors.As(err, &se) {
 		s.log().Warn("verification changed before completion", "verification", rec.ID, "err", err)

@@ -53,12 +53,9 @@ func (c *Connector) Institutions() *datasource.InstitutionCatalog { return insti
 // Institutions returns the sandbox institutions (the same as Connector.Institutions).
 func Institutions() *datasource.InstitutionCatalog { return institutions }
 
-func (c *Connector) today() value.Date {
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	return value.DateOf(now().UTC())
+// today is the as-of date: ctx's time (datasource.WithNow), else Now's.
+func (c *Connector) today(ctx context.Context) value.Date {
+	return value.DateOf(datasource.Now(ctx, c.Now).UTC())
 }
 
 // scenarios carried in references: the shared sandbox ones.
@@ -90,7 +87,7 @@ func (c *Connector) SignIn(ctx context.Context, institutionID string, cred datas
 		return datasource.SignInResult{}, err
 	}
 	if noMFA {
-		conn, err := c.connection(p, inst, scenario)
+		conn, err := c.connection(ctx, p, inst, scenario)
 		if err != nil {
 			return datasource.SignInResult{}, err
 		}
@@ -122,7 +119,7 @@ func (c *Connector) Verify(ctx context.Context, ch datasource.Challenge, code st
 	if strings.TrimSpace(code) != u.Code {
 		return datasource.Connection{}, datasource.ErrInvalidCode
 	}
-	return c.connection(p, inst, scenario)
+	return c.connection(ctx, p, inst, scenario)
 }
 
 // Aggregate returns the shared accounts of the connection with their
@@ -147,7 +144,7 @@ func (c *Connector) Aggregate(ctx context.Context, conn datasource.Connection) (
 		case <-t.C:
 		}
 	}
-	return dataFor(p, inst, conn.Shared, c.today())
+	return dataFor(p, inst, conn.Shared, c.today(ctx))
 }
 
 // DataFor returns the data Aggregate would return for a sample user (by
@@ -204,8 +201,8 @@ func dataFor(p *profile, inst datasource.Institution, shared []string, asOf valu
 	return d, nil
 }
 
-func (c *Connector) connection(p *profile, inst datasource.Institution, scenario string) (datasource.Connection, error) {
-	d, err := generate(p, inst, c.today())
+func (c *Connector) connection(ctx context.Context, p *profile, inst datasource.Institution, scenario string) (datasource.Connection, error) {
+	d, err := generate(p, inst, c.today(ctx))
 	if err != nil {
 		return datasource.Connection{}, err
 	}

@@ -88,7 +88,7 @@ func (c *Connector) Verify(ctx context.Context, ch datasource.Challenge, code st
 }
 
 // Aggregate returns the connected user's data for the item as of today's
-// UTC date (per Now). PasswordSlow connections first wait SlowDelay, or
+// UTC date (per datasource.Now: ctx's time, else Now). PasswordSlow connections first wait SlowDelay, or
 // return ctx's error if ctx ends sooner.
 func (c *Connector) Aggregate(ctx context.Context, conn datasource.Connection) (datasource.Data, error) {
 	if err := ctx.Err(); err != nil {
@@ -107,11 +107,7 @@ func (c *Connector) Aggregate(ctx context.Context, conn datasource.Connection) (
 		case <-t.C:
 		}
 	}
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	return c.Data(u.Username, itemID, value.DateOf(now().UTC()))
+	return c.Data(u.Username, itemID, value.DateOf(datasource.Now(ctx, c.Now).UTC()))
 }
 
 // SignInHint names test credentials for the sign-in page of sandbox sessions.

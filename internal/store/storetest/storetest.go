@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.Store) {
 		{"Webhooks", webhookTests},
 		{"Instances", instanceTests},
 		{"PersonalData", personalDataTests},
+		{"Sandbox", sandboxTests},
 	}
 	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {
