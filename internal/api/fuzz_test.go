@@ -93,6 +93,9 @@ func fuzzRoutes(ids map[string]string) []struct{ method, path, ct string } {
 		{"GET", "/v2/reports", ""},
 		{"GET", "/v2/user-uploads", ""},
 		{"POST", "/v2/user-uploads", "multipart/form-data; boundary=b"},
+		{"PATCH", "/partners/v2/sandbox/settings", "application/json"},
+		{"POST", "/partners/v2/sandbox/webhooks/" + w + "/test", "application/json"},
+		{"POST", "/v2/sandbox/accounts/" + u + "/paystubs", "application/json"},
 	}
 }
 

@@ -284,7 +284,7 @@ func (s *Users) ForToken(ctx context.Context, tok string) (store.User, error) {
 	if c.ExpiredAt(now) {
 		return store.User{}, usertoken.ErrExpired
 	}
-	u, err := s.Store.User(ctx, store.Scope{PartnerID: client.PartnerID, Environment: store.Environment(c.Environment)}, c.UserID)
+	u, err := s.Store.User(ctx, sc, c.UserID)
 	if err != nil {
 		return store.User{}, err
 	}

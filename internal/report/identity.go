@@ -192,16 +192,27 @@ func (c *IdentityCheck) StatusErrors(reportID string) []verification.StatusError
 	if c == nil || c.Result != IdentityMismatch {
 		return nil
 	}
-	var names []string
 	resources := []verification.ErrorResource{}
-	labels := map[string]string{"name": "name", "ssn_last4": "SSN last 4 digits", "birth_date": "date of birth"}
 	for _, f := range c.Fields {
 		if f.Result == IdentityMismatch {
-			names = append(names, labels[f.Field])
 			resources = append(resources, verification.ErrorResource{ID: &reportID, Type: "identity_check", Name: f.Field})
 		}
 	}
 	return []verification.StatusError{{Code: CodeIdentityMismatch, Title: "Identity mismatch",
-		Message: "The connected account's " + strings.Join(names, ", ") + " differ from the user the verification was ordered for; " +
+		Message: "The connected account's " + c.differing() + " differ from the user the verification was ordered for; " +
 			"see identity_check in the report.", Resources: resources}}
+}
+
+// fieldPhrases name the compared fields in a sentence.
+var fieldPhrases = map[string]string{"name": "name", "ssn_last4": "SSN last 4 digits", "birth_date": "date of birth"}
+
+// differing names the fields that differ, in a sentence: "name, date of birth".
+func (c *IdentityCheck) differing() string {
+	var names []string
+	for _, f := range c.Fields {
+		if f.Result == IdentityMismatch {
+			names = append(names, fieldPhrases[f.Field])
+		}
+	}
+	return strings.Join(names, ", ")
 }

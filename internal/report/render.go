@@ -203,7 +203,7 @@ func (d *doc) payroll(r *Report) {
 		d.section("Income by year, all employments")
 		d.table(incomeColumns, incomeRows(r.Income))
 		d.para("Amounts are gross pay summed from the paystubs; Other is gross pay not itemised as base, overtime, bonus or commission. " +
-			"Payroll YTD gross is the year-to-date gross printed on the year's last paystub; Complete means the paystubs add up to it. " +
+			"Payroll YTD gross is the year-to-date gross printed on the year's last paystub; Complete means the year is not partial and the paystubs add up to it. " +
 			"Dates under each year are the first and last pay dates counted. A partial year starts after the job was already paid in it: " +
 			"the aggregated history holds no paystubs before the first date shown, so the year is not complete.")
 	}

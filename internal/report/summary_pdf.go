@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 
 	"verigate/internal/value"
 )
@@ -91,14 +90,8 @@ func (d *doc) summary(r *Report) {
 func (d *doc) identityCheck(c *IdentityCheck) {
 	switch c.Result {
 	case IdentityMismatch:
-		var diff []string
-		for _, f := range c.Fields {
-			if f.Result == IdentityMismatch {
-				diff = append(diff, fieldLabel(f.Field))
-			}
-		}
-		d.alert("IDENTITY MISMATCH: the connected " + strings.Join(diff, ", ") +
-			" do not match the user this report was ordered for. Confirm who the data belongs to before relying on it.")
+		d.alert("IDENTITY MISMATCH: the connected account's " + c.differing() +
+			" differ from the user this report was ordered for. Confirm who the data belongs to before relying on it.")
 	case IdentityMatch:
 		d.para("Identity: the connected identity matches the user the report was ordered for on every field both have.")
 	default:
