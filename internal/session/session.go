@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -71,16 +72,63 @@ type View struct {
 
 // Claims is what a link carries; the link is sealed, so it cannot be forged or read.
 type Claims struct {
-	SessionID string `json:"s"`
+	SessionID string
 	// VerificationID is the verification the session was created for, or ""
 	// for Link opened with a user token, which belongs to UserID alone.
-	VerificationID string            `json:"v"`
+	VerificationID string
+	UserID         string
+	PartnerID      string
+	Environment    store.Environment
+	DataSource     string
+	CreatedAt      int64 // Unix milliseconds
+	Configuration  Configuration
+}
+
+// sealedClaims is Claims as a link seals them: one-letter names, and the
+// configuration's fields flat and left out when unset, which keeps links
+// short. Links sealed before with the whole configuration under "c" still
+// open until they expire.
+type sealedClaims struct {
+	SessionID      string            `json:"s"`
+	VerificationID string            `json:"v,omitempty"`
 	UserID         string            `json:"u,omitempty"`
 	PartnerID      string            `json:"p"`
 	Environment    store.Environment `json:"e"`
 	DataSource     string            `json:"d"`
-	CreatedAt      int64             `json:"t"` // Unix milliseconds
-	Configuration  Configuration     `json:"c"`
+	CreatedAt      int64             `json:"t"`
+	Experience     *string           `json:"x,omitempty"`
+	SingleUseURL   bool              `json:"o,omitempty"`
+	RedirectURL    *string           `json:"r,omitempty"`
+	FlowID         *string           `json:"f,omitempty"`
+	Items          *[]string         `json:"i,omitempty"`
+	Language       *string           `json:"l,omitempty"`
+	MobileApp      *bool             `json:"m,omitempty"`
+	Configuration  *Configuration    `json:"c,omitempty"`
+}
+
+// MarshalJSON encodes c in the short form links carry.
+func (c Claims) MarshalJSON() ([]byte, error) {
+	g := c.Configuration
+	return json.Marshal(sealedClaims{SessionID: c.SessionID, VerificationID: c.VerificationID, UserID: c.UserID,
+		PartnerID: c.PartnerID, Environment: c.Environment, DataSource: c.DataSource, CreatedAt: c.CreatedAt,
+		Experience: g.Experience, SingleUseURL: g.SingleUseURL, RedirectURL: g.RedirectURL, FlowID: g.FlowID,
+		Items: g.Items, Language: g.Language, MobileApp: g.MobileApp})
+}
+
+// UnmarshalJSON decodes claims in either form a link may carry.
+func (c *Claims) UnmarshalJSON(b []byte) error {
+	var w sealedClaims
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	g := Configuration{Experience: w.Experience, SingleUseURL: w.SingleUseURL, RedirectURL: w.RedirectURL,
+		FlowID: w.FlowID, Items: w.Items, Language: w.Language, MobileApp: w.MobileApp}
+	if w.Configuration != nil {
+		g = *w.Configuration
+	}
+	*c = Claims{SessionID: w.SessionID, VerificationID: w.VerificationID, UserID: w.UserID, PartnerID: w.PartnerID,
+		Environment: w.Environment, DataSource: w.DataSource, CreatedAt: w.CreatedAt, Configuration: g}
+	return nil
 }
 
 // Scope returns the tenant the session belongs to.
