@@ -82,7 +82,7 @@ func (a *API) Handler() http.Handler {
 		mux.Handle("/sdk/", a.SDK)
 	}
 	mux.HandleFunc("/", a.notFound)
-	return a.observe(a.canonical(mux))
+	return a.observe(compressor(a.canonical(mux)))
 }
 
 // canonical answers a path that is not in its clean form ("//partners/v2/...",
