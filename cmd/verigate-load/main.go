@@ -71,8 +71,12 @@ func run(args []string) error {
 	fs.IntVar(&c.workers, "workers", 16, "concurrent API requests")
 	fs.IntVar(&c.connectors, "connectors", 2, "concurrent account connections through the hosted pages")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long the mix runs (at most 10 minutes)")
+	bare := fs.String("bare", "", "instead, serve on this address the bare handler that session throughput is compared with (docs/perf.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *bare != "" {
+		return http.ListenAndServe(*bare, http.HandlerFunc(bareHandler))
 	}
 	u, err := url.Parse(c.base)
 	if err != nil {
@@ -411,6 +415,19 @@ func (m *metrics) print(w io.Writer) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
+
+// bareHandler decodes a session request and encodes a response of the same
+// shape: what a Go handler costs without verigate's work.
+func bareHandler(w http.ResponseWriter, r *http.Request) {
+	var in map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"verification": in["verification"], "configuration": in["configuration"],
+		"link": "http://verigate.test/connect/0123456789abcdef", "data_source": "payroll"})
+}
 
 // receiver counts webhook deliveries.
 type receiver struct{ count atomic.Int64 }
