@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -106,30 +105,28 @@ type sealedClaims struct {
 	Configuration  *Configuration    `json:"c,omitempty"`
 }
 
-// MarshalJSON encodes c in the short form links carry.
-func (c Claims) MarshalJSON() ([]byte, error) {
+// sealed returns c in the short form links carry.
+func (c Claims) sealed() sealedClaims {
 	g := c.Configuration
-	return json.Marshal(sealedClaims{SessionID: c.SessionID, VerificationID: c.VerificationID, UserID: c.UserID,
+	return sealedClaims{SessionID: c.SessionID, VerificationID: c.VerificationID, UserID: c.UserID,
 		PartnerID: c.PartnerID, Environment: c.Environment, DataSource: c.DataSource, CreatedAt: c.CreatedAt,
 		Experience: g.Experience, SingleUseURL: g.SingleUseURL, RedirectURL: g.RedirectURL, FlowID: g.FlowID,
-		Items: g.Items, Language: g.Language, MobileApp: g.MobileApp})
+		Items: g.Items, Language: g.Language, MobileApp: g.MobileApp}
 }
 
-// UnmarshalJSON decodes claims in either form a link may carry.
-func (c *Claims) UnmarshalJSON(b []byte) error {
-	var w sealedClaims
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
+// claims returns the claims w carries, in either form.
+func (w sealedClaims) claims() Claims {
 	g := Configuration{Experience: w.Experience, SingleUseURL: w.SingleUseURL, RedirectURL: w.RedirectURL,
 		FlowID: w.FlowID, Items: w.Items, Language: w.Language, MobileApp: w.MobileApp}
 	if w.Configuration != nil {
 		g = *w.Configuration
 	}
-	*c = Claims{SessionID: w.SessionID, VerificationID: w.VerificationID, UserID: w.UserID, PartnerID: w.PartnerID,
+	return Claims{SessionID: w.SessionID, VerificationID: w.VerificationID, UserID: w.UserID, PartnerID: w.PartnerID,
 		Environment: w.Environment, DataSource: w.DataSource, CreatedAt: w.CreatedAt, Configuration: g}
-	return nil
 }
+
+// Seal returns the link token for c.
+func (s *Service) Seal(c Claims) (string, error) { return s.Sealer.Seal(c.sealed()) }
 
 // Scope returns the tenant the session belongs to.
 func (c Claims) Scope() store.Scope {
@@ -207,7 +204,7 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource,
 		CreatedAt: s.Now().UnixMilli(), Configuration: cfg,
 	}
-	tok, err := s.Sealer.Seal(claims)
+	tok, err := s.Seal(claims)
 	if err != nil {
 		return View{}, err
 	}
@@ -236,7 +233,7 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 	if _, err := rand.Read(sid); err != nil {
 		return "", err
 	}
-	tok, err := s.Sealer.Seal(Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
+	tok, err := s.Seal(Claims{SessionID: base64.RawURLEncoding.EncodeToString(sid), UserID: u.ID,
 		PartnerID: u.PartnerID, Environment: u.Environment, DataSource: verification.Payroll,
 		CreatedAt: s.Now().UnixMilli(), Configuration: cfg})
 	if err != nil {
@@ -247,10 +244,11 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 
 // Open checks a link's token and returns its claims.
 func (s *Service) Open(tok string) (Claims, error) {
-	var c Claims
-	if err := s.Sealer.Open(tok, &c); err != nil {
+	var w sealedClaims
+	if err := s.Sealer.Open(tok, &w); err != nil {
 		return Claims{}, ErrInvalid
 	}
+	c := w.claims()
 	if !s.Now().Before(c.ExpiresAt()) {
 		return c, ErrExpired
 	}

@@ -32,7 +32,7 @@ func TestClaimsRoundTrip(t *testing.T) {
 	bare := Claims{SessionID: "sid", UserID: "u1", PartnerID: "p1", Environment: store.Production,
 		DataSource: "banking", CreatedAt: now.UnixMilli()}
 	for _, c := range []Claims{full, bare} {
-		tok, err := s.Sealer.Seal(c)
+		tok, err := s.Seal(c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestOpenEarlierForm(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("opened %+v, want %+v", got, want)
 	}
-	short, err := s.Sealer.Seal(want)
+	short, err := s.Seal(want)
 	if err != nil {
 		t.Fatal(err)
 	}
