@@ -323,7 +323,11 @@ func BenchmarkGenerateThreeYears(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%d paystubs; PDF %d bytes, %d pages", len(data.Paystubs), len(pdf), bytes.Count(pdf, []byte("/Type /Page\n")))
+	doc, err := pdftest.Read(pdf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d paystubs; PDF %d bytes, %d pages", len(data.Paystubs), len(pdf), len(doc.Pages))
 	benchmarkReport(b, func() (*report.Report, error) { return report.BuildPayroll(reportID, genAt, v, sources) })
 }
 
