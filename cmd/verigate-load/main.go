@@ -42,7 +42,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "verigate-load:", err)
 		os.Exit(1)
 	}
@@ -60,7 +60,7 @@ type config struct {
 	duration   time.Duration
 }
 
-func run(args []string) error {
+func run(args []string, stdout io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("verigate-load", flag.ContinueOnError)
 	fs.StringVar(&c.base, "url", "http://127.0.0.1:8080", "the running verigate's base URL (a loopback address)")
@@ -104,7 +104,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("set up %d tenants × %d users and verifications in %s\n", len(tenants), c.users, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "set up %d tenants × %d users and verifications in %s\n", len(tenants), c.users, time.Since(start).Round(time.Millisecond))
 
 	m := newMetrics()
 	hooksBefore := hooks.count.Load()
@@ -128,9 +128,9 @@ func run(args []string) error {
 		m.add(classify(res.Method, res.URL), *res)
 	}
 	wg.Wait()
-	m.print(os.Stdout)
+	m.print(stdout)
 	got := hooks.count.Load() - hooksBefore
-	fmt.Printf("connections completed: %d; webhooks received: %d (%.1f/s)\n", connected.Load(), got,
+	fmt.Fprintf(stdout, "connections completed: %d; webhooks received: %d (%.1f/s)\n", connected.Load(), got,
 		float64(got)/c.duration.Seconds())
 	return nil
 }
@@ -239,14 +239,14 @@ func (t *tenant) connect(base string, m *metrics) bool {
 		return false
 	}
 	link := base + s.Link[strings.Index(s.Link, "/connect/"):]
-	step := func(method string, form url.Values, want int) (string, bool) {
+	step := func(name string, form url.Values, want int) (string, bool) {
 		at := time.Now()
 		var resp *http.Response
 		var err error
 		if form == nil {
 			resp, err = client.Get(link)
 		} else {
-			resp, err = client.PostForm(link+"/"+method, form)
+			resp, err = client.PostForm(link+"/"+name, form)
 		}
 		res := vegeta.Result{Timestamp: at}
 		var body []byte
@@ -255,7 +255,7 @@ func (t *tenant) connect(base string, m *metrics) bool {
 			resp.Body.Close()
 			res.Code = uint16(resp.StatusCode)
 			if resp.StatusCode != want {
-				err = fmt.Errorf("%s: %d", method, resp.StatusCode)
+				err = fmt.Errorf("%s: %d", name, resp.StatusCode)
 			}
 		}
 		res.Latency = time.Since(at)
