@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"verigate/internal/logbuf"
 	"verigate/internal/partner"
 	"verigate/internal/ratelimit"
 	"verigate/internal/server"
@@ -215,7 +216,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *rateLimit < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
 		return usageError{fmt.Sprintf("--rate-limit: %v is not a number of requests per second (0 for no limit)", *rateLimit)}
 	}
-	log, err := newLogger(*logFormat, stderr)
+	// Log lines are written out in batches, within 100 ms: one system call
+	// per request would cost more than formatting the line.
+	logOut := logbuf.New(stderr, 100*time.Millisecond)
+	defer logOut.Flush()
+	log, err := newLogger(*logFormat, logOut)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"verigate/internal/validate"
 )
 
@@ -19,6 +21,14 @@ const maxBody = 1 << 20
 
 // decode reads a JSON object body into dst, turning every kind of bad input
 // into a client error.
+//
+// A body is decoded in one pass (github.com/go-json-experiment/json, which
+// matches names exactly and lets validate.Opt read its value from the same
+// stream). That decoder is at least as strict as encoding/json: a body it
+// refuses (duplicate names, a type mismatch, bad syntax) is decoded again
+// with encoding/json, so errors keep their wording and a body encoding/json
+// accepts is never refused. TestUnmarshalMatchesLegacy holds the two to
+// the same results.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
@@ -46,9 +56,7 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		// Text columns cannot hold NUL characters; no field needs one.
 		return detail(http.StatusBadRequest, "JSON parse error - strings may not contain NUL characters (\\u0000).")
 	default:
-		if body, err = exactFieldNames(body, reflect.TypeOf(dst)); err == nil {
-			err = json.Unmarshal(body, dst)
-		}
+		err = unmarshal(body, dst)
 	}
 	var typeErr *json.UnmarshalTypeError
 	var fields validate.Errors
@@ -70,4 +78,26 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	default:
 		return detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
 	}
+}
+
+// unmarshal decodes body, valid UTF-8, into dst, a pointer to a zero value,
+// in one pass. What that decoder refuses, and a body with an upper-case
+// key (which may be a case variant of a field's name), is decoded again by
+// unmarshalLegacy, so errors are worded as encoding/json words them.
+func unmarshal(body []byte, dst any) error {
+	if !mayHaveCaseVariants(body) && jsonv2.Unmarshal(body, dst) == nil {
+		return nil
+	}
+	reflect.ValueOf(dst).Elem().SetZero()
+	return unmarshalLegacy(body, dst)
+}
+
+// unmarshalLegacy decodes body into dst with encoding/json, matching
+// object keys to field names exactly.
+func unmarshalLegacy(body []byte, dst any) error {
+	body, err := exactFieldNames(body, reflect.TypeOf(dst))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(body, dst)
 }

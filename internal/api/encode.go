@@ -20,8 +20,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
+	w.Write(append(b, '\n'))
 }
 
 // writeFile sends an immutable file with its checksum as the entity tag.

@@ -16,19 +16,27 @@ import (
 	"verigate/internal/partner"
 )
 
-type ctxKey int
+type ctxKey struct{}
 
-const (
-	requestIDKey ctxKey = iota
-	principalKey
-)
+// requestInfo is what the middleware learns about a request: its id, and
+// once authenticated, the caller. One value in the context holds both, so
+// a request is copied once to carry them.
+type requestInfo struct {
+	id        string
+	principal partner.Principal
+}
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+func info(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(ctxKey{}).(*requestInfo)
+	if ri == nil {
+		return &requestInfo{}
+	}
+	return ri
 }
+
+func requestID(ctx context.Context) string { return info(ctx).id }
 
 func newRequestID() string {
 	b := make([]byte, 16)
@@ -64,11 +72,11 @@ func (a *API) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
-		if !requestIDRE.MatchString(id) {
+		if id == "" || !requestIDRE.MatchString(id) {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &requestInfo{id: id}))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -120,11 +128,13 @@ func (a *API) authenticated(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		if ri, ok := r.Context().Value(ctxKey{}).(*requestInfo); ok {
+			ri.principal = p
+		} else {
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &requestInfo{principal: p}))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
-func principal(r *http.Request) partner.Principal {
-	p, _ := r.Context().Value(principalKey).(partner.Principal)
-	return p
-}
+func principal(r *http.Request) partner.Principal { return info(r.Context()).principal }

@@ -85,7 +85,7 @@ func (a *API) Handler() http.Handler {
 		mux.Handle("/argyle.web.v5.js", a.SDK) // the platform's Web SDK path (docs/sdk.md)
 	}
 	mux.HandleFunc("/", a.notFound)
-	return a.observe(a.canonical(mux))
+	return a.observe(compressor(a.canonical(mux)))
 }
 
 // canonical answers a path that is not in its clean form ("//partners/v2/...",

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,19 @@ type Metrics struct {
 	aggregations *prometheus.CounterVec
 	aggregating  prometheus.Histogram
 	log          *slog.Logger
+	// series holds each (route, method, status)'s counter and histogram,
+	// found once instead of by their labels on every request.
+	series sync.Map // requestKey → requestSeries
+}
+
+type requestKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // New returns the process's metrics, reading backlogs from b and pool
@@ -97,8 +111,15 @@ func (m *Metrics) Request(route, method string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	k := requestKey{route, method, status}
+	s, ok := m.series.Load(k)
+	if !ok {
+		s, _ = m.series.LoadOrStore(k, requestSeries{m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			m.latency.WithLabelValues(route, method)})
+	}
+	rs := s.(requestSeries)
+	rs.count.Inc()
+	rs.latency.Observe(d.Seconds())
 }
 
 // Delivery records one webhook attempt's outcome.

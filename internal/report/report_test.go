@@ -40,6 +40,12 @@ func source(t testing.TB, login string) (report.PayrollSource, datasource.Data) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sourceOf(t, login, data), data
+}
+
+// sourceOf is the stored account and records of a sandbox login's data.
+func sourceOf(t testing.TB, login string, data datasource.Data) report.PayrollSource {
+	t.Helper()
 	at := scanned
 	a := store.Account{ID: "01970000-0000-7000-8000-0000000000" + fmt.Sprintf("%02d", len(login)+int(login[len(login)-1]-'0')),
 		PartnerID: "01970000-0000-7000-8000-00000000e001", Environment: store.Sandbox, UserID: "01970000-0000-7000-8000-00000000f001",
@@ -60,7 +66,7 @@ func source(t testing.TB, login string) (report.PayrollSource, datasource.Data) 
 			src.Paystubs = append(src.Paystubs, r)
 		}
 	}
-	return src, data
+	return src
 }
 
 func testVerification(reportType string) store.Verification {
@@ -284,6 +290,48 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	v := testVerification("voie")
 	sources := []report.PayrollSource{src}
+	benchmarkReport(b, func() (*report.Report, error) { return report.BuildPayroll(reportID, genAt, v, sources) })
+}
+
+// BenchmarkGenerateThreeYears builds a voie report over three years of
+// test_1's biweekly paystubs: the sandbox's two-year window as of asOf
+// and as of a year earlier, each paystub once.
+func BenchmarkGenerateThreeYears(b *testing.B) {
+	data, err := payrollsandbox.DataFor("test_1", item, asOf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	early, err := payrollsandbox.DataFor("test_1", item, asOf.AddDate(0, -12, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, p := range data.Paystubs {
+		seen[p.ID] = true
+	}
+	for _, p := range early.Paystubs {
+		if !seen[p.ID] {
+			data.Paystubs = append(data.Paystubs, p)
+		}
+	}
+	if len(data.Paystubs) < 78 {
+		b.Fatalf("%d paystubs, want three years of biweekly ones", len(data.Paystubs))
+	}
+	sources := []report.PayrollSource{sourceOf(b, "test_1", data)}
+	v := testVerification("voie")
+	built, err := report.BuildPayroll(reportID, genAt, v, sources)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pdf, err := report.PDF(built)
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc, err := pdftest.Read(pdf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d paystubs; PDF %d bytes, %d pages", len(data.Paystubs), len(pdf), len(doc.Pages))
 	benchmarkReport(b, func() (*report.Report, error) { return report.BuildPayroll(reportID, genAt, v, sources) })
 }
 

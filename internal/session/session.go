@@ -72,26 +72,75 @@ type View struct {
 
 // Claims is what a link carries; the link is sealed, so it cannot be forged or read.
 type Claims struct {
-	SessionID string `json:"s"`
+	SessionID string
 	// VerificationID is the verification the session was created for, or ""
 	// for Link opened with a user token, which belongs to UserID alone.
-	VerificationID string            `json:"v"`
+	VerificationID string
+	UserID         string
+	PartnerID      string
+	Environment    store.Environment
+	DataSource     string
+	CreatedAt      int64 // Unix milliseconds, on the tenant's clock
+	// LifetimeMS is the link's lifetime in milliseconds when a sandbox
+	// tenant shortened it; 0 means Lifetime.
+	LifetimeMS    int64
+	Configuration Configuration
+	// Until, when set, ends the link earlier than its lifetime (Unix
+	// milliseconds): a user token's session ends with the token.
+	Until int64
+	// Reconnect is the account a user-token session reconnects (Link's
+	// accountId), or "".
+	Reconnect string
+}
+
+// sealedClaims is Claims as a link seals them: one-letter names, and the
+// configuration's fields flat and left out when unset, which keeps links
+// short. Links sealed before with the whole configuration under "c" still
+// open until they expire.
+type sealedClaims struct {
+	SessionID      string            `json:"s"`
+	VerificationID string            `json:"v,omitempty"`
 	UserID         string            `json:"u,omitempty"`
 	PartnerID      string            `json:"p"`
 	Environment    store.Environment `json:"e"`
 	DataSource     string            `json:"d"`
-	CreatedAt      int64             `json:"t"` // Unix milliseconds, on the tenant's clock
-	// LifetimeMS is the link's lifetime in milliseconds when a sandbox
-	// tenant shortened it; 0 means Lifetime.
-	LifetimeMS    int64         `json:"l,omitempty"`
-	Configuration Configuration `json:"c"`
-	// Until, when set, ends the link earlier than its lifetime (Unix
-	// milliseconds): a user token's session ends with the token.
-	Until int64 `json:"x,omitempty"`
-	// Reconnect is the account a user-token session reconnects (Link's
-	// accountId), or "".
-	Reconnect string `json:"r,omitempty"`
+	CreatedAt      int64             `json:"t"`
+	LifetimeMS     int64             `json:"n,omitempty"`
+	Until          int64             `json:"z,omitempty"`
+	Reconnect      string            `json:"a,omitempty"`
+	Experience     *string           `json:"x,omitempty"`
+	SingleUseURL   bool              `json:"o,omitempty"`
+	RedirectURL    *string           `json:"r,omitempty"`
+	FlowID         *string           `json:"f,omitempty"`
+	Items          *[]string         `json:"i,omitempty"`
+	Language       *string           `json:"l,omitempty"`
+	MobileApp      *bool             `json:"m,omitempty"`
+	Configuration  *Configuration    `json:"c,omitempty"`
 }
+
+// sealed returns c in the short form links carry.
+func (c Claims) sealed() sealedClaims {
+	g := c.Configuration
+	return sealedClaims{SessionID: c.SessionID, VerificationID: c.VerificationID, UserID: c.UserID,
+		PartnerID: c.PartnerID, Environment: c.Environment, DataSource: c.DataSource, CreatedAt: c.CreatedAt,
+		LifetimeMS: c.LifetimeMS, Until: c.Until, Reconnect: c.Reconnect, Experience: g.Experience, SingleUseURL: g.SingleUseURL, RedirectURL: g.RedirectURL, FlowID: g.FlowID,
+		Items: g.Items, Language: g.Language, MobileApp: g.MobileApp}
+}
+
+// claims returns the claims w carries, in either form.
+func (w sealedClaims) claims() Claims {
+	g := Configuration{Experience: w.Experience, SingleUseURL: w.SingleUseURL, RedirectURL: w.RedirectURL,
+		FlowID: w.FlowID, Items: w.Items, Language: w.Language, MobileApp: w.MobileApp}
+	if w.Configuration != nil {
+		g = *w.Configuration
+	}
+	return Claims{SessionID: w.SessionID, VerificationID: w.VerificationID, UserID: w.UserID, PartnerID: w.PartnerID,
+		Environment: w.Environment, DataSource: w.DataSource, CreatedAt: w.CreatedAt, Configuration: g,
+		LifetimeMS: w.LifetimeMS, Until: w.Until, Reconnect: w.Reconnect}
+}
+
+// Seal returns the link token for c.
+func (s *Service) Seal(c Claims) (string, error) { return s.Sealer.Seal(c.sealed()) }
 
 // Scope returns the tenant the session belongs to.
 func (c Claims) Scope() store.Scope {
@@ -210,7 +259,7 @@ func (s *Service) Create(ctx context.Context, p partner.Principal, in CreateInpu
 		PartnerID: rec.PartnerID, Environment: rec.Environment, DataSource: rec.DataSource, Configuration: cfg,
 	}
 	s.stamp(ctx, &claims)
-	tok, err := s.Sealer.Seal(claims)
+	tok, err := s.Seal(claims)
 	if err != nil {
 		return View{}, err
 	}
@@ -258,7 +307,7 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 	if !o.Until.IsZero() {
 		c.Until = o.Until.UnixMilli()
 	}
-	tok, err := s.Sealer.Seal(c)
+	tok, err := s.Seal(c)
 	if err != nil {
 		return "", err
 	}
@@ -271,8 +320,12 @@ func (s *Service) ForUser(ctx context.Context, u store.User, in ConfigurationInp
 // configuration, ending at until. It refuses (ErrInvalid) a link that is
 // not a user-token link of u.
 func (s *Service) Resume(ctx context.Context, u store.User, old string, until time.Time) (string, error) {
-	var c Claims
-	if err := s.Sealer.Open(old, &c); err != nil || c.VerificationID != "" || c.UserID != u.ID || c.PartnerID != u.PartnerID || c.Environment != u.Environment {
+	var w sealedClaims
+	if err := s.Sealer.Open(old, &w); err != nil {
+		return "", ErrInvalid
+	}
+	c := w.claims()
+	if c.VerificationID != "" || c.UserID != u.ID || c.PartnerID != u.PartnerID || c.Environment != u.Environment {
 		return "", ErrInvalid
 	}
 	c.LifetimeMS, c.Until = 0, 0
@@ -280,7 +333,7 @@ func (s *Service) Resume(ctx context.Context, u store.User, old string, until ti
 	if !until.IsZero() {
 		c.Until = until.UnixMilli()
 	}
-	tok, err := s.Sealer.Seal(c)
+	tok, err := s.Seal(c)
 	if err != nil {
 		return "", err
 	}
@@ -289,10 +342,11 @@ func (s *Service) Resume(ctx context.Context, u store.User, old string, until ti
 
 // Open checks a link's token and returns its claims.
 func (s *Service) Open(tok string) (Claims, error) {
-	var c Claims
-	if err := s.Sealer.Open(tok, &c); err != nil {
+	var w sealedClaims
+	if err := s.Sealer.Open(tok, &w); err != nil {
 		return Claims{}, ErrInvalid
 	}
+	c := w.claims()
 	if !s.nowFor(c).Before(c.ExpiresAt()) {
 		return c, ErrExpired
 	}

@@ -5,10 +5,13 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
+	"reflect"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Errors maps a dotted field path (e.g. "configuration.language") to messages.
@@ -54,10 +57,26 @@ const (
 	MsgUUID     = "Must be a valid UUID."
 )
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // IsUUID reports whether s is an 8-4-4-4-12 hexadecimal id.
-func IsUUID(s string) bool { return uuidRE.MatchString(s) }
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // Choice returns the message for a value outside choices.
 func Choice(v string) string { return `"` + v + `" is not a valid choice.` }
@@ -85,6 +104,11 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 			*p = string(b[1 : len(b)-1])
 			return nil
 		}
+	case *[]string:
+		if list, ok := plainStrings(b); ok {
+			*p = list
+			return nil
+		}
 	case *bool:
 		switch string(b) {
 		case "true":
@@ -96,6 +120,58 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return json.Unmarshal(b, &o.V)
+}
+
+// plainStrings reads b, valid JSON, as a list of strings without escapes;
+// ok is false for anything else, which encoding/json then decodes.
+func plainStrings(b []byte) (list []string, ok bool) {
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' || bytes.IndexByte(b, '\\') >= 0 || !utf8.Valid(b) {
+		return nil, false
+	}
+	b = bytes.TrimSpace(b[1 : len(b)-1])
+	list = []string{}
+	for len(b) > 0 {
+		if b[0] != '"' {
+			return nil, false
+		}
+		end := bytes.IndexByte(b[1:], '"') + 1
+		if end == 0 {
+			return nil, false
+		}
+		list = append(list, string(b[1:end]))
+		b = bytes.TrimSpace(b[end+1:])
+		if len(b) > 0 {
+			if b[0] != ',' {
+				return nil, false
+			}
+			b = bytes.TrimSpace(b[1:])
+			if len(b) == 0 {
+				return nil, false
+			}
+		}
+	}
+	return list, true
+}
+
+// UnmarshalJSONFrom is UnmarshalJSON for a streaming decoder, which reads
+// the body once: a struct value is decoded field by field from the same
+// stream, any other value is read as it is written and decoded by
+// UnmarshalJSON.
+func (o *Opt[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	o.Set = true
+	if dec.PeekKind() == 'n' {
+		o.Null = true
+		_, err := dec.ReadToken()
+		return err
+	}
+	if reflect.TypeFor[T]().Kind() == reflect.Struct {
+		return jsonv2.UnmarshalDecode(dec, &o.V)
+	}
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	return o.UnmarshalJSON(raw)
 }
 
 // Has reports whether a non-null value was given.

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -66,9 +67,25 @@ func TestErrorsAndHelpers(t *testing.T) {
 	if e["b"][0] != MsgRequired || e["c"][0] != MsgNull || len(e["d"]) != 1 || e["e"] != nil {
 		t.Fatalf("errors = %v", e)
 	}
-	for s, ok := range map[string]bool{"43A2C6C3-1e63-91e5-88e3-f9ab2dcc489b": true, "43a2c6c3-1e63-91e5-88e3-f9ab2dcc489": false, "x": false} {
+	for s, ok := range map[string]bool{"43A2C6C3-1e63-91e5-88e3-f9ab2dcc489b": true, "43a2c6c3-1e63-91e5-88e3-f9ab2dcc489": false, "x": false,
+		"43a2c6c3-1e63-91e5-88e3-f9ab2dcc489g": false, "43a2c6c31-e63-91e5-88e3-f9ab2dcc489b": false,
+		"43a2c6c3-1e63-91e5-88e3-f9ab2dcc489b\n": false, "": false} {
 		if IsUUID(s) != ok {
 			t.Errorf("IsUUID(%q) = %v", s, !ok)
+		}
+	}
+}
+
+// TestOptStringList decodes lists of strings as encoding/json does, with
+// and without the quick path for plain strings.
+func TestOptStringList(t *testing.T) {
+	for _, in := range []string{`[]`, ` [ ] `, `["a"]`, `[ "a" , "b"  ]`, `["a\"b", "c"]`, `["é", ""]`, `[1]`, `["a",]`, `"a"`, `[["a"]]`} {
+		var got Opt[[]string]
+		gotErr := json.Unmarshal([]byte(in), &got)
+		var want []string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got.V, want) || gotErr == nil && !got.Set {
+			t.Errorf("%s: got %#v (%v), encoding/json %#v (%v)", in, got.V, gotErr, want, wantErr)
 		}
 	}
 }
