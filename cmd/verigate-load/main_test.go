@@ -40,7 +40,7 @@ func TestLoadAgainstAServer(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	var wg sync.WaitGroup
-	wg.Go(func() { app.Aggregator.Run(ctx) })
+	wg.Go(func() { app.Aggregator.Run(ctx, 1) })
 	wg.Go(func() { app.Dispatcher.Run(ctx, 2) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 )
 
 // compressMinSize is the smallest response body worth compressing: below it
@@ -22,7 +23,10 @@ var compressedTypes = []string{"text/html", "text/css", "text/plain", "text/java
 // it still answers If-None-Match, while If-Range, which needs a strong
 // match, no longer mixes ranges of the two encodings.
 func compressor(next http.Handler) http.Handler {
-	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(compressMinSize), gzhttp.ContentTypes(compressedTypes), gzhttp.EnableZstd(false))
+	// The fastest level: a 200-paystub page (about 425 KB of JSON) still
+	// shrinks about tenfold, at a fraction of the default level's time.
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(compressMinSize), gzhttp.ContentTypes(compressedTypes), gzhttp.EnableZstd(false),
+		gzhttp.CompressionLevel(gzip.BestSpeed))
 	if err != nil {
 		panic(err) // the options are constants
 	}
