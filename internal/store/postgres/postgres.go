@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -28,6 +29,8 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		Name:        "postgres",
 		IsDuplicate: isDuplicate,
 		ForUpdate:   " FOR UPDATE",
+		SkipLocked:  " FOR UPDATE SKIP LOCKED",
+		Optimize:    analyze,
 		LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock))
 			return err
@@ -43,4 +46,36 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 func isDuplicate(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// staleTables names the tables of the current schema that were never
+// analyzed, or changed by more than a tenth since they last were.
+const staleTables = `SELECT quote_ident(relname) FROM pg_stat_user_tables
+WHERE schemaname = current_schema()
+AND (COALESCE(last_analyze, last_autoanalyze) IS NULL OR n_mod_since_analyze > 50 + n_live_tup / 10)
+ORDER BY relname`
+
+// analyze runs ANALYZE on the schema's tables whose statistics are missing
+// or stale; autovacuum does the same on its own schedule, which a fresh
+// load or a new index may not wait for.
+func analyze(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, staleTables)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(tables) == 0 {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", "))
+	return err
 }

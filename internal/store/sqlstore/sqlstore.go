@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,14 @@ type Dialect struct {
 	// transaction ends (" FOR UPDATE"), or is "" where a write transaction
 	// excludes every other writer anyway (SQLite).
 	ForUpdate string
+	// SkipLocked ends the sub-select that picks a row to claim so that
+	// concurrent claims pass over rows locked by others (" FOR UPDATE SKIP
+	// LOCKED"), or is "" where a write transaction excludes every other
+	// writer anyway (SQLite).
+	SkipLocked string
+	// Optimize refreshes the planner's statistics where they are missing or
+	// stale; it runs after migrations and now and then (see Optimize).
+	Optimize func(ctx context.Context, db *sql.DB) error
 }
 
 // Store is a store.Store backed by a reading and a writing connection pool.
@@ -173,7 +182,40 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return s.Optimize(ctx)
+}
+
+// Optimize refreshes the planner's statistics where they are missing or
+// stale (see docs/perf.md). Every hot query has an index matching its filter
+// and order, so its plan does not depend on them; they keep other choices
+// right. Migrate runs it; RunOptimize repeats it.
+func (s *Store) Optimize(ctx context.Context) error {
+	if s.d.Optimize == nil {
+		return nil
+	}
+	if err := s.d.Optimize(ctx, s.write); err != nil {
+		return fmt.Errorf("%s: optimize: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// RunOptimize calls Optimize every period until ctx ends, logging failures.
+func (s *Store) RunOptimize(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Optimize(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("refresh planner statistics", "err", err)
+			}
+		}
+	}
 }
 
 // ErrMigrationChanged means a migration applied to the database differs from its file now.
