@@ -31,6 +31,7 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		ForUpdate:   " FOR UPDATE",
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 		Optimize:    analyze,
+		Explain:     "EXPLAIN (FORMAT JSON) ",
 		LockMigrations: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock))
 			return err
@@ -49,11 +50,17 @@ func isDuplicate(err error) bool {
 }
 
 // staleTables names the tables of the current schema that were never
-// analyzed, or changed by more than a tenth since they last were.
-const staleTables = `SELECT quote_ident(relname) FROM pg_stat_user_tables
-WHERE schemaname = current_schema()
-AND (COALESCE(last_analyze, last_autoanalyze) IS NULL OR n_mod_since_analyze > 50 + n_live_tup / 10)
-ORDER BY relname`
+// analyzed, have grown by more than a tenth since (by their size on disk,
+// which needs no statistics collector), or had more than a tenth of their
+// rows changed.
+const staleTables = `SELECT quote_ident(c.relname) FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+WHERE n.nspname = current_schema() AND c.relkind = 'r'
+AND (c.reltuples < 0
+     OR pg_relation_size(c.oid) / current_setting('block_size')::bigint > c.relpages * 1.1 + 8
+     OR COALESCE(s.n_mod_since_analyze, 0) > 50 + c.reltuples / 10)
+ORDER BY c.relname`
 
 // analyze runs ANALYZE on the schema's tables whose statistics are missing
 // or stale; autovacuum does the same on its own schedule, which a fresh

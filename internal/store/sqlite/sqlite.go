@@ -59,7 +59,8 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize})
+	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize,
+		Explain: "EXPLAIN QUERY PLAN "})
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, nil, nil, err

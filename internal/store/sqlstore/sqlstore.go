@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"verigate/internal/store"
@@ -38,6 +39,9 @@ type Dialect struct {
 	// Optimize refreshes the planner's statistics where they are missing or
 	// stale; it runs after migrations and now and then (see Optimize).
 	Optimize func(ctx context.Context, db *sql.DB) error
+	// Explain starts a statement that returns a query's plan instead of
+	// running it ("EXPLAIN QUERY PLAN ", "EXPLAIN (FORMAT JSON) ").
+	Explain string
 }
 
 // Store is a store.Store backed by a reading and a writing connection pool.
@@ -49,6 +53,8 @@ type Store struct {
 	stmts sync.Map
 	// pii encrypts personal data at rest, or is nil (see ProtectPersonalData).
 	pii Cipher
+	// trace, if set, is told of the reads and claims run (see TraceQueries).
+	trace atomic.Pointer[func(q string, args []any)]
 }
 
 // errNoCipher means a sealed value was read by a store that cannot open it.
@@ -87,6 +93,7 @@ func (s *Store) reader(ctx context.Context) querier {
 // query runs a read through a cached prepared statement, or in the
 // caller's transaction.
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s.traced(q, args)
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryContext(ctx, q, args...)
 	}
@@ -99,6 +106,7 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 // queryRow is query for a single row.
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	s.traced(q, args)
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
@@ -108,6 +116,53 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 		return s.read.QueryRowContext(ctx, q, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// TraceQueries calls fn with the text and arguments of every read the
+// store's methods run through prepared statements, and of every webhook
+// claim, until it is called with nil. Plan tests use it to EXPLAIN the
+// queries the methods really run.
+func (s *Store) TraceQueries(fn func(q string, args []any)) {
+	if fn == nil {
+		s.trace.Store(nil)
+		return
+	}
+	s.trace.Store(&fn)
+}
+
+func (s *Store) traced(q string, args []any) {
+	if fn := s.trace.Load(); fn != nil {
+		(*fn)(q, args)
+	}
+}
+
+// Explain returns the database's plan for q run with args, without running
+// it: the detail lines of EXPLAIN QUERY PLAN on SQLite, the JSON of EXPLAIN
+// (FORMAT JSON) on PostgreSQL.
+func (s *Store) Explain(ctx context.Context, q string, args ...any) (string, error) {
+	rows, err := s.write.QueryContext(ctx, s.d.Explain+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for rows.Next() {
+		var line string // the last column: SQLite's detail, PostgreSQL's JSON
+		vals := make([]any, len(cols))
+		for i := range vals {
+			vals[i] = new(any)
+		}
+		vals[len(vals)-1] = &line
+		if err := rows.Scan(vals...); err != nil {
+			return "", err
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n"), rows.Err()
 }
 
 func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {

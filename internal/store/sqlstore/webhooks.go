@@ -192,7 +192,9 @@ RETURNING ` + deliveryColumns
 // its order key (its verification, or its user for account events), in one
 // statement, and reads its subscription and event.
 func (s *Store) ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (store.Delivery, store.Subscription, bool, error) {
-	d, err := scanDelivery(s.fresh(ctx).QueryRowContext(ctx, fmt.Sprintf(claimQuery, s.d.SkipLocked), ms(now), ms(leaseUntil)))
+	q, args := fmt.Sprintf(claimQuery, s.d.SkipLocked), []any{ms(now), ms(leaseUntil)}
+	s.traced(q, args)
+	d, err := scanDelivery(s.fresh(ctx).QueryRowContext(ctx, q, args...))
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			err = nil
