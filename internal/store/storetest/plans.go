@@ -32,7 +32,7 @@ type Grown struct {
 	Scope store.Scope
 	// Users, Verifications, Accounts, Paystubs, Deliveries are how many rows were loaded.
 	Users, Verifications, Accounts, Paystubs, Deliveries int
-	Subscription                                       string
+	Subscription                                         string
 }
 
 // UserID, VerificationID, AccountID and PaystubID name the n-th loaded row (1-based).
@@ -41,7 +41,9 @@ func (g Grown) VerificationID(n int) string { return grownID("a0000002", n) }
 func (g Grown) AccountID(n int) string      { return grownID("a0000003", n) }
 func (g Grown) PaystubID(n int) string      { return grownID("a0000004", n) }
 
-func grownID(group string, n int) string { return fmt.Sprintf("%s-0000-7000-8000-%d", group, 100000000000+n) }
+func grownID(group string, n int) string {
+	return fmt.Sprintf("%s-0000-7000-8000-%d", group, 100000000000+n)
+}
 
 // Grow loads one tenant of a fresh store s with verifications verifications
 // (ten per user), as many paystubs and webhook deliveries (half of them
