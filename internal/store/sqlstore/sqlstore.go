@@ -715,6 +715,12 @@ report_id, file_url, json_url, report_configuration, employments, loan, billing,
 
 type scanner interface{ Scan(dest ...any) error }
 
+// scanFunc is a scanner made of a function, for scanning one row into
+// several records.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
 func scanVerification(r scanner) (store.Verification, error) {
 	var v store.Verification
 	var env, errs, employments, loan, billing string

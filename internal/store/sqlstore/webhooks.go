@@ -112,6 +112,13 @@ func (s *Store) DeleteSubscription(ctx context.Context, sc store.Scope, id strin
 	})
 }
 
+const eventColumns = `id, partner_id, environment, event, verification_id, data, resource, created_at`
+
+// qualified prefixes each of a list of columns with table.
+func qualified(table, columns string) string {
+	return table + "." + strings.ReplaceAll(columns, ", ", ", "+table+".")
+}
+
 const deliveryColumns = `id, subscription_id, event_id, event, verification_id, state, attempts, next_attempt_at, lease_until, last_status, last_error, delivered_at, created_at, version`
 
 func scanDelivery(r scanner) (store.Delivery, error) {
@@ -201,15 +208,16 @@ func (s *Store) ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (s
 		}
 		return store.Delivery{}, store.Subscription{}, false, s.mapErr(err)
 	}
-	sub, err := scanSubscription(s.queryRow(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions WHERE id = $1`, d.SubscriptionID))
-	if err != nil {
-		return store.Delivery{}, store.Subscription{}, false, s.mapErr(err)
-	}
+	// The subscription and the event, in one read.
 	var e store.Event
 	var env, data, resource string
 	var created int64
-	if err := s.queryRow(ctx, `SELECT id, partner_id, environment, event, verification_id, data, resource, created_at FROM webhook_events WHERE id = $1`, d.EventID).
-		Scan(&e.ID, &e.PartnerID, &env, &e.Event, &e.VerificationID, &data, &resource, &created); err != nil {
+	sub, err := scanSubscription(scanFunc(func(dest ...any) error {
+		return s.queryRow(ctx, `SELECT `+qualified("webhook_subscriptions", subscriptionColumns)+`, `+qualified("webhook_events", eventColumns)+`
+FROM webhook_subscriptions, webhook_events WHERE webhook_subscriptions.id = $1 AND webhook_events.id = $2`, d.SubscriptionID, d.EventID).
+			Scan(append(dest, &e.ID, &e.PartnerID, &env, &e.Event, &e.VerificationID, &data, &resource, &created)...)
+	}))
+	if err != nil {
 		return store.Delivery{}, store.Subscription{}, false, s.mapErr(err)
 	}
 	e.Environment, e.Data, e.CreatedAt = store.Environment(env), json.RawMessage(data), fromMS(created)
@@ -220,24 +228,22 @@ func (s *Store) ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (s
 	return d, sub, true, nil
 }
 
-// FinishDelivery saves an attempt's outcome.
+// FinishDelivery saves an attempt's outcome, in one statement.
 func (s *Store) FinishDelivery(ctx context.Context, d store.Delivery) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var status, delivered any
-		if d.LastStatus != nil {
-			status = *d.LastStatus
-		}
-		if d.DeliveredAt != nil {
-			delivered = ms(*d.DeliveredAt)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $1, next_attempt_at = $2, lease_until = $3, last_status = $4, last_error = $5, delivered_at = $6, version = version + 1
+	var status, delivered any
+	if d.LastStatus != nil {
+		status = *d.LastStatus
+	}
+	if d.DeliveredAt != nil {
+		delivered = ms(*d.DeliveredAt)
+	}
+	res, err := s.fresh(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET state = $1, next_attempt_at = $2, lease_until = $3, last_status = $4, last_error = $5, delivered_at = $6, version = version + 1
 WHERE id = $7 AND version = $8`,
-			d.State, ms(d.NextAttemptAt), ms(d.LeaseUntil), status, truncate(d.LastError, 500), delivered, d.ID, d.Version)
-		if err != nil {
-			return err
-		}
-		return expectOne(res)
-	})
+		d.State, ms(d.NextAttemptAt), ms(d.LeaseUntil), status, truncate(d.LastError, 500), delivered, d.ID, d.Version)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	return s.mapErr(expectOne(res))
 }
 
 func truncate(s string, n int) string {

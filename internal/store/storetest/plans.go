@@ -30,6 +30,8 @@ const PlanRows = 100_000
 // rows in the middle of each table.
 type Grown struct {
 	Scope store.Scope
+	// Client is the tenant's client.
+	Client string
 	// Users, Verifications, Accounts, Paystubs, Deliveries are how many rows were loaded.
 	Users, Verifications, Accounts, Paystubs, Deliveries int
 	Subscription                                         string
@@ -79,7 +81,7 @@ func Grow(ctx context.Context, s *sqlstore.Store, db *sql.DB, postgres bool, ver
 		PDFName: "x.pdf", PDFSHA256: "ab", JSONName: "x.json", JSONSHA256: "cd", CreatedAt: now}
 	sub := store.Subscription{ID: store.NewID(), PartnerID: p.ID, Environment: store.Sandbox, Name: "hook", URL: "https://hooks.example/x",
 		Events: []string{store.EventVerificationsUpdated}, CreatedAt: now}
-	g.Subscription = sub.ID
+	g.Subscription, g.Client = sub.ID, c.ID
 	ev := store.Event{ID: store.NewID(), PartnerID: p.ID, Environment: store.Sandbox, Event: store.EventVerificationsUpdated,
 		VerificationID: v.ID, Data: json.RawMessage(`{"id":"x"}`), CreatedAt: now}
 	for _, step := range []func() error{
@@ -282,13 +284,14 @@ func addBounds(cond string, bounded map[string]bool) {
 	}
 }
 
-// sqliteProblems reads EXPLAIN QUERY PLAN lines: a SCAN reads a whole
-// table or index, a temporary B-tree sorts.
+// sqliteProblems reads EXPLAIN QUERY PLAN lines: a SCAN of a loaded table
+// reads all of it (through its rows or an index), a temporary B-tree sorts.
+// Scans under an alias are caught by the bounds their check requires.
 func sqliteProblems(plan string, bounded map[string]bool) []string {
 	var out []string
 	for _, line := range strings.Split(plan, "\n") {
 		switch {
-		case strings.HasPrefix(line, "SCAN "):
+		case strings.HasPrefix(line, "SCAN ") && loaded[strings.Fields(line)[1]]:
 			out = append(out, "full scan: "+line)
 		case strings.HasPrefix(line, "USE TEMP B-TREE"):
 			out = append(out, "sort instead of index order: "+line)
