@@ -49,14 +49,15 @@ func isDuplicate(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
-// staleTables names the tables of the current schema that were never
-// analyzed, have grown by more than a tenth since (by their size on disk,
-// which needs no statistics collector), or had more than a tenth of their
-// rows changed.
+// staleTables names the tables of the current schema that hold data and
+// were never analyzed, have grown by more than a tenth since (by their size
+// on disk, which needs no statistics collector), or had more than a tenth
+// of their rows changed. Empty tables are left alone: there is nothing to
+// learn from them, and a new database has only those.
 const staleTables = `SELECT quote_ident(c.relname) FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-WHERE n.nspname = current_schema() AND c.relkind = 'r'
+WHERE n.nspname = current_schema() AND c.relkind = 'r' AND pg_relation_size(c.oid) > 0
 AND (c.reltuples < 0
      OR pg_relation_size(c.oid) / current_setting('block_size')::bigint > c.relpages * 1.1 + 8
      OR COALESCE(s.n_mod_since_analyze, 0) > 50 + c.reltuples / 10)
