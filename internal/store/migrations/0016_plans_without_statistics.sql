@@ -12,13 +12,6 @@ CREATE INDEX user_reports_user_listing ON user_reports (partner_id, environment,
 CREATE INDEX user_uploads_user_listing ON user_uploads (partner_id, environment, user_id, id);
 CREATE INDEX user_uploads_account_listing ON user_uploads (partner_id, environment, account_id, id);
 
--- Every session reads its verification's head (data source and status) by
--- id. On a million verifications most heads are not in the one-second
--- cache, so the read goes to the database: this index answers it alone,
--- without reading the verification's row (the JSON documents make rows
--- large and the table's pages many).
-CREATE INDEX verifications_head ON verifications (id, partner_id, environment, data_source, state, code);
-
 -- The webhook claim takes the pending delivery due first. Its index holds the
 -- pending deliveries only, in the claim's order, so a claim reads the head of
 -- the queue whatever the number of delivered ones; the ordering check (no
