@@ -284,6 +284,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go app.Aggregator.Run(workCtx, 4)
 	go app.Documents.Run(workCtx)
 	go app.Dispatcher.Run(workCtx, 4)
+	go st.RunOptimize(workCtx, 10*time.Minute, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

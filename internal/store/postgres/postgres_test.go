@@ -282,3 +282,20 @@ func TestMigrationChecksums(t *testing.T) {
 		t.Fatalf("Open with an edited migration: %v, want ErrMigrationChanged", err)
 	}
 }
+
+// TestPlans checks the hot queries' plans at storetest.PlanRows rows.
+func TestPlans(t *testing.T) {
+	t.Parallel()
+	u, _, _ := freshSchema(t)
+	s, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.Plans(t, s, db, true)
+}

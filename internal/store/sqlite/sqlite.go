@@ -59,7 +59,8 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate})
+	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize,
+		Explain: "EXPLAIN QUERY PLAN "})
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, nil, nil, err
@@ -104,4 +105,20 @@ func enableWAL(ctx context.Context, db *sql.DB) error {
 func isBusy(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
+// optimize runs PRAGMA optimize over every table (0x10000), analyzing those
+// without statistics or much changed since, each on a sample (analysis_limit)
+// so that it stays cheap at any size.
+func optimize(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA optimize = 0x10002`)
+	return err
 }

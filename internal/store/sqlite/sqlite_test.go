@@ -298,3 +298,14 @@ func TestMigrationChecksums(t *testing.T) {
 		t.Fatalf("Open with an edited migration: %v, want ErrMigrationChanged", err)
 	}
 }
+
+// TestPlans checks the hot queries' plans at storetest.PlanRows rows.
+func TestPlans(t *testing.T) {
+	t.Parallel()
+	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "plans.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.Plans(t, s, write, false)
+}

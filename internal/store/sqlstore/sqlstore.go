@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"verigate/internal/store"
@@ -29,6 +31,17 @@ type Dialect struct {
 	// transaction ends (" FOR UPDATE"), or is "" where a write transaction
 	// excludes every other writer anyway (SQLite).
 	ForUpdate string
+	// SkipLocked ends the sub-select that picks a row to claim so that
+	// concurrent claims pass over rows locked by others (" FOR UPDATE SKIP
+	// LOCKED"), or is "" where a write transaction excludes every other
+	// writer anyway (SQLite).
+	SkipLocked string
+	// Optimize refreshes the planner's statistics where they are missing or
+	// stale; it runs after migrations and now and then (see Optimize).
+	Optimize func(ctx context.Context, db *sql.DB) error
+	// Explain starts a statement that returns a query's plan instead of
+	// running it ("EXPLAIN QUERY PLAN ", "EXPLAIN (FORMAT JSON) ").
+	Explain string
 }
 
 // Store is a store.Store backed by a reading and a writing connection pool.
@@ -40,6 +53,8 @@ type Store struct {
 	stmts sync.Map
 	// pii encrypts personal data at rest, or is nil (see ProtectPersonalData).
 	pii Cipher
+	// trace, if set, is told of the reads and claims run (see TraceQueries).
+	trace atomic.Pointer[func(q string, args []any)]
 }
 
 // errNoCipher means a sealed value was read by a store that cannot open it.
@@ -78,6 +93,7 @@ func (s *Store) reader(ctx context.Context) querier {
 // query runs a read through a cached prepared statement, or in the
 // caller's transaction.
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s.traced(q, args)
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryContext(ctx, q, args...)
 	}
@@ -90,6 +106,7 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 // queryRow is query for a single row.
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	s.traced(q, args)
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
@@ -99,6 +116,53 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 		return s.read.QueryRowContext(ctx, q, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// TraceQueries calls fn with the text and arguments of every read the
+// store's methods run through prepared statements, and of every webhook
+// claim, until it is called with nil. Plan tests use it to EXPLAIN the
+// queries the methods really run.
+func (s *Store) TraceQueries(fn func(q string, args []any)) {
+	if fn == nil {
+		s.trace.Store(nil)
+		return
+	}
+	s.trace.Store(&fn)
+}
+
+func (s *Store) traced(q string, args []any) {
+	if fn := s.trace.Load(); fn != nil {
+		(*fn)(q, args)
+	}
+}
+
+// Explain returns the database's plan for q run with args, without running
+// it: the detail lines of EXPLAIN QUERY PLAN on SQLite, the JSON of EXPLAIN
+// (FORMAT JSON) on PostgreSQL.
+func (s *Store) Explain(ctx context.Context, q string, args ...any) (string, error) {
+	rows, err := s.write.QueryContext(ctx, s.d.Explain+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for rows.Next() {
+		var line string // the last column: SQLite's detail, PostgreSQL's JSON
+		vals := make([]any, len(cols))
+		for i := range vals {
+			vals[i] = new(any)
+		}
+		vals[len(vals)-1] = &line
+		if err := rows.Scan(vals...); err != nil {
+			return "", err
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n"), rows.Err()
 }
 
 func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -173,7 +237,40 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return s.Optimize(ctx)
+}
+
+// Optimize refreshes the planner's statistics where they are missing or
+// stale (see docs/perf.md). Every hot query has an index matching its filter
+// and order, so its plan does not depend on them; they keep other choices
+// right. Migrate runs it; RunOptimize repeats it.
+func (s *Store) Optimize(ctx context.Context) error {
+	if s.d.Optimize == nil {
+		return nil
+	}
+	if err := s.d.Optimize(ctx, s.write); err != nil {
+		return fmt.Errorf("%s: optimize: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// RunOptimize calls Optimize every period until ctx ends, logging failures.
+func (s *Store) RunOptimize(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Optimize(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("refresh planner statistics", "err", err)
+			}
+		}
+	}
 }
 
 // ErrMigrationChanged means a migration applied to the database differs from its file now.
@@ -617,6 +714,12 @@ const verificationColumns = `id, partner_id, environment, client_id, user_id, ch
 report_id, file_url, json_url, report_configuration, employments, loan, billing, loan_number, created_at, updated_at, version`
 
 type scanner interface{ Scan(dest ...any) error }
+
+// scanFunc is a scanner made of a function, for scanning one row into
+// several records.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 func scanVerification(r scanner) (store.Verification, error) {
 	var v store.Verification

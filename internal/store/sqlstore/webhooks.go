@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -111,6 +112,13 @@ func (s *Store) DeleteSubscription(ctx context.Context, sc store.Scope, id strin
 	})
 }
 
+const eventColumns = `id, partner_id, environment, event, verification_id, data, resource, created_at`
+
+// qualified prefixes each of a list of columns with table.
+func qualified(table, columns string) string {
+	return table + "." + strings.ReplaceAll(columns, ", ", ", "+table+".")
+}
+
 const deliveryColumns = `id, subscription_id, event_id, event, verification_id, state, attempts, next_attempt_at, lease_until, last_status, last_error, delivered_at, created_at, version`
 
 func scanDelivery(r scanner) (store.Delivery, error) {
@@ -172,85 +180,70 @@ func (s *Store) Delivery(ctx context.Context, subscriptionID, id string) (store.
 	return d, s.mapErr(err)
 }
 
+// claimQuery leases the pending delivery due first that is first in line
+// for its order key. Both scans read the partial indexes over pending
+// deliveries (0016), so a claim costs the same whatever the backlog; on
+// PostgreSQL, SKIP LOCKED lets concurrent claims pass over a row another
+// worker is leasing instead of waiting for it. The outer conditions repeat
+// the lease check for the row actually updated.
+const claimQuery = `UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1, version = version + 1
+WHERE id = (SELECT d.id FROM webhook_deliveries d
+  WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND d.lease_until <= $1
+  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.state = 'pending' AND e.subscription_id = d.subscription_id
+                  AND e.order_key = d.order_key AND d.order_key <> '' AND e.id < d.id)
+  ORDER BY d.next_attempt_at, d.id LIMIT 1%s)
+AND state = 'pending' AND lease_until <= $1
+RETURNING ` + deliveryColumns
+
 // ClaimDelivery leases the oldest due delivery that is first in line for
-// its order key (its verification, or its user for account events).
+// its order key (its verification, or its user for account events), in one
+// statement, and reads its subscription and event.
 func (s *Store) ClaimDelivery(ctx context.Context, now, leaseUntil time.Time) (store.Delivery, store.Subscription, bool, error) {
-	var d store.Delivery
-	var sub store.Subscription
-	found := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
-WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND d.lease_until <= $1
-AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
-                AND d.order_key <> '' AND e.state = 'pending' AND e.id < d.id)
-ORDER BY d.next_attempt_at, d.id LIMIT 8`, ms(now))
-		if err != nil {
-			return err
+	q, args := fmt.Sprintf(claimQuery, s.d.SkipLocked), []any{ms(now), ms(leaseUntil)}
+	s.traced(q, args)
+	d, err := scanDelivery(s.fresh(ctx).QueryRowContext(ctx, q, args...))
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
 		}
-		var candidates []store.Delivery
-		for rows.Next() {
-			c, err := scanDelivery(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			candidates = append(candidates, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range candidates {
-			res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_until = $1, attempts = attempts + 1, version = version + 1 WHERE id = $2 AND version = $3`,
-				ms(leaseUntil), c.ID, c.Version)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				continue // another process took it
-			}
-			c.LeaseUntil, c.Attempts, c.Version = leaseUntil.UTC().Truncate(time.Millisecond), c.Attempts+1, c.Version+1
-			if sub, err = scanSubscription(tx.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM webhook_subscriptions WHERE id = $1`, c.SubscriptionID)); err != nil {
-				return err
-			}
-			var e store.Event
-			var env, data, resource string
-			var created int64
-			if err := tx.QueryRowContext(ctx, `SELECT id, partner_id, environment, event, verification_id, data, resource, created_at FROM webhook_events WHERE id = $1`, c.EventID).
-				Scan(&e.ID, &e.PartnerID, &env, &e.Event, &e.VerificationID, &data, &resource, &created); err != nil {
-				return err
-			}
-			e.Environment, e.Data, e.CreatedAt = store.Environment(env), json.RawMessage(data), fromMS(created)
-			if resource != "" {
-				e.Resource = json.RawMessage(resource)
-			}
-			c.Event = &e
-			d, found = c, true
-			return nil
-		}
-		return nil
-	})
-	return d, sub, found, err
+		return store.Delivery{}, store.Subscription{}, false, s.mapErr(err)
+	}
+	// The subscription and the event, in one read.
+	var e store.Event
+	var env, data, resource string
+	var created int64
+	sub, err := scanSubscription(scanFunc(func(dest ...any) error {
+		return s.queryRow(ctx, `SELECT `+qualified("webhook_subscriptions", subscriptionColumns)+`, `+qualified("webhook_events", eventColumns)+`
+FROM webhook_subscriptions, webhook_events WHERE webhook_subscriptions.id = $1 AND webhook_events.id = $2`, d.SubscriptionID, d.EventID).
+			Scan(append(dest, &e.ID, &e.PartnerID, &env, &e.Event, &e.VerificationID, &data, &resource, &created)...)
+	}))
+	if err != nil {
+		return store.Delivery{}, store.Subscription{}, false, s.mapErr(err)
+	}
+	e.Environment, e.Data, e.CreatedAt = store.Environment(env), json.RawMessage(data), fromMS(created)
+	if resource != "" {
+		e.Resource = json.RawMessage(resource)
+	}
+	d.Event = &e
+	return d, sub, true, nil
 }
 
-// FinishDelivery saves an attempt's outcome.
+// FinishDelivery saves an attempt's outcome, in one statement.
 func (s *Store) FinishDelivery(ctx context.Context, d store.Delivery) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var status, delivered any
-		if d.LastStatus != nil {
-			status = *d.LastStatus
-		}
-		if d.DeliveredAt != nil {
-			delivered = ms(*d.DeliveredAt)
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $1, next_attempt_at = $2, lease_until = $3, last_status = $4, last_error = $5, delivered_at = $6, version = version + 1
+	var status, delivered any
+	if d.LastStatus != nil {
+		status = *d.LastStatus
+	}
+	if d.DeliveredAt != nil {
+		delivered = ms(*d.DeliveredAt)
+	}
+	res, err := s.fresh(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET state = $1, next_attempt_at = $2, lease_until = $3, last_status = $4, last_error = $5, delivered_at = $6, version = version + 1
 WHERE id = $7 AND version = $8`,
-			d.State, ms(d.NextAttemptAt), ms(d.LeaseUntil), status, truncate(d.LastError, 500), delivered, d.ID, d.Version)
-		if err != nil {
-			return err
-		}
-		return expectOne(res)
-	})
+		d.State, ms(d.NextAttemptAt), ms(d.LeaseUntil), status, truncate(d.LastError, 500), delivered, d.ID, d.Version)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	return s.mapErr(expectOne(res))
 }
 
 func truncate(s string, n int) string {

@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"verigate/internal/partner"
+	"verigate/internal/server"
+	"verigate/internal/store"
+	"verigate/internal/store/storetest"
+)
+
+// BenchmarkScale measures the reads that must not slow down as the store
+// grows: a GET of a verification, a session, and the listings of a user's
+// verifications, accounts and paystubs, each on a random verification or
+// user so that caches do not hide the database. It grows two stores
+// (storetest.Grow): 1,000 verifications and VERIGATE_BENCH_ROWS (ten per
+// user, as many paystubs and webhook deliveries), and alternates requests
+// between them, timing each, so that both see the same load on a shared
+// machine; it reports the time per request on each and their ratio
+// (large/small). It runs on SQLite, and on PostgreSQL when
+// VERIGATE_TEST_POSTGRES_URL is set (in schemas of its own), through the
+// real router and auth, in memory:
+//
+//	VERIGATE_BENCH_ROWS=1000000 go test ./internal/server -run '^$' -bench Scale -benchtime 20000x -timeout 2h
+func BenchmarkScale(b *testing.B) {
+	rows, _ := strconv.Atoi(os.Getenv("VERIGATE_BENCH_ROWS"))
+	if rows <= 0 {
+		b.Skip("set VERIGATE_BENCH_ROWS (e.g. 1000000) to grow the stores and run")
+	}
+	b.Run("sqlite", func(b *testing.B) {
+		benchScale(b, rows, func(b *testing.B) (string, string, bool) {
+			return filepath.Join(b.TempDir(), "scale.db"), "sqlite", false
+		})
+	})
+	b.Run("postgres", func(b *testing.B) {
+		u := os.Getenv("VERIGATE_TEST_POSTGRES_URL")
+		if u == "" {
+			b.Skip("VERIGATE_TEST_POSTGRES_URL is not set")
+		}
+		benchScale(b, rows, func(b *testing.B) (string, string, bool) { return benchSchema(b, u), "pgx", true })
+	})
+}
+
+// benchSchema creates a schema dropped after the benchmark and returns a
+// URL whose connections use it.
+func benchSchema(b *testing.B, base string) string {
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rnd := make([]byte, 6)
+	rand.Read(rnd)
+	schema := "verigate_bench_" + hex.EncodeToString(rnd)
+	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		db.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// scaleApp is a verigate over a grown store, with a key of its tenant.
+type scaleApp struct {
+	handler http.Handler
+	key     partner.NewKey
+	g       storetest.Grown
+}
+
+// newScaleApp opens a store at the place open gives (an SQLite path or a
+// postgres:// URL, the database/sql driver, whether it is PostgreSQL) and
+// grows it to rows verifications.
+func newScaleApp(b *testing.B, rows int, open func(*testing.B) (string, string, bool)) scaleApp {
+	ctx := context.Background()
+	where, driver, postgres := open(b)
+	st, err := server.OpenStore(ctx, where)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	app, err := server.New(ctx, st, server.Options{PublicURL: "http://verigate.test", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open(driver, where)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	g, err := storetest.Grow(ctx, st, db, postgres, rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.Optimize(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("grew a store to %d verifications in %s", rows, time.Since(start).Round(time.Second))
+	key, err := app.Keys.CreateKeyForClient(ctx, g.Client, "bench", store.Sandbox)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return scaleApp{handler: app.Handler, key: key, g: g}
+}
+
+func benchScale(b *testing.B, rows int, open func(*testing.B) (string, string, bool)) {
+	small, large := newScaleApp(b, 1000, open), newScaleApp(b, rows, open)
+	cases := []struct {
+		name string
+		mk   func(a scaleApp) *http.Request
+	}{
+		{"GetVerification", func(a scaleApp) *http.Request {
+			return a.get("/partners/v2/verifications/" + a.g.VerificationID(1+mrand.IntN(a.g.Verifications)))
+		}},
+		{"CreateSession", func(a scaleApp) *http.Request {
+			body := []byte(fmtSession(a.g.VerificationID(1 + mrand.IntN(a.g.Verifications))))
+			r := httptest.NewRequest("POST", "/partners/v2/sessions", bytes.NewReader(body))
+			r.SetBasicAuth(a.key.ID, a.key.Secret)
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}},
+		{"VerificationsByUser", func(a scaleApp) *http.Request { return a.get("/partners/v2/verifications?user=" + a.user()) }},
+		{"V2AccountsByUser", func(a scaleApp) *http.Request { return a.get("/v2/accounts?user=" + a.user()) }},
+		{"V2PaystubsByUser", func(a scaleApp) *http.Request { return a.get("/v2/paystubs?user=" + a.user()) }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var spent [2]time.Duration
+			for i := range b.N {
+				for j, a := range []scaleApp{small, large} {
+					if i%2 == 1 {
+						j, a = 1-j, []scaleApp{small, large}[1-j] // alternate which goes first
+					}
+					req := c.mk(a)
+					rec := httptest.NewRecorder()
+					start := time.Now()
+					a.handler.ServeHTTP(rec, req)
+					spent[j] += time.Since(start)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("status %d: %s", rec.Code, rec.Body)
+					}
+				}
+			}
+			b.ReportMetric(float64(spent[0].Nanoseconds())/float64(b.N), "ns/small")
+			b.ReportMetric(float64(spent[1].Nanoseconds())/float64(b.N), fmt.Sprintf("ns/%d", rows))
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "ratio")
+		})
+	}
+}
+
+func (a scaleApp) user() string { return a.g.UserID(1 + mrand.IntN(a.g.Users)) }
+
+func (a scaleApp) get(path string) *http.Request {
+	r := httptest.NewRequest("GET", path, nil)
+	r.SetBasicAuth(a.key.ID, a.key.Secret)
+	return r
+}
