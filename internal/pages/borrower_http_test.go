@@ -94,8 +94,8 @@ func TestExpiredLinkSaysWhatToDo(t *testing.T) {
 }
 
 // walk signs a payroll session in with code, answering the MFA when asked,
-// and returns the Location of the last step's redirect.
-func (f *flow) walk(item, user, password string) string {
+// and returns the Location of the last step's redirect and the session's CSRF token.
+func (f *flow) walk(item, user, password string) (string, string) {
 	f.h.t.Helper()
 	_, page := f.h.get(f.base)
 	token := csrf(f.h.t, page)
@@ -104,7 +104,7 @@ func (f *flow) walk(item, user, password string) string {
 	if _, page = f.h.get(f.base); strings.Contains(page, `action="`+f.base+`/mfa"`) {
 		resp, _ = f.h.post(f.base+"/mfa", url.Values{"csrf": {token}, "code": {"8081"}})
 	}
-	return resp.Header.Get("Location")
+	return resp.Header.Get("Location"), token
 }
 
 // A refused sign-in fills the username in again (sealed in the URL, for
@@ -144,7 +144,7 @@ func TestPagesSayWhoAsksAndWhereYouAre(t *testing.T) {
 		_, page := h.get(f.base)
 		wantContains(t, l.lang+" sign-in", page, `<ol class="steps"`, `<li class="current" aria-current="step"><span class="n" aria-hidden="true">2</span>`,
 			`<aside class="trust"`, l.requester, `<span class="requester-name">Partner · `)
-		if loc := f.walk("item_000000008", "test_1", "passgood"); loc != f.base {
+		if loc, _ := f.walk("item_000000008", "test_1", "passgood"); loc != f.base {
 			t.Errorf("%s: after the code, to %q (no connecting minimum)", l.lang, loc)
 		}
 		h.aggregate()
@@ -158,7 +158,7 @@ func TestPagesSayWhoAsksAndWhereYouAre(t *testing.T) {
 func TestConnectingPageIsShown(t *testing.T) {
 	h := newHarness(t, harnessOptions{manualAggregation: true, connectingMin: 1500 * time.Millisecond})
 	f := h.newSession(nil)
-	loc := f.walk("item_000000008", "test_1", "passgood")
+	loc, token := f.walk("item_000000008", "test_1", "passgood")
 	if loc != f.base+"?step=connecting" {
 		t.Fatalf("after the code: to %q", loc)
 	}
@@ -168,6 +168,10 @@ func TestConnectingPageIsShown(t *testing.T) {
 		`<meta http-equiv="refresh" content="2;url=`+f.base+`">`)
 	_, page = h.get(f.base)
 	wantContains(t, "done", page, "Your account is connected")
+	// A replayed code shows where the session is, without holding it again.
+	if resp, _ := h.post(f.base+"/mfa", url.Values{"csrf": {token}, "code": {"8081"}}); resp.Header.Get("Location") != f.base {
+		t.Errorf("replayed code: to %q", resp.Header.Get("Location"))
+	}
 	// Not connected: the parameter changes nothing.
 	g := h.newSession(nil)
 	_, page = h.get(g.base + "?step=connecting")

@@ -354,7 +354,7 @@ func (h *Handler) post(fn func(q *request) (linkflow.State, error)) func(q *requ
 			// This step spent a single-use link: its flow goes on by the continuation.
 			next.Set("c", h.cont(q.claims))
 		}
-		if connected(st) && h.ConnectingMinimum > 0 {
+		if err == nil && connected(st) && h.ConnectingMinimum > 0 {
 			// This step connected the account: show "connecting" first, however fast the data comes.
 			next.Set("step", linkflow.StageConnecting)
 		}
