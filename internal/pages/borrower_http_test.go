@@ -72,7 +72,10 @@ func TestExpiredLinkSaysWhatToDo(t *testing.T) {
 		payroll = append(payroll, h.newSession(map[string]any{"language": l.lang, "redirect_url": back}))
 		bank = append(bank, h.newBankSession(nil))
 	}
+	app := h.newSession(map[string]any{"mobile_app": true, "redirect_url": "lender-app://return"})
 	h.advance(2 * time.Hour)
+	_, page := h.get(app.base)
+	wantContains(t, "expired app link", page, `href="lender-app://return?user_submission_complete=false&amp;user_attempted_employer_selection=false"`)
 	for i, l := range byLanguage {
 		resp, page := h.getLang(payroll[i].base, "en")
 		if resp.StatusCode != http.StatusGone {

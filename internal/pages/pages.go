@@ -200,7 +200,7 @@ type request struct {
 	// custom is the link's flow or experience, when customized is true.
 	custom     store.Customization
 	customized bool
-	// next is the query a step's redirect adds to the page URL ("" for none).
+	// next is the query a step's redirect adds to the page URL (nil for none).
 	next url.Values
 }
 
@@ -490,8 +490,10 @@ type view struct {
 	// brand name, else the partner's name ("" when neither is known).
 	Requester string
 	// ReturnURL leads a message page back to the partner (its redirect_url
-	// with the outcome added), when the link names one.
-	ReturnURL string
+	// with the outcome added), when the link names one. The session checked
+	// the redirect_url's scheme when it was made (an app's own scheme is
+	// allowed, javascript: and the like are not), so it is written as is.
+	ReturnURL template.URL
 	// Username fills in the sign-in form again after a refused sign-in.
 	Username string
 	// HoldMS is how many milliseconds more the connecting page stays up
@@ -1027,7 +1029,9 @@ func (h *Handler) message(w http.ResponseWriter, status int, lang, key string) {
 func (h *Handler) messageFor(q *request, status int, key string) {
 	v := view{Lang: htmlLang[q.lang], Stage: key, Requester: h.requester(q), Sandbox: q.claims.Environment == store.Sandbox}
 	if r := q.claims.Configuration.RedirectURL; r != nil && *r != "" {
-		v.ReturnURL = RedirectURL(*r, false, false)
+		// A used link's page follows a connected account; the others, none.
+		used := key == "used"
+		v.ReturnURL = template.URL(RedirectURL(*r, used, used))
 	}
 	h.render(q.w, status, q.lang, "message.html", v)
 }
