@@ -60,9 +60,9 @@ const layoutProblems = `(function () {
 	return out;
 })()`
 
-// TestBrowserSmallScreens walks the payroll search and sign-in and the
-// bank's choice of accounts at 320, 360 and 375 px in every page
-// language, and checks that nothing is cut off or overflows.
+// TestBrowserSmallScreens walks the payroll search and sign-in, the
+// bank's choice of accounts and the not-found page at 320, 360 and 375 px
+// in every page language, and checks that nothing is cut off or overflows.
 func TestBrowserSmallScreens(t *testing.T) {
 	browser := newBrowser(t)
 	h := newHarness(t, harnessOptions{})
@@ -102,6 +102,14 @@ func TestBrowserSmallScreens(t *testing.T) {
 				b.click("form[action$='/mfa'] button[type=submit]")
 				b.do(chromedp.WaitVisible(chromedp.CSS(".mask")))
 				check("bank accounts")
+
+				// A link that cannot be read: the browser's language, and what to do.
+				b.open(h.srv.URL + "/connect/forged")
+				b.waitText(l.notFound)
+				if got := eval[string](b, `document.documentElement.lang`); got != l.htmlLang {
+					t.Errorf("not-found page in %q, want %q", got, l.htmlLang)
+				}
+				check("not-found page")
 			})
 		}
 	}
