@@ -170,6 +170,16 @@ func envFloat(name string, def float64) float64 {
 	return def
 }
 
+// envDuration reads a duration like 1.5s from the environment, or def when unset or unreadable.
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
 const defaultDatabase = "./data/verigate.db"
 
 func databaseFlag(fs *flag.FlagSet) *string {
@@ -190,6 +200,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mode := fs.String("mode", env("VERIGATE_MODE", "development"), "development or production; production refuses to start without secret keys (env VERIGATE_MODE)")
 	keysFile := fs.String("secret-keys-file", env("VERIGATE_SECRET_KEYS_FILE", ""), "file of secret keys, one base64 key a line, the current one first; or the keys themselves, comma-separated, in env VERIGATE_SECRET_KEYS")
 	rateLimit := fs.Float64("rate-limit", envFloat("VERIGATE_RATE_LIMIT", ratelimit.DefaultRate), "requests per second each API key may make, across every process on the database; 0 means no limit (env VERIGATE_RATE_LIMIT)")
+	connectingMin := fs.Duration("connecting-min", envDuration("VERIGATE_CONNECTING_MIN", server.DefaultConnectingMinimum), "how long the hosted pages show \"connecting\" after an account is connected, however fast its data arrives; 0 shows it only while the data is fetched (env VERIGATE_CONNECTING_MIN)")
 	metricsToken := fs.String("metrics-token", env("VERIGATE_METRICS_TOKEN", ""), "bearer token GET /metrics asks for; none means open (env VERIGATE_METRICS_TOKEN)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
@@ -212,6 +223,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	default:
 		return usageError{fmt.Sprintf("--mode must be development or production, not %q", *mode)}
+	}
+	if *connectingMin < 0 {
+		return usageError{fmt.Sprintf("--connecting-min: %v is negative", *connectingMin)}
 	}
 	if *rateLimit < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
 		return usageError{fmt.Sprintf("--rate-limit: %v is not a number of requests per second (0 for no limit)", *rateLimit)}
@@ -246,7 +260,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		base = localURL(ln.Addr())
 	}
 	app, err := server.New(ctx, st, server.Options{PublicURL: base, Log: log, FrameAncestors: ancestors,
-		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken, RateLimit: *rateLimit, SecretKeys: secretKeys})
+		ReportsDir: *reportsDir, UploadsDir: *uploadsDir, MetricsToken: *metricsToken, RateLimit: *rateLimit, SecretKeys: secretKeys,
+		ConnectingMinimum: *connectingMin})
 	if err != nil {
 		ln.Close()
 		return err

@@ -102,7 +102,7 @@ func TestBankAccountChoice(t *testing.T) {
 	f := h.newBankSession(map[string]any{"redirect_url": h.partner.URL + "/return?loan=7"})
 	token, page := f.toAccountChoice(t, "ins_000000001")
 	wantContains(t, "account choice", page, "<title>Choose the accounts to share</title>", "Harborview National Bank",
-		"Everyday Checking", "High-Yield Savings", "Checking · …", "Savings · …", `type="checkbox"`, "Share selected accounts", "$")
+		"Everyday Checking", "High-Yield Savings", "Checking · <span class=\"mask\">…", "Savings · <span class=\"mask\">…", `type="checkbox"`, "Share selected accounts", "$")
 	if strings.Contains(page, "banksandbox") || strings.Contains(page, " checked") {
 		t.Errorf("the choice page carries connector state or a preselection:\n%s", page)
 	}
@@ -157,7 +157,7 @@ func TestBankAccountChoice(t *testing.T) {
 	}
 	h.aggregate()
 	_, page = h.get(f.base)
-	wantContains(t, "done", page, "Your account is connected", "The information of the accounts you chose has been shared.")
+	wantContains(t, "done", page, "Your account is connected", "The information of the accounts you chose has been shared with Partner.")
 	resp, _ = h.get(f.base + "/exit")
 	if got := resp.Header.Get("Location"); got != h.partner.URL+"/return?loan=7&user_submission_complete=true&user_attempted_employer_selection=true" {
 		t.Errorf("exit: %s", got)

@@ -148,7 +148,7 @@ func bankingFlow(t *testing.T, browser context.Context) {
 	if !h.aggregate() {
 		t.Fatal("no account was waiting for aggregation")
 	}
-	b.waitText("Your account is connected", "The information of the accounts you chose has been shared.", "Taking you back…")
+	b.waitText("Your account is connected", "The information of the accounts you chose has been shared with Sample Lender.", "Taking you back…")
 	b.shot("bank-done")
 	q := h.waitReturn()
 	want := url.Values{"ref": {"bank-1"}, "user_submission_complete": {"true"}, "user_attempted_employer_selection": {"true"}}

@@ -353,6 +353,14 @@ func embedPayrollFlow(t *testing.T, browser context.Context) {
 		t.Errorf("the embedded done page still announces the redirect:\n%s", text)
 	}
 	b.shot("modal-done")
+	// One close control: the modal's own. The page's Exit, which the
+	// standalone done page keeps, is hidden inside the modal.
+	if n, _ := inFrame[float64](b, vg, `document.querySelectorAll("a[data-exit]").length`); n != 1 {
+		t.Errorf("the done page has %v exit links, want its one (hidden)", n)
+	}
+	if shown, _ := inFrame[float64](b, vg, `Array.prototype.filter.call(document.querySelectorAll("a[data-exit], [data-close]"), function (e) { return e.offsetParent !== null; }).length`); shown != 0 {
+		t.Errorf("the embedded done page shows %v close controls of its own besides the modal's", shown)
+	}
 	// The page would have left for redirect_url by now were it not embedded.
 	time.Sleep(2500 * time.Millisecond)
 	b.frameText(vg, "Your account is connected")

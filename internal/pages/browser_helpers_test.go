@@ -232,9 +232,11 @@ func (b *tab) shot(name string) string {
 	return path
 }
 
-// fill types into an input (the pages never prefill one).
+// fill replaces what an input holds (a refused sign-in keeps its username) by typing value.
 func (b *tab) fill(id, value string) {
 	b.t.Helper()
+	b.do(chromedp.WaitVisible(chromedp.ID(id)))
+	eval[bool](b, fmt.Sprintf(`(function () { var e = document.getElementById(%q); if (e) { e.value = ""; } return true; })()`, id))
 	b.do(chromedp.SendKeys(chromedp.ID(id), value))
 }
 

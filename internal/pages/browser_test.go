@@ -106,7 +106,7 @@ func fullPayrollFlow(t *testing.T, browser context.Context) {
 	if !h.aggregate() {
 		t.Fatal("no account was waiting for aggregation")
 	}
-	b.waitText("Your account is connected", "Thank you. Your employment and income data has been shared.", "Taking you back…")
+	b.waitText("Your account is connected", "Thank you. Your employment and income data has been shared with Partner.", "Taking you back…")
 	b.shot("done")
 
 	q := h.waitReturn()

@@ -49,6 +49,8 @@ type harnessOptions struct {
 	frameAncestors    []string
 	// wrap replaces the sandbox connector with one built on it.
 	wrap func(*payrollsandbox.Connector) datasource.Connector
+	// connectingMin is server.Options.ConnectingMinimum (none by default, so tests do not wait).
+	connectingMin time.Duration
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
@@ -91,7 +93,8 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	bank.Now = h.now
 	log := slog.New(slog.NewTextHandler(&testLog{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h.app, err = server.New(ctx, st, server.Options{PublicURL: h.srv.URL, Now: h.now, Log: log,
-		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"payroll": cx, "banking": bank}}, FrameAncestors: o.frameAncestors})
+		Connectors: datasource.Registry{Sandbox: map[string]datasource.Connector{"payroll": cx, "banking": bank}}, FrameAncestors: o.frameAncestors,
+		ConnectingMinimum: o.connectingMin})
 	if err != nil {
 		t.Fatal(err)
 	}

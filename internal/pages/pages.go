@@ -31,6 +31,7 @@ import (
 	"verigate/internal/linkflow"
 	"verigate/internal/session"
 	"verigate/internal/store"
+	"verigate/internal/token"
 	"verigate/internal/value"
 )
 
@@ -93,6 +94,12 @@ type UserFinder interface {
 	ForToken(ctx context.Context, tok string) (store.User, error)
 }
 
+// PartnerFinder finds the partner a link was made for, whose name the pages show.
+type PartnerFinder interface {
+	// Partner returns the partner; store.ErrNotFound if there is none.
+	Partner(ctx context.Context, id string) (store.Partner, error)
+}
+
 // InviteOpener opens the invite a link names.
 type InviteOpener interface {
 	// Open returns the invite and its user; store.ErrNotFound or a revoked-invite error otherwise.
@@ -115,13 +122,30 @@ type Handler struct {
 	CSRFKey []byte
 	// FrameAncestors lists the origins allowed to frame the pages; empty denies framing.
 	FrameAncestors []string
+	// Partners names the partner who asked for the connection on every
+	// page (when the link's flow or experience gives no brand name); nil
+	// names none.
+	Partners PartnerFinder
+	// ConnectingMinimum is how long the "connecting" page stays on screen
+	// after the step that connected an account, even when the data arrived
+	// sooner, so the borrower sees that the connection works; zero shows it
+	// only while the connection is still under way.
+	ConnectingMinimum time.Duration
 
 	mux *http.ServeMux
+	// typed seals the username of a failed sign-in into the page's URL, so
+	// the form shows it again (never the password).
+	typed *token.Sealer
 }
 
 // Init builds the routes; call it once before serving.
 func (h *Handler) Init() *Handler {
 	mux := http.NewServeMux()
+	typed, err := token.NewSealer(h.CSRFKey, "verigate sign-in username")
+	if err != nil {
+		panic("pages: " + err.Error())
+	}
+	h.typed = typed
 	// A used single-use link answers only its own flow's continuation
 	// (page, status, exit); see unused.
 	mux.HandleFunc("GET /connect/{token}", h.withSession(h.unused(true, h.page)))
@@ -149,7 +173,7 @@ func (h *Handler) Init() *Handler {
 		files.ServeHTTP(w, r)
 	}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.message(w, http.StatusNotFound, "EN", "notfound")
+		h.message(w, http.StatusNotFound, browserLanguage(r, w.Header()), "notfound")
 	})
 	h.mux = mux
 	return h
@@ -176,6 +200,8 @@ type request struct {
 	// custom is the link's flow or experience, when customized is true.
 	custom     store.Customization
 	customized bool
+	// next is the query a step's redirect adds to the page URL (nil for none).
+	next url.Values
 }
 
 func (q *request) base() string { return "/connect/" + q.token }
@@ -198,13 +224,16 @@ func (h *Handler) withSession(fn func(q *request)) http.HandlerFunc {
 			}
 			h.frameHeaders(w.Header(), custom.FrameOrigins)
 		}
+		q := &request{w: w, r: r, token: tok, claims: claims, lang: lang, custom: custom, customized: customized}
 		switch {
 		case errors.Is(err, session.ErrExpired):
-			h.message(w, http.StatusGone, lang, "expired")
+			// The link is genuine: its page names the partner and leads back to it.
+			h.messageFor(q, http.StatusGone, "expired")
 		case err != nil:
-			h.message(w, http.StatusNotFound, "EN", "notfound")
+			// Nothing of a forged link can be trusted, not even its language.
+			h.message(w, http.StatusNotFound, browserLanguage(r, w.Header()), "notfound")
 		default:
-			fn(&request{w: w, r: r, token: tok, claims: claims, lang: lang, custom: custom, customized: customized})
+			fn(q)
 		}
 	}
 }
@@ -222,6 +251,13 @@ func language(c session.Claims, r *http.Request, hd http.Header) string {
 	if c.DataSource != "banking" {
 		return "EN"
 	}
+	hd.Add("Vary", "Accept-Language")
+	return negotiate(r.Header.Get("Accept-Language"))
+}
+
+// browserLanguage is the page language of a page that has no link to read
+// it from: the one the browser's Accept-Language prefers.
+func browserLanguage(r *http.Request, hd http.Header) string {
 	hd.Add("Vary", "Accept-Language")
 	return negotiate(r.Header.Get("Accept-Language"))
 }
@@ -268,7 +304,7 @@ func (h *Handler) unused(cont bool, fn func(q *request)) func(q *request) {
 		if used {
 			c := h.cont(q.claims)
 			if !cont || !hmac.Equal([]byte(q.r.URL.Query().Get("c")), []byte(c)) {
-				h.message(q.w, http.StatusGone, q.lang, "used")
+				h.messageFor(q, http.StatusGone, "used")
 				return
 			}
 			q.cont = "?c=" + c
@@ -290,7 +326,7 @@ func (h *Handler) post(fn func(q *request) (linkflow.State, error)) func(q *requ
 	return func(q *request) {
 		q.r.Body = http.MaxBytesReader(q.w, q.r.Body, 64<<10)
 		if err := q.r.ParseForm(); err != nil || !hmac.Equal([]byte(q.r.PostFormValue("csrf")), []byte(h.csrf(q.claims))) {
-			h.message(q.w, http.StatusForbidden, q.lang, "forbidden")
+			h.messageFor(q, http.StatusForbidden, "forbidden")
 			return
 		}
 		st, err := fn(q)
@@ -310,26 +346,42 @@ func (h *Handler) post(fn func(q *request) (linkflow.State, error)) func(q *requ
 			h.fail(q, err)
 			return
 		}
+		next := q.next
+		if next == nil {
+			next = url.Values{}
+		}
 		if st.Session.UsedAt != nil {
 			// This step spent a single-use link: its flow goes on by the continuation.
-			http.Redirect(q.w, q.r, q.base()+"?c="+h.cont(q.claims), http.StatusSeeOther)
-			return
+			next.Set("c", h.cont(q.claims))
 		}
-		http.Redirect(q.w, q.r, q.base(), http.StatusSeeOther)
+		if err == nil && connected(st) && h.ConnectingMinimum > 0 {
+			// This step connected the account: show "connecting" first, however fast the data comes.
+			next.Set("step", linkflow.StageConnecting)
+		}
+		target := q.base()
+		if len(next) > 0 {
+			target += "?" + next.Encode()
+		}
+		http.Redirect(q.w, q.r, target, http.StatusSeeOther)
 	}
+}
+
+// connected reports whether a step's result is a connected account (its data being fetched or fetched).
+func connected(st linkflow.State) bool {
+	return st.Session.Stage == linkflow.StageConnecting || st.Session.Stage == linkflow.StageDone
 }
 
 func (h *Handler) fail(q *request, err error) {
 	if errors.Is(err, linkflow.ErrClosed) {
-		h.message(q.w, http.StatusConflict, q.lang, "closed")
+		h.messageFor(q, http.StatusConflict, "closed")
 		return
 	}
 	if errors.Is(err, linkflow.ErrUsed) {
-		h.message(q.w, http.StatusGone, q.lang, "used")
+		h.messageFor(q, http.StatusGone, "used")
 		return
 	}
 	h.Log.Error("connection step failed", "verification", q.claims.VerificationID, "err", err)
-	h.message(q.w, http.StatusInternalServerError, q.lang, "oops")
+	h.messageFor(q, http.StatusInternalServerError, "oops")
 }
 
 func (h *Handler) csrf(c session.Claims) string {
@@ -347,8 +399,36 @@ func (h *Handler) back(q *request) (linkflow.State, error) {
 }
 
 func (h *Handler) signIn(q *request) (linkflow.State, error) {
-	return h.Flow.SignIn(q.r.Context(), q.claims, datasource.Credentials{
-		Username: q.r.PostFormValue("username"), Password: q.r.PostFormValue("password")})
+	username := q.r.PostFormValue("username")
+	st, err := h.Flow.SignIn(q.r.Context(), q.claims, datasource.Credentials{Username: username, Password: q.r.PostFormValue("password")})
+	if err == nil && st.Session.Stage == linkflow.StageSignIn && username != "" && len(username) <= maxUsername {
+		// Refused: the form asks again with the username filled in, sealed
+		// in the URL for this session alone (no cookie, so an embedded page
+		// keeps it too).
+		if sealed, serr := h.typed.Seal(typedUsername{Session: q.claims.SessionID, Username: username}); serr == nil {
+			q.next = url.Values{"u": {sealed}}
+		}
+	}
+	return st, err
+}
+
+// maxUsername is the longest username a failed sign-in fills in again.
+const maxUsername = 256
+
+// typedUsername is what a failed sign-in's URL carries: the username typed, for one session.
+type typedUsername struct {
+	Session  string `json:"s"`
+	Username string `json:"u"`
+}
+
+// username is the username a failed sign-in sealed into the page URL, or "".
+func (h *Handler) username(q *request) string {
+	var u typedUsername
+	sealed := q.r.URL.Query().Get("u")
+	if sealed == "" || h.typed.Open(sealed, &u) != nil || u.Session != q.claims.SessionID {
+		return ""
+	}
+	return u.Username
 }
 
 func (h *Handler) verify(q *request) (linkflow.State, error) {
@@ -373,6 +453,7 @@ type view struct {
 	Query       string
 	Items       []datasource.Item
 	Searched    bool
+	Kind        string // the item kind the search list is limited to ("platform"), or ""
 	Notice      string // a message key
 	Hint        string
 	RedirectURL string // where leaving goes, if set
@@ -405,6 +486,58 @@ type view struct {
 	LogoURL  string
 	ThemeURL string
 	Intro    string
+	// Requester names who asked for the connection: the customization's
+	// brand name, else the partner's name ("" when neither is known).
+	Requester string
+	// ReturnURL leads a message page back to the partner (its redirect_url
+	// with the outcome added), when the link names one. The session checked
+	// the redirect_url's scheme when it was made (an app's own scheme is
+	// allowed, javascript: and the like are not), so it is written as is.
+	ReturnURL template.URL
+	// Username fills in the sign-in form again after a refused sign-in.
+	Username string
+	// HoldMS is how many milliseconds more the connecting page stays up
+	// after the data has arrived (ConnectingMinimum), and Next where it goes then.
+	HoldMS int64
+	Next   string
+}
+
+// steps are the stages of the step indicator (search → sign in → verify →
+// done), by the stage that shows each; the stages between sign-in and done
+// (MFA, the bank's choice of accounts, connecting) are all "verify".
+var steps = map[string]int{
+	linkflow.StageSearch: 1, linkflow.StageSignIn: 2, linkflow.StageMFA: 3, linkflow.StageAccounts: 3,
+	linkflow.StageConnecting: 3, linkflow.StageDone: 4,
+}
+
+// stepKeys are the message keys of the step indicator's steps, in order.
+var stepKeys = []string{"step.search", "step.signin", "step.verify", "step.done"}
+
+// step is one step of the indicator: its number, message key and state
+// ("done", "current" or "" for one still to come).
+type step struct {
+	N     int
+	Key   string
+	State string
+}
+
+// Steps is the page's step indicator, or nil for a page outside the flow's steps.
+func (v view) Steps() []step {
+	at := steps[v.Stage]
+	if v.Base == "" || at == 0 {
+		return nil
+	}
+	out := make([]step, len(stepKeys))
+	for i, k := range stepKeys {
+		out[i] = step{N: i + 1, Key: k}
+		switch {
+		case i+1 < at:
+			out[i].State = "done"
+		case i+1 == at:
+			out[i].State = "current"
+		}
+	}
+	return out
 }
 
 // bankKeys are the messages a banking session shows instead of the payroll ones.
@@ -412,7 +545,9 @@ var bankKeys = map[string]string{
 	"title.connect": "title.connect_bank", "intro": "bank.intro", "search.label": "bank.search.label",
 	"search.placeholder": "bank.search.placeholder", "search.popular": "bank.search.popular",
 	"connecting.body": "bank.connecting.body", "done.body": "bank.done.body", "failed.other": "bank.failed.other",
-	"error.unknown_item": "bank.error.unknown_item",
+	"error.unknown_item": "bank.error.unknown_item", "search.cant_find": "bank.search.cant_find",
+	"fallback.other_name": "bank.fallback.other_name", "trust.shared": "bank.trust.shared",
+	"done.body_partner": "bank.done.body_partner",
 }
 
 // Key returns the message key to show for key: its banking variant in a
@@ -446,7 +581,26 @@ func (h *Handler) newView(q *request) view {
 			v.Intro = c.Intro["EN"]
 		}
 	}
+	v.Requester = h.requester(q)
 	return v
+}
+
+// requester names who asked for the connection: the link's brand name, else its partner's name.
+func (h *Handler) requester(q *request) string {
+	if q.customized && q.custom.BrandName != "" {
+		return q.custom.BrandName
+	}
+	if h.Partners == nil || q.claims.PartnerID == "" {
+		return ""
+	}
+	p, err := h.Partners.Partner(q.r.Context(), q.claims.PartnerID)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			h.Log.Warn("partner lookup failed; the pages name no partner", "err", err)
+		}
+		return ""
+	}
+	return p.Name
 }
 
 // accentRE matches an accent colour a theme may set.
@@ -533,19 +687,34 @@ func (h *Handler) page(q *request) {
 	case "item_unavailable":
 		v.Notice = "error.platform_temporarily_unavailable"
 	}
+	if q.r.URL.Query().Get("step") == linkflow.StageConnecting && connected(st) && h.ConnectingMinimum > 0 {
+		// Just connected: "connecting" stays up for ConnectingMinimum
+		// (from this page's first showing), then goes on to where the flow is.
+		v.Stage, v.HoldMS = linkflow.StageConnecting, h.ConnectingMinimum.Milliseconds()
+		v.Next = q.base() + q.cont
+	}
 	switch v.Stage {
 	case linkflow.StageSearch:
 		v.Query = searchText(q.r.URL.Query().Get("q"))
 		v.Searched = v.Query != ""
-		limit, err := h.itemLimit(q, v.Query)
-		if err == nil {
-			v.Items, err = h.Flow.Items(q.r.Context(), q.claims, v.Query, limit)
+		var err error
+		if q.r.URL.Query().Get("kind") == datasource.KindPlatform && !v.Banking {
+			// "Can't find your employer?": the payroll providers, whose
+			// sign-in serves the employers they pay.
+			v.Kind = datasource.KindPlatform
+			v.Items, err = h.providers(q, v.Query)
+		} else {
+			var limit int
+			if limit, err = h.itemLimit(q, v.Query); err == nil {
+				v.Items, err = h.Flow.Items(q.r.Context(), q.claims, v.Query, limit)
+			}
 		}
 		if err != nil {
 			h.fail(q, err)
 			return
 		}
 	case linkflow.StageSignIn:
+		v.Username = h.username(q)
 		if v.Sandbox {
 			if cx, err := h.Flow.Connector(q.claims); err == nil {
 				if hinter, ok := cx.(interface{ SignInHint() string }); ok {
@@ -573,6 +742,21 @@ func (h *Handler) itemLimit(q *request, query string) (int, error) {
 		return maxResults, err
 	}
 	return popularItems, nil
+}
+
+// catalogScan is how many items the payroll-provider list looks through.
+const catalogScan = 2000
+
+// providers lists the session's payroll providers (platforms) matching query, at most maxResults.
+func (h *Handler) providers(q *request, query string) ([]datasource.Item, error) {
+	all, err := h.Flow.Items(q.r.Context(), q.claims, query, catalogScan)
+	var out []datasource.Item
+	for _, it := range all {
+		if it.Kind == datasource.KindPlatform && len(out) < maxResults {
+			out = append(out, it)
+		}
+	}
+	return out, err
 }
 
 // items answers the page's live search with the contract's Item shape.
@@ -838,6 +1022,18 @@ func splitList(values []string) []string {
 // message renders a page that only says something (expired, not found...).
 func (h *Handler) message(w http.ResponseWriter, status int, lang, key string) {
 	h.messageCode(w, status, lang, key, "")
+}
+
+// messageFor is message for a genuine link: in its language, naming who
+// asked for it, and leading back to the partner when the link says where.
+func (h *Handler) messageFor(q *request, status int, key string) {
+	v := view{Lang: htmlLang[q.lang], Stage: key, Requester: h.requester(q), Sandbox: q.claims.Environment == store.Sandbox}
+	if r := q.claims.Configuration.RedirectURL; r != nil && *r != "" {
+		// A used link's page follows a connected account; the others, none.
+		used := key == "used"
+		v.ReturnURL = template.URL(RedirectURL(*r, used, used))
+	}
+	h.render(q.w, status, q.lang, "message.html", v)
 }
 
 // messageCode is message reporting code to the Web SDK instead of the key's usual one.

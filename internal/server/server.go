@@ -96,7 +96,15 @@ type Options struct {
 	// on the database (ratelimit.DefaultRate is the platform's); zero means
 	// no limit.
 	RateLimit float64
+	// ConnectingMinimum is how long the hosted pages show "connecting" after
+	// the step that connects an account, however fast its data arrives
+	// (DefaultConnectingMinimum is what the server command uses); zero shows
+	// it only while the data is being fetched.
+	ConnectingMinimum time.Duration
 }
+
+// DefaultConnectingMinimum is the server command's --connecting-min.
+const DefaultConnectingMinimum = 1500 * time.Millisecond
 
 // App is a wired verigate instance over one store.
 type App struct {
@@ -220,7 +228,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	csrfKey := hmac.New(sha256.New, secret)
 	csrfKey.Write([]byte("verigate csrf key"))
 	pages := (&pages.Handler{Sessions: a.Sessions, Flow: a.Flow, Users: a.Users, Invites: a.Invites, Log: o.Log, CSRFKey: csrfKey.Sum(nil),
-		FrameAncestors: o.FrameAncestors, Uploads: a.Documents}).Init()
+		FrameAncestors: o.FrameAncestors, Uploads: a.Documents, Partners: st, ConnectingMinimum: o.ConnectingMinimum}).Init()
 	if o.RateLimit > 0 {
 		a.Limits = ratelimit.New(o.RateLimit)
 	}

@@ -86,9 +86,18 @@
     });
   });
 
-  // Connecting: follow aggregation and reload when the stage changes.
+  // Connecting: follow aggregation and reload when the stage changes. Just
+  // after the connecting step the page stays up for data-hold milliseconds
+  // (the server's ConnectingMinimum) even if the data came sooner, then goes
+  // on to data-next.
   var poll = document.querySelector("[data-poll]");
   if (poll) {
+    var shown = Date.now(), hold = Number(poll.getAttribute("data-hold") || 0), next = poll.getAttribute("data-next");
+    var onward = function () {
+      setTimeout(function () {
+        if (next) { window.location.replace(next); } else { window.location.reload(); }
+      }, Math.max(0, hold - (Date.now() - shown)));
+    };
     var check = function () {
       fetch(poll.getAttribute("data-poll"), {credentials: "same-origin"})
         .then(function (r) {
@@ -97,7 +106,7 @@
         })
         .then(function (body) {
           if (!body) { return; }
-          if (body.stage && body.stage !== "connecting") { window.location.reload(); return; }
+          if (body.stage && body.stage !== "connecting") { onward(); return; }
           setTimeout(check, 1000);
         })
         .catch(function () { setTimeout(check, 3000); });

@@ -572,6 +572,16 @@ func (s *Store) Client(ctx context.Context, id string) (store.Client, error) {
 	return c, s.mapErr(err)
 }
 
+// Partner returns a partner by id; store.ErrNotFound if there is none.
+func (s *Store) Partner(ctx context.Context, id string) (store.Partner, error) {
+	var p store.Partner
+	var created int64
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT id, name, created_at FROM partners WHERE id = $1`, id).
+		Scan(&p.ID, &p.Name, &created)
+	p.CreatedAt = fromMS(created)
+	return p, s.mapErr(err)
+}
+
 // CountPartners counts partners.
 func (s *Store) CountPartners(ctx context.Context) (int, error) {
 	var n int

@@ -89,6 +89,12 @@ func testCreatePartnerRoundTrip(t *testing.T, s *sqlstore.Store) {
 		t.Fatalf("CountPartners = %d, want 2", n)
 	}
 	for _, tn := range []tenant{a, b} {
+		p, err := s.Partner(ctx(t), tn.Partner.ID)
+		must(t, "Partner", err)
+		wantP := tn.Partner
+		wantP.CreatedAt = stored(wantP.CreatedAt)
+		mustEqual(t, "Partner", wantP, p)
+
 		c, err := s.Client(ctx(t), tn.Client.ID)
 		must(t, "Client", err)
 		want := tn.Client
@@ -101,6 +107,8 @@ func testCreatePartnerRoundTrip(t *testing.T, s *sqlstore.Store) {
 		wantK.CreatedAt = stored(wantK.CreatedAt)
 		mustEqual(t, "APIKey", wantK, k)
 	}
+	_, err = s.Partner(ctx(t), "no-such-partner")
+	mustErr(t, "Partner unknown", err, store.ErrNotFound)
 }
 
 func testCreatePartnerDuplicateKeyIsAtomic(t *testing.T, s *sqlstore.Store) {
