@@ -97,6 +97,22 @@ const (
 	PayMonthly = "monthly"
 )
 
+// PaychecksPerYear is how many paychecks a pay cycle makes in a year, or 0
+// for a cycle it does not know.
+func PaychecksPerYear(cycle string) int {
+	switch cycle {
+	case PayWeekly:
+		return 52
+	case PayBiweekly:
+		return 26
+	case PaySemimonthly:
+		return 24
+	case PayMonthly:
+		return 12
+	}
+	return 0
+}
+
 // Employment is one job, carrying the job-level fields of the catalog
 // contract's Identity and Employment schemas.
 type Employment struct {

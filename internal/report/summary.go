@@ -81,17 +81,11 @@ type IncomeComponent struct {
 	Note          string       `json:"note"`
 }
 
-// paychecksPerYear is how many paychecks a pay frequency makes in a year.
+// paychecksPerYear is how many paychecks a pay frequency makes in a year;
+// an unknown frequency counts as biweekly, the most common.
 func paychecksPerYear(freq string) int64 {
-	switch freq {
-	case datasource.PayWeekly:
-		return 52
-	case datasource.PayBiweekly:
-		return 26
-	case datasource.PaySemimonthly:
-		return 24
-	case datasource.PayMonthly:
-		return 12
+	if n := datasource.PaychecksPerYear(freq); n > 0 {
+		return int64(n)
 	}
 	return 26
 }

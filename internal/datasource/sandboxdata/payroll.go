@@ -546,17 +546,13 @@ func federalTax(wages money, periods int, married bool) money {
 	return RoundDiv(int64(tax), int64(periods))
 }
 
+// periodsPerYear is how many paychecks a sandbox job's cycle makes in a
+// year (its cycles are all known; monthly otherwise).
 func periodsPerYear(cycle string) int {
-	switch cycle {
-	case datasource.PayWeekly:
-		return 52
-	case datasource.PayBiweekly:
-		return 26
-	case datasource.PaySemimonthly:
-		return 24
-	default:
-		return 12
+	if n := datasource.PaychecksPerYear(cycle); n > 0 {
+		return n
 	}
+	return 12
 }
 
 func weeksPerPeriod(cycle string) int {
