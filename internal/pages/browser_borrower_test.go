@@ -182,8 +182,11 @@ func TestBrowserKeyboardWalk(t *testing.T) {
 				b.tabTo("#password")
 				b.keys("wrong" + kb.Enter)
 				b.waitFor("the refusal", `!!document.getElementById("form-error")`)
-				if got := eval[[]string](b, `[document.getElementById("username").value, document.getElementById("password").value, document.activeElement.id]`); got[0] != "test_1" || got[1] != "" || got[2] != "password" {
-					t.Errorf("after a refused sign-in: username %q, password %q, focus on %q", got[0], got[1], got[2])
+				// autofocus applies at the page's next rendering, not when the
+				// element exists: wait for it, then check what the form holds.
+				b.waitFor("the focus on the password", `document.activeElement && document.activeElement.id === "password"`)
+				if got := eval[[]string](b, `[document.getElementById("username").value, document.getElementById("password").value]`); got[0] != "test_1" || got[1] != "" {
+					t.Errorf("after a refused sign-in: username %q, password %q", got[0], got[1])
 				}
 				b.keys("passgood" + kb.Enter)
 				b.waitFor("the code", `!!document.getElementById("code") && document.activeElement.id === "code"`)
