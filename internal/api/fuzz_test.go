@@ -10,19 +10,17 @@ package api_test
 // their own), which refuses some text SQLite accepts (NUL, invalid UTF-8).
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"verigate/internal/store/postgres/pgtest"
 )
 
 // fuzzDB returns a database for a fuzz target's env: a fresh PostgreSQL
@@ -32,28 +30,7 @@ func fuzzDB(tb testing.TB) (dbURL string, sqlite bool) {
 	if base == "" {
 		return filepath.Join(tb.TempDir(), "verigate.db"), true
 	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "verigate_fuzz_" + hex.EncodeToString(b)
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), false
+	return pgtest.Schema(tb, base, "verigate_fuzz"), false
 }
 
 // fuzzRoutes lists every partner API route with a body or a query, and the

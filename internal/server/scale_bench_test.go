@@ -3,16 +3,13 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,6 +21,7 @@ import (
 	"verigate/internal/partner"
 	"verigate/internal/server"
 	"verigate/internal/store"
+	"verigate/internal/store/postgres/pgtest"
 	"verigate/internal/store/storetest"
 )
 
@@ -55,35 +53,8 @@ func BenchmarkScale(b *testing.B) {
 		if u == "" {
 			b.Skip("VERIGATE_TEST_POSTGRES_URL is not set")
 		}
-		benchScale(b, rows, func(b *testing.B) (string, string, bool) { return benchSchema(b, u), "pgx", true })
+		benchScale(b, rows, func(b *testing.B) (string, string, bool) { return pgtest.Schema(b, u, "verigate_bench"), "pgx", true })
 	})
-}
-
-// benchSchema creates a schema dropped after the benchmark and returns a
-// URL whose connections use it.
-func benchSchema(b *testing.B, base string) string {
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rnd := make([]byte, 6)
-	rand.Read(rnd)
-	schema := "verigate_bench_" + hex.EncodeToString(rnd)
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // scaleApp is a verigate over a grown store, with a key of its tenant.

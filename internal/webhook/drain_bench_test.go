@@ -2,16 +2,13 @@ package webhook_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +20,7 @@ import (
 
 	"verigate/internal/store"
 	"verigate/internal/store/postgres"
+	"verigate/internal/store/postgres/pgtest"
 	"verigate/internal/store/scaletest"
 	"verigate/internal/store/sqlite"
 	"verigate/internal/store/sqlstore"
@@ -57,7 +55,7 @@ func BenchmarkDrain(b *testing.B) {
 				if pgURL == "" {
 					b.Skip("VERIGATE_TEST_POSTGRES_URL is not set")
 				}
-				u := drainSchema(b, pgURL)
+				u := pgtest.Schema(b, pgURL, "verigate_drain")
 				drain(b, backlog, workers, instances, true, func() (*sqlstore.Store, error) { return postgres.Open(context.Background(), u) }, u)
 			})
 		}
@@ -190,31 +188,4 @@ func fillBacklog(ctx context.Context, s *sqlstore.Store, db *sql.DB, pg bool, se
 		"id": id("b0000003", "i"), "event_id": id("b0000001", "i"), "verification_id": id("b0000002", "i / 2"),
 		"order_key": id("b0000002", "i / 2"), "state": fmt.Sprintf("CASE WHEN i <= %d THEN 'delivered' ELSE 'pending' END", n),
 		"next_attempt_at": "t.next_attempt_at + i"})
-}
-
-// drainSchema creates a schema dropped after the benchmark and returns a
-// URL whose connections use it.
-func drainSchema(b *testing.B, base string) string {
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rnd := make([]byte, 6)
-	rand.Read(rnd)
-	schema := "verigate_drain_" + hex.EncodeToString(rnd)
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
