@@ -65,24 +65,21 @@ func (s *Store) InviteByToken(ctx context.Context, token string) (store.Invite, 
 
 // ListInvites returns one page of the tenant's invites, newest first.
 func (s *Store) ListInvites(ctx context.Context, sc store.Scope, f store.InviteFilter, p store.Page) ([]store.Invite, error) {
-	where := []string{"partner_id = $1", "environment = $2"}
-	args := []any{sc.PartnerID, string(sc.Environment)}
+	w := tenantWhere(sc)
 	if len(f.Statuses) > 0 {
-		marks := make([]string, len(f.Statuses))
+		vals := make([]any, len(f.Statuses))
 		for i, st := range f.Statuses {
-			args = append(args, st)
-			marks[i] = fmt.Sprintf("$%d", len(args))
+			vals[i] = st
 		}
-		where = append(where, "status IN ("+strings.Join(marks, ", ")+")")
+		w.add("status IN ("+strings.TrimSuffix(strings.Repeat("$%d, ", len(vals)), ", ")+")", vals...)
 	}
 	if f.ReplyTo != "" {
 		// reply_to is a JSON array of strings: look for the address as one
 		// of its quoted elements.
 		quoted, _ := json.Marshal(f.ReplyTo)
-		args = append(args, "%"+likeEscaper.Replace(string(quoted))+"%")
-		where = append(where, fmt.Sprintf(`reply_to LIKE $%d ESCAPE '!'`, len(args)))
+		w.add(`reply_to LIKE $%d ESCAPE '!'`, "%"+likeEscaper.Replace(string(quoted))+"%")
 	}
-	return listPage(ctx, s, "invites", inviteColumns, where, args, p, scanInvite)
+	return listPage(ctx, s, "invites", inviteColumns, w, p, scanInvite)
 }
 
 var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")

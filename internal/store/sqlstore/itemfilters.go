@@ -41,8 +41,7 @@ func (s *Store) ItemFilter(ctx context.Context, sc store.Scope, id string) (stor
 
 // ListItemFilters returns one page of the tenant's item filters, newest first.
 func (s *Store) ListItemFilters(ctx context.Context, sc store.Scope, p store.Page) ([]store.ItemFilter, error) {
-	return listPage(ctx, s, "item_filters", itemFilterColumns, []string{"partner_id = $1", "environment = $2"},
-		[]any{sc.PartnerID, string(sc.Environment)}, p, scanItemFilter)
+	return listPage(ctx, s, "item_filters", itemFilterColumns, tenantWhere(sc), p, scanItemFilter)
 }
 
 // UpdateItemFilter saves f's name and filters when its version is current.

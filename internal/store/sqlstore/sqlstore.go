@@ -781,59 +781,14 @@ func (s *Store) VerificationHead(ctx context.Context, sc store.Scope, id string)
 
 // ListVerifications returns one keyset page, newest first.
 func (s *Store) ListVerifications(ctx context.Context, sc store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error) {
-	where := []string{"partner_id = $1", "environment = $2"}
-	args := []any{sc.PartnerID, string(sc.Environment)}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.UserID != "" {
-		add("user_id = $%d", f.UserID)
-	}
-	if f.State != "" {
-		add("state = $%d", f.State)
-	}
-	if f.Code != "" {
-		add("code = $%d", f.Code)
-	}
-	if f.ReportType != "" {
-		add("report_type = $%d", f.ReportType)
-	}
-	if f.LoanNumber != "" {
-		add("loan_number = $%d", f.LoanNumber)
-	}
-	order := "DESC"
-	switch {
-	case p.Before != "":
-		add("id > $%d", p.Before)
-		order = "ASC"
-	case p.After != "":
-		add("id < $%d", p.After)
-	}
-	args = append(args, p.Limit)
-	q := fmt.Sprintf(`SELECT %s FROM verifications WHERE %s ORDER BY id %s LIMIT $%d`, verificationColumns, strings.Join(where, " AND "), order, len(args))
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Verification
-	for rows.Next() {
-		v, err := scanVerification(rows)
-		if err != nil {
-			return nil, s.mapErr(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapErr(err)
-	}
-	if order == "ASC" {
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
+	w := tenantWhere(sc)
+	for _, c := range []struct{ col, v string }{{"user_id", f.UserID}, {"state", f.State}, {"code", f.Code},
+		{"report_type", f.ReportType}, {"loan_number", f.LoanNumber}} {
+		if c.v != "" {
+			w.add(c.col+" = $%d", c.v)
 		}
 	}
-	return out, nil
+	return listPage(ctx, s, "verifications", verificationColumns, w, p, scanVerification)
 }
 
 // UpdateVerification saves v when its version is current.

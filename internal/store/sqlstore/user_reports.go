@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
 	"verigate/internal/store"
@@ -51,35 +49,11 @@ func (s *Store) UserReport(ctx context.Context, sc store.Scope, id string) (stor
 // ListUserReports returns one page of a tenant's user reports, newest
 // first, of one user when userID is not "".
 func (s *Store) ListUserReports(ctx context.Context, sc store.Scope, userID string, p store.Page) ([]store.UserReport, error) {
-	where := []string{"partner_id = $1", "environment = $2"}
-	args := []any{sc.PartnerID, string(sc.Environment)}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	w := tenantWhere(sc)
 	if userID != "" {
-		add("user_id = $%d", userID)
+		w.add("user_id = $%d", userID)
 	}
-	order := pageByID(p, add)
-	args = append(args, p.Limit)
-	rows, err := s.query(ctx, fmt.Sprintf(`SELECT %s FROM user_reports WHERE %s ORDER BY id %s LIMIT $%d`,
-		userReportColumns, strings.Join(where, " AND "), order, len(args)), args...)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.UserReport
-	for rows.Next() {
-		r, err := scanUserReport(rows)
-		if err != nil {
-			return nil, s.mapErr(err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapErr(err)
-	}
-	return pageNewestFirst(out, order), nil
+	return listPage(ctx, s, "user_reports", userReportColumns, w, p, scanUserReport)
 }
 
 // CountUserReportsSince counts a user's reports created at or after since.
@@ -109,62 +83,15 @@ func (s *Store) DeleteUserReport(ctx context.Context, sc store.Scope, id string)
 
 // ListUploads returns one page of a tenant's uploads, newest first, narrowed by f.
 func (s *Store) ListUploads(ctx context.Context, sc store.Scope, f store.UploadFilter, p store.Page) ([]store.Upload, error) {
-	where := []string{"partner_id = $1", "environment = $2"}
-	args := []any{sc.PartnerID, string(sc.Environment)}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	w := tenantWhere(sc)
 	if f.UserID != "" {
-		add("user_id = $%d", f.UserID)
+		w.add("user_id = $%d", f.UserID)
 	}
 	if f.AccountID != "" {
-		add("account_id = $%d", f.AccountID)
+		w.add("account_id = $%d", f.AccountID)
 	}
 	if f.DocumentType != "" {
-		add("document_type = $%d", f.DocumentType)
+		w.add("document_type = $%d", f.DocumentType)
 	}
-	order := pageByID(p, add)
-	args = append(args, p.Limit)
-	rows, err := s.query(ctx, fmt.Sprintf(`SELECT %s FROM user_uploads WHERE %s ORDER BY id %s LIMIT $%d`,
-		uploadColumns, strings.Join(where, " AND "), order, len(args)), args...)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Upload
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, s.mapErr(err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapErr(err)
-	}
-	return pageNewestFirst(out, order), nil
-}
-
-// pageByID adds a page's id bound and returns the order to read in: a
-// previous page is read oldest first from its bound.
-func pageByID(p store.Page, add func(cond string, v any)) string {
-	switch {
-	case p.Before != "":
-		add("id > $%d", p.Before)
-		return "ASC"
-	case p.After != "":
-		add("id < $%d", p.After)
-	}
-	return "DESC"
-}
-
-// pageNewestFirst puts rows read in order back in newest-first order.
-func pageNewestFirst[T any](rows []T, order string) []T {
-	if order == "ASC" {
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
-	}
-	return rows
+	return listPage(ctx, s, "user_uploads", uploadColumns, w, p, scanUpload)
 }

@@ -4,41 +4,41 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"verigate/internal/store"
 )
 
 // ListUsers returns one page of a tenant's users, newest first.
 func (s *Store) ListUsers(ctx context.Context, sc store.Scope, f store.UserFilter, p store.Page) ([]store.User, error) {
-	where := []string{"partner_id = $1", "environment = $2"}
-	args := []any{sc.PartnerID, string(sc.Environment)}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	w := tenantWhere(sc)
 	if f.ExternalID != "" {
-		add("external_id = $%d", f.ExternalID)
+		w.add("external_id = $%d", f.ExternalID)
 	}
-	return listPage(ctx, s, "users", userColumns, where, args, p, s.scanUser)
+	return listPage(ctx, s, "users", userColumns, w, p, s.scanUser)
 }
 
-// listPage runs one keyset page of a newest-first listing of table and
-// returns it newest first.
-func listPage[T any](ctx context.Context, s *Store, table, columns string, where []string, args []any, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
+// tenantWhere starts the conditions of a listing of one tenant's rows.
+func tenantWhere(sc store.Scope) *where {
+	w := &where{}
+	w.add("partner_id = $%d", sc.PartnerID)
+	w.add("environment = $%d", string(sc.Environment))
+	return w
+}
+
+// listPage runs one keyset page of a newest-first listing of table, by id,
+// narrowed by w, and returns it newest first.
+func listPage[T any](ctx context.Context, s *Store, table, columns string, w *where, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
 	order := "DESC"
 	switch {
 	case p.Before != "":
-		args = append(args, p.Before)
-		where = append(where, fmt.Sprintf("id > $%d", len(args)))
+		w.add("id > $%d", p.Before)
 		order = "ASC"
 	case p.After != "":
-		args = append(args, p.After)
-		where = append(where, fmt.Sprintf("id < $%d", len(args)))
+		w.add("id < $%d", p.After)
 	}
-	args = append(args, p.Limit)
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id %s LIMIT $%d`, columns, table, strings.Join(where, " AND "), order, len(args))
-	rows, err := s.query(ctx, q, args...)
+	w.args = append(w.args, p.Limit)
+	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id %s LIMIT $%d`, columns, table, w, order, len(w.args))
+	rows, err := s.query(ctx, q, w.args...)
 	if err != nil {
 		return nil, s.mapErr(err)
 	}
@@ -55,9 +55,7 @@ func listPage[T any](ctx context.Context, s *Store, table, columns string, where
 		return nil, s.mapErr(err)
 	}
 	if order == "ASC" {
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
-		}
+		reverse(out)
 	}
 	return out, nil
 }
