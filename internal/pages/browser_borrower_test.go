@@ -85,7 +85,7 @@ func TestBrowserSmallScreens(t *testing.T) {
 				b.click(`button[value="item_000000008"]`)
 				b.do(chromedp.WaitVisible(chromedp.ID("password")))
 				b.signIn("test_1", "wrong")
-				b.waitFor("the refusal", `!!document.getElementById("form-error") && document.getElementById("username").value === "test_1"`)
+				b.waitFor("the refusal", `document.readyState === "complete" && !!document.getElementById("form-error") && document.getElementById("username").value === "test_1"`)
 				check("payroll sign-in after a refusal")
 
 				bf := h.newBankSession(nil)
@@ -115,14 +115,22 @@ func TestBrowserSmallScreens(t *testing.T) {
 	}
 }
 
-// waitFor waits until a JavaScript expression is true.
+// waitFor waits until a JavaScript expression is true. An expression that
+// throws, or a page between two documents, counts as false: a page still
+// being parsed may hold one element of the pair the expression reads and
+// not yet the other.
 func (b *tab) waitFor(what, expr string) {
 	b.t.Helper()
 	deadline := time.Now().Add(12 * time.Second)
-	for !eval[bool](b, expr) {
+	guarded := fmt.Sprintf(`(function () { try { return !!(%s); } catch (e) { return false; } })()`, expr)
+	for {
+		ok, err := tryEval[bool](b, guarded)
+		if ok && err == nil {
+			return
+		}
 		if time.Now().After(deadline) {
 			b.shot("timeout")
-			b.t.Fatalf("%s never happened at %s; the page shows:\n%s", what, b.location(), b.text())
+			b.t.Fatalf("%s never happened at %s (last error: %v); the page shows:\n%s", what, b.location(), err, b.text())
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
