@@ -36,6 +36,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"verigate/internal/baseline"
 	"verigate/internal/partner"
 	"verigate/internal/server"
 	"verigate/internal/store"
@@ -76,7 +77,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *bare != "" {
-		return http.ListenAndServe(*bare, http.HandlerFunc(bareHandler))
+		return http.ListenAndServe(*bare, http.HandlerFunc(baseline.Handler))
 	}
 	u, err := url.Parse(c.base)
 	if err != nil {
@@ -415,19 +416,6 @@ func (m *metrics) print(w io.Writer) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
-
-// bareHandler decodes a session request and encodes a response of the same
-// shape: what a Go handler costs without verigate's work.
-func bareHandler(w http.ResponseWriter, r *http.Request) {
-	var in map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"verification": in["verification"], "configuration": in["configuration"],
-		"link": "http://verigate.test/connect/0123456789abcdef", "data_source": "payroll"})
-}
 
 // receiver counts webhook deliveries.
 type receiver struct{ count atomic.Int64 }

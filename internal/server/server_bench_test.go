@@ -12,6 +12,7 @@ import (
 
 	"log/slog"
 
+	"verigate/internal/baseline"
 	"verigate/internal/partner"
 	"verigate/internal/server"
 	"verigate/internal/store"
@@ -98,27 +99,12 @@ const sessionBody = `{"verification":"%s","configuration":{"redirect_url":"https
 // BenchmarkBareHandler is the ceiling: a net/http handler that decodes the
 // same session request and encodes a response of the same size, in memory.
 func BenchmarkBareHandler(b *testing.B) {
-	h := bareHandler()
+	h := http.HandlerFunc(baseline.Handler)
 	body := []byte(`{"verification":"01a213cf-bfec-740f-a0f1-b0cf61f41846","configuration":{"redirect_url":"https://your-application.com/return","flow_id":"12ABCD3E","items":["item_000000001","item_000000002"],"language":"EN","mobile_app":true}}`)
 	runParallel(b, h, func() *http.Request {
 		r := httptest.NewRequest("POST", "/partners/v2/sessions", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		return r
-	})
-}
-
-// bareHandler decodes a session request and encodes a response of the same
-// size, in memory: what a handler costs without verigate's work.
-func bareHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"verification": in["verification"], "configuration": in["configuration"],
-			"link": "http://verigate.test/connect/0123456789abcdef", "data_source": "payroll"})
 	})
 }
 
@@ -177,7 +163,7 @@ func runHTTP(b *testing.B, h http.Handler, mk func(base string) *http.Request) {
 // BenchmarkHTTPBareHandler is the bare ceiling over loopback TCP.
 func BenchmarkHTTPBareHandler(b *testing.B) {
 	body := []byte(fmtSession("01a213cf-bfec-740f-a0f1-b0cf61f41846"))
-	runHTTP(b, bareHandler(), func(base string) *http.Request {
+	runHTTP(b, http.HandlerFunc(baseline.Handler), func(base string) *http.Request {
 		r, _ := http.NewRequest("POST", base+"/partners/v2/sessions", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		return r
