@@ -567,6 +567,16 @@ func (s *Service) UserOf(ctx context.Context, c session.Claims) (string, error) 
 	return rec.UserID, err
 }
 
+// DocumentsSubmitted records that the person finished Link by uploading
+// documents instead of connecting an account: the user's invites are
+// completed, as a connection completes them.
+func (s *Service) DocumentsSubmitted(ctx context.Context, userID string) error {
+	if s.Invites == nil {
+		return nil
+	}
+	return s.Invites.Completed(ctx, userID)
+}
+
 // Verify submits the multi-factor code.
 func (s *Service) Verify(ctx context.Context, c session.Claims, code string) (State, error) {
 	var conn *datasource.Connection

@@ -91,5 +91,9 @@ func (h *Handler) upload(q *request) {
 		h.fail(q, err)
 		return
 	}
+	if err := h.Flow.DocumentsSubmitted(q.r.Context(), user); err != nil {
+		// The document is stored; an invite left open is only a status.
+		h.Log.WarnContext(q.r.Context(), "complete invites after an upload", "user", user, "err", err)
+	}
 	h.renderUpload(q, http.StatusOK, up.ID, typ)
 }

@@ -1,8 +1,10 @@
 package pages_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -176,5 +178,59 @@ func TestInviteLink(t *testing.T) {
 	}
 	if resp, _ := h.get("/link/invite/no-such-invite"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown invite: %d", resp.StatusCode)
+	}
+}
+
+// TestInviteCompletedByUpload: a person who cannot find the employer and
+// uploads a document from the invite's Link completes the invite, as a
+// connection does; a refused upload leaves it open.
+func TestInviteCompletedByUpload(t *testing.T) {
+	h := newHarness(t, harnessOptions{manualAggregation: true})
+	var inv struct{ ID, URL, Status, User string }
+	h.api("POST", "/v2/invites", map[string]any{"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com"}, &inv)
+	resp, _ := h.get(strings.TrimPrefix(inv.URL, h.srv.URL))
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if loc == nil || !strings.HasPrefix(loc.Path, "/connect/") {
+		t.Fatalf("invite link answers %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	status := func() string {
+		var got struct{ Status string }
+		h.api("GET", "/v2/invites/"+inv.ID, nil, &got)
+		return got.Status
+	}
+	upload := func(typ, name string, data []byte) int {
+		t.Helper()
+		_, page := h.get(loc.Path + "/upload")
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("csrf", csrf(t, page))
+		mw.WriteField("document_type", typ)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		resp, err := client.Post(h.srv.URL+loc.Path+"/upload", mw.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+	if code := upload("paystubs", "notes.txt", []byte("not a document")); code != http.StatusBadRequest {
+		t.Errorf("a text file: %d, want 400", code)
+	}
+	if got := status(); got != "initiated" {
+		t.Errorf("after a refused upload the invite is %q, want initiated", got)
+	}
+	if code := upload("paystubs", "paystub.pdf", pdf); code != http.StatusOK {
+		t.Fatalf("a PDF: %d", code)
+	}
+	if got := status(); got != "completed" {
+		t.Errorf("after an upload the invite is %q, want completed", got)
+	}
+	var ups struct{ Results []struct{ User string } }
+	h.api("GET", "/v2/user-uploads?user="+inv.User, nil, &ups)
+	if len(ups.Results) != 1 {
+		t.Errorf("the invited user's uploads: %+v", ups)
 	}
 }
