@@ -159,11 +159,14 @@ func evalAwait[T any](b *tab, expr string) T {
 // open navigates to a URL.
 func (b *tab) open(url string) { b.t.Helper(); b.do(chromedp.Navigate(url)) }
 
-// text is the page's visible text, or "" while no page is ready.
+// text is the page's visible text, or "" while no page is ready. A page
+// still being parsed counts as not ready: its heading may be there before
+// the form under it, and a test that waited for the heading goes on to
+// read the form.
 func (b *tab) text() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState !== "loading" && document.body ? document.body.innerText : ""`))
 	if err != nil {
 		return ""
 	}
