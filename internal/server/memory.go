@@ -1,15 +1,13 @@
 package server
 
-import (
-	"runtime/debug"
-)
+import "runtime/debug"
 
 // DefaultMemoryLimit is the soft limit `verigate serve` puts on the Go
 // runtime's memory when GOMEMLIMIT is not set. It is a little above what the
-// runtime holds under the soak in docs/perf.md (a 5–8 MiB live heap, about
-// 22 MiB in all), so that it costs no collections there, and it makes memory
-// freed after a burst go back to the system at once. It is soft: a process
-// that needs more gets it, with more frequent collections.
+// runtime holds under the soak in docs/perf.md (a 5–9 MiB live heap, about
+// 22 MiB in all), so that the collector costs no more there, and it makes
+// memory freed after a burst go back to the system at once. It is soft: a
+// process that needs more gets it, with more frequent collections.
 const DefaultMemoryLimit = 24 << 20
 
 // SetMemoryLimit gives the Go runtime DefaultMemoryLimit unless the operator
