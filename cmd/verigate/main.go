@@ -244,6 +244,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	memLimit, memFromEnv := server.SetMemoryLimit(os.Getenv)
 
 	st, err := server.OpenStore(ctx, *dbURL)
 	if err != nil {
@@ -289,7 +290,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("verigate listening", "addr", ln.Addr().String(), "public_url", base, "database", store.Describe(*dbURL))
+	log.Info("verigate listening", "addr", ln.Addr().String(), "public_url", base, "database", store.Describe(*dbURL),
+		"memory_limit", memLimit, "memory_limit_from_gomemlimit", memFromEnv)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
 	go app.Keys.Run(workCtx, 10*time.Second, log)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -161,11 +162,17 @@ type proc struct {
 	done   chan error
 }
 
-// start runs `verigate serve` on a free port over db and waits until it listens.
-func start(t *testing.T, db string) *proc {
+// start runs `verigate serve` on a free port over db, with the test's
+// environment less GOMEMLIMIT plus env, and waits until it listens.
+func start(t *testing.T, db string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--database-url", db, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "VERIGATE_TEST_MAIN=1")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(append(cmd.Env, "VERIGATE_TEST_MAIN=1"), env...)
 	p := &proc{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout = p.stdout
 	pr, pw := io.Pipe()
@@ -247,6 +254,40 @@ func (p *proc) call(t *testing.T, id, secret, method, path string, body any) (in
 		t.Fatalf("%s %s: %d, body not JSON: %v", method, path, resp.StatusCode, err)
 	}
 	return resp.StatusCode, m
+}
+
+// TestServeMemoryLimit: serve gives the Go runtime verigate's default soft
+// memory limit, and a GOMEMLIMIT the operator sets wins over it.
+func TestServeMemoryLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts verigate processes")
+	}
+	for _, c := range []struct {
+		env     []string
+		limit   int64
+		fromEnv bool
+	}{
+		{nil, server.DefaultMemoryLimit, false},
+		{[]string{"GOMEMLIMIT=300MiB"}, 300 << 20, true},
+		{[]string{"GOMEMLIMIT=off"}, math.MaxInt64, true},
+	} {
+		p := start(t, filepath.Join(t.TempDir(), "v.db"), c.env...)
+		var got struct {
+			Limit   int64 `json:"memory_limit"`
+			FromEnv bool  `json:"memory_limit_from_gomemlimit"`
+		}
+		for line := range strings.Lines(p.stderr.String()) {
+			if strings.Contains(line, `"msg":"verigate listening"`) {
+				if err := json.Unmarshal([]byte(line), &got); err != nil {
+					t.Fatalf("listening line %q: %v", line, err)
+				}
+			}
+		}
+		if got.Limit != c.limit || got.FromEnv != c.fromEnv {
+			t.Errorf("env %v: memory_limit %d, from GOMEMLIMIT %v; want %d, %v", c.env, got.Limit, got.FromEnv, c.limit, c.fromEnv)
+		}
+		p.stop(t)
+	}
 }
 
 var (

@@ -17,6 +17,19 @@ import (
 	"verigate/internal/store/sqlstore"
 )
 
+// cacheKiB is the page cache of each connection, in KiB. A reading
+// connection's cache is emptied whenever it starts a read after another
+// connection wrote, which under steady writes is nearly every read, so a
+// large one buys little; and every page of it costs 8 KiB of memory outside
+// the Go heap (docs/perf.md, "Memory over a 10-minute soak"). SQLite's
+// default is 2000 KiB.
+const cacheKiB = 512
+
+// readConns is the most connections the reading pool opens. Reads are short:
+// under the soak in docs/perf.md four are seldom all busy, and each more
+// holds its own schema, statements and cache.
+const readConns = 4
+
 // Open opens (creating if needed) the SQLite database file at path and applies migrations.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	s, _, _, err := open(ctx, path)
@@ -39,7 +52,8 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	f.Close()
 	// WAL is not set here but once, by enableWAL: it is a property of the
 	// file, and switching a new file to it can fail at connect time.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)" +
+		fmt.Sprintf("&_pragma=cache_size(-%d)", cacheKiB)
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err = sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -57,8 +71,8 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 		write.Close()
 		return nil, nil, nil, err
 	}
-	read.SetMaxOpenConns(8)
-	read.SetMaxIdleConns(8)
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
 	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize,
 		Explain: "EXPLAIN QUERY PLAN "})
 	if err := s.Migrate(ctx); err != nil {

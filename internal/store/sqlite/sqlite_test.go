@@ -177,7 +177,8 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
-// TestPragmas checks foreign keys and WAL on every connection of both pools.
+// TestPragmas checks foreign keys, WAL and the page cache's size on every
+// connection of both pools, and the reading pool's bound.
 func TestPragmas(t *testing.T) {
 	ctx := t.Context()
 	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "verigate.db"))
@@ -186,9 +187,9 @@ func TestPragmas(t *testing.T) {
 	}
 	defer s.Close()
 	for name, db := range map[string]*sql.DB{"read": read, "write": write} {
-		// Hold several connections at once so each is a distinct one (the
-		// write pool has only one).
-		n := 3
+		// Hold every connection the pool may open at once, so that each is
+		// a distinct one.
+		n := readConns
 		if name == "write" {
 			n = 1
 		}
@@ -200,6 +201,15 @@ func TestPragmas(t *testing.T) {
 			}
 			conns = append(conns, conn)
 		}
+		// With all of them held, the pool opens no other.
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		if conn, err := db.Conn(short); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s pool: connection %d beyond its %d: %v, want it to wait", name, n+1, n, err)
+			if err == nil {
+				conn.Close()
+			}
+		}
+		cancel()
 		for i, conn := range conns {
 			var fk int
 			var mode string
@@ -209,8 +219,13 @@ func TestPragmas(t *testing.T) {
 			if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
 				t.Fatalf("%s pool: PRAGMA journal_mode: %v", name, err)
 			}
-			if fk != 1 || mode != "wal" {
-				t.Errorf("%s pool connection %d: foreign_keys=%d journal_mode=%q, want 1 and wal", name, i, fk, mode)
+			var cache int
+			if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+				t.Fatalf("%s pool: PRAGMA cache_size: %v", name, err)
+			}
+			if fk != 1 || mode != "wal" || cache != -cacheKiB {
+				t.Errorf("%s pool connection %d: foreign_keys=%d journal_mode=%q cache_size=%d, want 1, wal and %d",
+					name, i, fk, mode, cache, -cacheKiB)
 			}
 			conn.Close()
 		}
