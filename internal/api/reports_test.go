@@ -150,7 +150,7 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 	// The hook again (a crash after completion): nothing changes.
 	before := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil)
 	acct, _ = e.app.Store.Account(ctx, acct.ID)
-	if err := e.app.Verifs.AccountAggregated(ctx, acct); err != nil {
+	if err := e.app.Verifs.AccountAggregated(ctx, acct, nil); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil); jsonString(after) != jsonString(before) {
