@@ -29,7 +29,8 @@ func withoutDecoded(records []store.AccountRecord) []store.AccountRecord {
 func TestDecodedPaystubsBuildTheSameReport(t *testing.T) {
 	for _, login := range []string{"test_1", "test_2", "test_3"} {
 		t.Run(login, func(t *testing.T) {
-			src, _ := source(t, login)
+			_, data := source(t, login)
+			src := aggregatedSource(t, login, data)
 			decoded := 0
 			for _, p := range src.Paystubs {
 				if p.Decoded != nil {
@@ -143,7 +144,8 @@ func paystubsCounted(t *testing.T, js []byte) int {
 // account's records and the account is as that aggregation saved it;
 // otherwise it reads the stored ones, and the report shows them.
 func TestGenerateUsesTheAggregatedRecordsOnlyWhileStored(t *testing.T) {
-	src, _ := source(t, "test_3")
+	_, data := source(t, "test_3")
+	src := aggregatedSource(t, "test_3", data)
 	fresh := append(append(append([]store.AccountRecord{}, src.Identity...), src.Employments...), src.Paystubs...)
 	src.Account.Version = 7
 	// A paystub stored by an earlier aggregation that this one did not
