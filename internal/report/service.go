@@ -205,14 +205,9 @@ func (s *Service) freshSource(ctx context.Context, a store.Account, from verific
 }
 
 // Payroll generates (once) the report of a payroll verification from the
-// user's aggregated payroll accounts.
-func (s *Service) Payroll(ctx context.Context, v store.Verification) (store.Report, error) {
-	return s.payroll(ctx, v, verification.Aggregated{})
-}
-
-// payroll is Payroll that takes the records of from's account from from
-// while they are the ones stored.
-func (s *Service) payroll(ctx context.Context, v store.Verification, from verification.Aggregated) (store.Report, error) {
+// user's aggregated payroll accounts, taking the records of from's account
+// from from while they are the ones stored.
+func (s *Service) Payroll(ctx context.Context, v store.Verification, from verification.Aggregated) (store.Report, error) {
 	return s.save(ctx, v, func(id string, at time.Time) (*Report, error) {
 		sources, err := s.sources(ctx, v.UserID, v.ReportType, from)
 		if err != nil {
@@ -335,7 +330,7 @@ func (s *Service) Generate(ctx context.Context, v store.Verification, from verif
 	if v.DataSource == verification.Banking {
 		rep, err = s.Banking(ctx, v)
 	} else {
-		rep, err = s.payroll(ctx, v, from)
+		rep, err = s.Payroll(ctx, v, from)
 	}
 	if err != nil {
 		return verification.ReportRef{}, err

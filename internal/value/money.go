@@ -16,7 +16,9 @@ type Money int64
 func (m Money) String() string { return formatHundredths(int64(m)) }
 
 // MarshalText implements encoding.TextMarshaler, so JSON carries m as a string.
-func (m Money) MarshalText() ([]byte, error) { return appendHundredths(nil, int64(m)), nil }
+func (m Money) MarshalText() ([]byte, error) {
+	return appendHundredths(make([]byte, 0, 24), int64(m)), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler using [ParseMoney].
 func (m *Money) UnmarshalText(b []byte) error {
@@ -46,7 +48,9 @@ type Hours int64
 func (h Hours) String() string { return formatHundredths(int64(h)) }
 
 // MarshalText implements encoding.TextMarshaler, so JSON carries h as a string.
-func (h Hours) MarshalText() ([]byte, error) { return appendHundredths(nil, int64(h)), nil }
+func (h Hours) MarshalText() ([]byte, error) {
+	return appendHundredths(make([]byte, 0, 24), int64(h)), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler using [ParseHours].
 func (h *Hours) UnmarshalText(b []byte) error {
@@ -72,13 +76,10 @@ func formatHundredths(v int64) string {
 	return string(appendHundredths(buf[:0], v))
 }
 
-// appendHundredths appends v hundredths with exactly two decimals; JSON
-// encodes every amount and hours figure through it, so it allocates at
-// most the slice it returns.
+// appendHundredths appends v hundredths with exactly two decimals: JSON
+// encodes every amount and hours figure through it, into a slice made
+// large enough for any.
 func appendHundredths(b []byte, v int64) []byte {
-	if b == nil {
-		b = make([]byte, 0, 24)
-	}
 	u := uint64(v)
 	if v < 0 {
 		b = append(b, '-')
