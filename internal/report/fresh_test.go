@@ -105,16 +105,12 @@ func (s *recordStore) AccountRecords(ctx context.Context, accountID, kind string
 	return out, nil
 }
 
-func (s *recordStore) SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error) {
+func (s *recordStore) CountAccountRecords(ctx context.Context, accountID string) (map[string]int, error) {
 	count := map[string]int{}
 	for _, r := range s.records {
 		count[r.Kind]++
 	}
-	var out []store.RecordSummary
-	for kind, n := range count {
-		out = append(out, store.RecordSummary{AccountID: s.account.ID, Kind: kind, Count: n})
-	}
-	return out, nil
+	return count, nil
 }
 
 func (s *recordStore) User(ctx context.Context, sc store.Scope, id string) (store.User, error) {

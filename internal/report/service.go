@@ -28,7 +28,8 @@ type Store interface {
 	ReportOfVerification(ctx context.Context, verificationID string) (store.Report, error)
 	AccountsOfUser(ctx context.Context, userID, dataSource string) ([]store.Account, error)
 	AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error)
-	SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error)
+	// CountAccountRecords returns how many records of each kind an account has.
+	CountAccountRecords(ctx context.Context, accountID string) (map[string]int, error)
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	Client(ctx context.Context, id string) (store.Client, error)
@@ -189,13 +190,9 @@ func (s *Service) freshSource(ctx context.Context, a store.Account, from verific
 			src.Paystubs = append(src.Paystubs, r)
 		}
 	}
-	sums, err := s.Store.SummarizeRecords(ctx, []string{a.ID})
+	stored, err := s.Store.CountAccountRecords(ctx, a.ID)
 	if err != nil {
 		return PayrollSource{}, false, err
-	}
-	stored := map[string]int{}
-	for _, sum := range sums {
-		stored[sum.Kind] = sum.Count
 	}
 	if stored[store.RecordIdentity] != len(src.Identity) || stored[store.RecordEmployment] != len(src.Employments) ||
 		stored[store.RecordPaystub] != len(src.Paystubs) {
