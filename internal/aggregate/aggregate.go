@@ -91,10 +91,11 @@ type Worker struct {
 	// with it, an initial retrieval is stored in batches (Stages) and a
 	// refresh deletes the payroll records the source no longer has.
 	Sync Sync
-	// Aggregated is called after an account's data is stored; it is where
-	// a report is generated and the verification completed. Nil leaves the
+	// Aggregated is called after an account's data is stored, with the
+	// account as saved and the records stored; it is where a report is
+	// generated and the verification completed. Nil leaves the
 	// verification at PROCESSING/authenticated.
-	Aggregated func(ctx context.Context, a store.Account) error
+	Aggregated func(ctx context.Context, a store.Account, records []store.AccountRecord) error
 	// Lease is how long a claimed account is reserved for this worker.
 	Lease time.Duration
 	// Poll is how often the worker looks for work when not woken.
@@ -201,7 +202,7 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	}
 	w.Log.Info("account aggregated", "account", a.ID, "records", len(records))
 	if w.Aggregated != nil {
-		if err := w.Aggregated(ctx, a); err != nil {
+		if err := w.Aggregated(ctx, a, records); err != nil {
 			return true, fmt.Errorf("account %s: after aggregation: %w", a.ID, err)
 		}
 	}
@@ -278,7 +279,8 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		}
 	}
 	// Paystubs also keep the JSON the /v2 API shows, so that listings copy
-	// it out instead of rendering hundreds of paystubs per page.
+	// it out instead of rendering hundreds of paystubs per page, and the
+	// paystub itself, so that the report that follows need not decode them.
 	for _, p := range d.Paystubs {
 		if err := add(store.RecordPaystub, p.ID, p.Employment, p.PaystubDate.String(), p); err != nil {
 			return nil, err
@@ -287,7 +289,7 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		if err != nil {
 			return nil, err
 		}
-		out[len(out)-1].Rendered = rendered
+		out[len(out)-1].Rendered, out[len(out)-1].Decoded = rendered, p
 	}
 	for _, doc := range d.Documents {
 		if err := add(store.RecordPayrollDocument, doc.ID, doc.Employment, doc.AvailableDate.String(), doc); err != nil {

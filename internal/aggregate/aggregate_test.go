@@ -108,8 +108,10 @@ func TestAggregationStoresRecordsAndCallsHook(t *testing.T) {
 	ctx := context.Background()
 	w := f.worker(sandboxAt(f.now))
 	var hooked []string
-	w.Aggregated = func(ctx context.Context, a store.Account) error {
+	var handed []store.AccountRecord
+	w.Aggregated = func(ctx context.Context, a store.Account, records []store.AccountRecord) error {
 		hooked = append(hooked, a.ID)
+		handed = records
 		return nil
 	}
 	did, err := w.RunOnce(ctx)
@@ -135,6 +137,27 @@ func TestAggregationStoresRecordsAndCallsHook(t *testing.T) {
 	}
 	counts := map[string]int{store.RecordIdentity: 1, store.RecordEmployment: len(want.Employments),
 		store.RecordPaystub: len(want.Paystubs), store.RecordPayrollDocument: len(want.Documents)}
+	// The hook is handed the records stored, the paystubs with their
+	// decoded values.
+	stored, err := f.st.AllAccountRecords(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range stored {
+		ids[r.ID] = true
+	}
+	for _, r := range handed {
+		if !ids[r.ID] {
+			t.Errorf("the hook was handed %s %s, which is not stored", r.Kind, r.ID)
+		}
+		if p, ok := r.Decoded.(datasource.Paystub); (r.Kind == store.RecordPaystub) != ok || ok && aggregate.RecordID(a.ID, r.Kind, p.ID) != r.ID {
+			t.Errorf("%s record %s carries decoded value %T", r.Kind, r.ID, r.Decoded)
+		}
+	}
+	if len(handed) != len(stored) {
+		t.Errorf("the hook was handed %d records, %d are stored", len(handed), len(stored))
+	}
 	for kind, n := range counts {
 		recs, err := f.st.AccountRecords(ctx, a.ID, kind)
 		if err != nil {

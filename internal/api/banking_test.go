@@ -389,7 +389,7 @@ func TestBankingReportEndToEnd(t *testing.T) {
 	id := e.orderBanking(t, k, user, "voai", cfg)
 	e.advance(t, k, id, stUserSession, stAuthed)
 	acct, data := e.bankAccount(t, k, user, "test_1", "ins_000000001", id)
-	if err := e.app.Verifs.AccountAggregated(ctx, acct); err != nil {
+	if err := e.app.Verifs.AccountAggregated(ctx, acct, nil); err != nil {
 		t.Fatal(err)
 	}
 	v := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil)
@@ -402,7 +402,7 @@ func TestBankingReportEndToEnd(t *testing.T) {
 		t.Fatalf("report urls %q %q", fileURL, jsonURL)
 	}
 	// Running the hook again changes nothing.
-	if err := e.app.Verifs.AccountAggregated(ctx, acct); err != nil {
+	if err := e.app.Verifs.AccountAggregated(ctx, acct, nil); err != nil {
 		t.Fatal(err)
 	}
 	if again := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil); get(again, "report.id") != get(v, "report.id") {
@@ -511,7 +511,7 @@ func TestBankingReportConfiguration(t *testing.T) {
 	first := e.orderBanking(t, k, user, "voa", nil)
 	e.advance(t, k, first, stUserSession, stAuthed)
 	acct, data := e.bankAccount(t, k, user, "test_3", "ins_000000004", first)
-	if err := e.app.Verifs.AccountAggregated(ctx, acct); err != nil {
+	if err := e.app.Verifs.AccountAggregated(ctx, acct, nil); err != nil {
 		t.Fatal(err)
 	}
 	checking := aggregate.RecordID(acct.ID, store.RecordBankAccount, data.BankAccounts[0].ID)
@@ -521,7 +521,7 @@ func TestBankingReportConfiguration(t *testing.T) {
 		// The verification's own account: the hook for it completes the verification.
 		a := acct
 		a.VerificationID = id
-		if err := e.app.Verifs.AccountAggregated(ctx, a); err != nil {
+		if err := e.app.Verifs.AccountAggregated(ctx, a, nil); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.status(t, k, id); got != "COMPLETED/completed" {

@@ -12,6 +12,7 @@ import (
 
 	"verigate/internal/datasource"
 	"verigate/internal/pdftest"
+	"verigate/internal/report"
 	"verigate/internal/store"
 	"verigate/internal/value"
 )
@@ -150,7 +151,7 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 	// The hook again (a crash after completion): nothing changes.
 	before := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil)
 	acct, _ = e.app.Store.Account(ctx, acct.ID)
-	if err := e.app.Verifs.AccountAggregated(ctx, acct); err != nil {
+	if err := e.app.Verifs.AccountAggregated(ctx, acct, nil); err != nil {
 		t.Fatal(err)
 	}
 	if after := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil); jsonString(after) != jsonString(before) {
@@ -267,4 +268,61 @@ func dollars(m value.Money) string {
 		b.WriteRune(c)
 	}
 	return "$" + b.String() + "." + frac
+}
+
+// TestAggregatedReportIsTheStoredRecordsReport aggregates test_3 (three
+// years of weekly paystubs, two jobs) with the worker, whose report is
+// built from the records it hands over, and rebuilds the report from the
+// records read back from the database: the JSON and the PDF are the same.
+func TestAggregatedReportIsTheStoredRecordsReport(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	user := e.createUser(t, e.A, nil)
+	id := e.orderID(t, e.A, user, "voie")
+	e.connectSandboxAs(t, e.A, id, "item_000000001", "test_3", "8083")
+	if n := e.aggregateAll(t); n != 1 {
+		t.Fatalf("aggregated %d accounts, want 1", n)
+	}
+	rec, err := e.app.Store.ReportOfVerification(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.app.Store.Verification(ctx, store.Scope{PartnerID: e.A.Partner, Environment: e.A.Env}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, err := e.app.Reports.Sources(ctx, user, "voie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sources) != 1 || len(sources[0].Paystubs) < 100 || sources[0].Paystubs[0].Decoded != nil {
+		t.Fatalf("stored sources: %d accounts", len(sources))
+	}
+	rebuilt, err := report.BuildPayroll(rec.ID, rec.CreatedAt, v, sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storedJSON, err := e.app.Reports.Files.Get(rec.JSONName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored report.Report
+	if err := json.Unmarshal(storedJSON, &stored); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt.IdentityCheck = stored.IdentityCheck // the user's profile against the identity: not the records'
+	js, err := report.JSON(rebuilt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(js) != string(storedJSON) {
+		t.Error("the report rebuilt from the stored records differs from the aggregation's")
+	}
+	pdf, err := report.PDF(rebuilt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if storedPDF, err := e.app.Reports.Files.Get(rec.PDFName); err != nil || string(pdf) != string(storedPDF) {
+		t.Errorf("the PDF rebuilt from the stored records differs from the aggregation's (%v)", err)
+	}
 }

@@ -111,9 +111,11 @@ func BuildPayroll(id string, at time.Time, v store.Verification, sources []Payro
 			if e == nil {
 				continue // a paystub of an employment the account no longer lists
 			}
-			var p datasource.Paystub
-			if err := json.Unmarshal(rec.Data, &p); err != nil {
-				return nil, fmt.Errorf("report: paystub %s: %w", rec.ID, err)
+			p, ok := rec.Decoded.(datasource.Paystub)
+			if !ok {
+				if err := json.Unmarshal(rec.Data, &p); err != nil {
+					return nil, fmt.Errorf("report: paystub %s: %w", rec.ID, err)
+				}
 			}
 			e.pays = append(e.pays, paystubData{id: rec.ID, p: p})
 		}

@@ -46,6 +46,15 @@ func source(t testing.TB, login string) (report.PayrollSource, datasource.Data) 
 // sourceOf is the stored account and records of a sandbox login's data.
 func sourceOf(t testing.TB, login string, data datasource.Data) report.PayrollSource {
 	t.Helper()
+	src := aggregatedSource(t, login, data)
+	src.Paystubs = withoutDecoded(src.Paystubs)
+	return src
+}
+
+// aggregatedSource is the account and records of a sandbox login's data as
+// aggregation makes them: the paystubs carry their decoded values.
+func aggregatedSource(t testing.TB, login string, data datasource.Data) report.PayrollSource {
+	t.Helper()
 	at := scanned
 	a := store.Account{ID: "01970000-0000-7000-8000-0000000000" + fmt.Sprintf("%02d", len(login)+int(login[len(login)-1]-'0')),
 		PartnerID: "01970000-0000-7000-8000-00000000e001", Environment: store.Sandbox, UserID: "01970000-0000-7000-8000-00000000f001",

@@ -28,6 +28,8 @@ type Store interface {
 	ReportOfVerification(ctx context.Context, verificationID string) (store.Report, error)
 	AccountsOfUser(ctx context.Context, userID, dataSource string) ([]store.Account, error)
 	AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error)
+	// CountAccountRecords returns how many records of each kind an account has.
+	CountAccountRecords(ctx context.Context, accountID string) (map[string]int, error)
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	Client(ctx context.Context, id string) (store.Client, error)
@@ -130,6 +132,12 @@ func (s *Service) save(ctx context.Context, v store.Verification, build func(id 
 
 // Sources loads the user's aggregated payroll accounts for a report of reportType.
 func (s *Service) Sources(ctx context.Context, userID, reportType string) ([]PayrollSource, error) {
+	return s.sources(ctx, userID, reportType, verification.Aggregated{})
+}
+
+// sources is Sources that takes the records of from's account from from
+// while they are the ones stored.
+func (s *Service) sources(ctx context.Context, userID, reportType string, from verification.Aggregated) ([]PayrollSource, error) {
 	accts, err := s.Store.AccountsOfUser(ctx, userID, verification.Payroll)
 	if err != nil {
 		return nil, err
@@ -137,6 +145,12 @@ func (s *Service) Sources(ctx context.Context, userID, reportType string) ([]Pay
 	var out []PayrollSource
 	for _, a := range accts {
 		if a.Aggregation != store.AggregationDone || a.ScannedAt == nil {
+			continue
+		}
+		if src, ok, err := s.freshSource(ctx, a, from); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, src)
 			continue
 		}
 		src := PayrollSource{Account: a}
@@ -156,11 +170,43 @@ func (s *Service) Sources(ctx context.Context, userID, reportType string) ([]Pay
 	return out, nil
 }
 
+// freshSource is account a's source made of the records from holds, when
+// from is a's aggregation and a's stored records are still exactly those:
+// the account unchanged since (same version), and as many identities,
+// employments and paystubs stored as from has (their ids are derived
+// from the account and the source's ids, and from stored them all).
+func (s *Service) freshSource(ctx context.Context, a store.Account, from verification.Aggregated) (PayrollSource, bool, error) {
+	if from.Records == nil || from.Account.ID != a.ID || from.Account.Version != a.Version {
+		return PayrollSource{}, false, nil
+	}
+	src := PayrollSource{Account: a}
+	for _, r := range from.Records {
+		switch r.Kind {
+		case store.RecordIdentity:
+			src.Identity = append(src.Identity, r)
+		case store.RecordEmployment:
+			src.Employments = append(src.Employments, r)
+		case store.RecordPaystub:
+			src.Paystubs = append(src.Paystubs, r)
+		}
+	}
+	stored, err := s.Store.CountAccountRecords(ctx, a.ID)
+	if err != nil {
+		return PayrollSource{}, false, err
+	}
+	if stored[store.RecordIdentity] != len(src.Identity) || stored[store.RecordEmployment] != len(src.Employments) ||
+		stored[store.RecordPaystub] != len(src.Paystubs) {
+		return PayrollSource{}, false, nil
+	}
+	return src, true, nil
+}
+
 // Payroll generates (once) the report of a payroll verification from the
-// user's aggregated payroll accounts.
-func (s *Service) Payroll(ctx context.Context, v store.Verification) (store.Report, error) {
+// user's aggregated payroll accounts, taking the records of from's account
+// from from while they are the ones stored.
+func (s *Service) Payroll(ctx context.Context, v store.Verification, from verification.Aggregated) (store.Report, error) {
 	return s.save(ctx, v, func(id string, at time.Time) (*Report, error) {
-		sources, err := s.Sources(ctx, v.UserID, v.ReportType)
+		sources, err := s.sources(ctx, v.UserID, v.ReportType, from)
 		if err != nil {
 			return nil, err
 		}
@@ -272,13 +318,17 @@ func (s *Service) Banking(ctx context.Context, v store.Verification) (store.Repo
 
 // Generate makes (once) the report of a payroll or banking verification
 // and returns where it is downloaded, with the status errors the
-// verification completes with (an identity mismatch the report found).
-func (s *Service) Generate(ctx context.Context, v store.Verification) (verification.ReportRef, error) {
-	generate := s.Payroll
+// verification completes with (an identity mismatch the report found). A
+// payroll report takes the records of from's account from from while they
+// are the ones stored, instead of reading and decoding them again.
+func (s *Service) Generate(ctx context.Context, v store.Verification, from verification.Aggregated) (verification.ReportRef, error) {
+	var rep store.Report
+	var err error
 	if v.DataSource == verification.Banking {
-		generate = s.Banking
+		rep, err = s.Banking(ctx, v)
+	} else {
+		rep, err = s.Payroll(ctx, v, from)
 	}
-	rep, err := generate(ctx, v)
 	if err != nil {
 		return verification.ReportRef{}, err
 	}

@@ -435,7 +435,12 @@ type AccountRecord struct {
 	// Rendered is the record as the /v2 API shows it, less the id,
 	// account, employment and timestamps that the other fields hold; it is
 	// made at aggregation (paystubs today) and nil for records without it.
-	Rendered  json.RawMessage
+	Rendered json.RawMessage
+	// Decoded is the value Data was encoded from, on a record aggregation
+	// has just made (its paystubs), so that whoever reads the record next
+	// in the same process need not decode Data again; stores neither write
+	// nor read it.
+	Decoded   any
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

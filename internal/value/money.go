@@ -16,7 +16,9 @@ type Money int64
 func (m Money) String() string { return formatHundredths(int64(m)) }
 
 // MarshalText implements encoding.TextMarshaler, so JSON carries m as a string.
-func (m Money) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+func (m Money) MarshalText() ([]byte, error) {
+	return appendHundredths(make([]byte, 0, 24), int64(m)), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler using [ParseMoney].
 func (m *Money) UnmarshalText(b []byte) error {
@@ -46,7 +48,9 @@ type Hours int64
 func (h Hours) String() string { return formatHundredths(int64(h)) }
 
 // MarshalText implements encoding.TextMarshaler, so JSON carries h as a string.
-func (h Hours) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+func (h Hours) MarshalText() ([]byte, error) {
+	return appendHundredths(make([]byte, 0, 24), int64(h)), nil
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler using [ParseHours].
 func (h *Hours) UnmarshalText(b []byte) error {
@@ -68,18 +72,22 @@ func ParseHours(s string) (Hours, error) {
 }
 
 func formatHundredths(v int64) string {
-	var b strings.Builder
+	var buf [24]byte
+	return string(appendHundredths(buf[:0], v))
+}
+
+// appendHundredths appends v hundredths with exactly two decimals: JSON
+// encodes every amount and hours figure through it, into a slice made
+// large enough for any.
+func appendHundredths(b []byte, v int64) []byte {
 	u := uint64(v)
 	if v < 0 {
-		b.WriteByte('-')
+		b = append(b, '-')
 		u = -u // two's complement negation also handles math.MinInt64
 	}
-	b.WriteString(strconv.FormatUint(u/100, 10))
-	b.WriteByte('.')
+	b = strconv.AppendUint(b, u/100, 10)
 	frac := u % 100
-	b.WriteByte(byte('0' + frac/10))
-	b.WriteByte(byte('0' + frac%10))
-	return b.String()
+	return append(b, '.', byte('0'+frac/10), byte('0'+frac%10))
 }
 
 var errSyntax = errors.New("want digits with at most two decimals")

@@ -19,6 +19,12 @@ func TestMoneyString(t *testing.T) {
 		if got := tc.m.String(); got != tc.want {
 			t.Errorf("Money(%d).String() = %q, want %q", int64(tc.m), got, tc.want)
 		}
+		if got, _ := tc.m.MarshalText(); string(got) != tc.want {
+			t.Errorf("Money(%d).MarshalText() = %q, want %q", int64(tc.m), got, tc.want)
+		}
+		if got, _ := Hours(tc.m).MarshalText(); string(got) != tc.want {
+			t.Errorf("Hours(%d).MarshalText() = %q, want %q", int64(tc.m), got, tc.want)
+		}
 	}
 }
 

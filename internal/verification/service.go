@@ -49,8 +49,17 @@ type Outbox interface {
 
 // Reports generates the report of a verification whose data is complete.
 type Reports interface {
-	// Generate makes (once) the report of a payroll or banking verification.
-	Generate(ctx context.Context, v store.Verification) (ReportRef, error)
+	// Generate makes (once) the report of a payroll or banking
+	// verification; from is the aggregation that completes it, whose
+	// records the report may use instead of reading them back.
+	Generate(ctx context.Context, v store.Verification, from Aggregated) (ReportRef, error)
+}
+
+// Aggregated is an account as its aggregation saved it, with the records
+// that aggregation stored.
+type Aggregated struct {
+	Account store.Account
+	Records []store.AccountRecord
 }
 
 // Service orders and changes verifications; every status change goes

@@ -170,11 +170,12 @@ func (c *headCache) put(h store.VerificationHead) {
 func (c *headCache) forget(id string) { c.m.Delete(id) }
 
 // AccountAggregated completes, once a payroll or banking account's data is
-// stored, the verification that connected the account and every refresh
-// waiting for it, each with a new report. A verification that connected
-// several accounts completes when the last one is aggregated. Running it
-// again for the same aggregation changes nothing.
-func (s *Service) AccountAggregated(ctx context.Context, a store.Account) error {
+// stored (records, as the aggregation stored them), the verification that
+// connected the account and every refresh waiting for it, each with a new
+// report. A verification that connected several accounts completes when
+// the last one is aggregated. Running it again for the same aggregation
+// changes nothing.
+func (s *Service) AccountAggregated(ctx context.Context, a store.Account, records []store.AccountRecord) error {
 	if a.DataSource != Payroll && a.DataSource != Banking {
 		return nil
 	}
@@ -189,7 +190,7 @@ func (s *Service) AccountAggregated(ctx context.Context, a store.Account) error 
 	sc := store.Scope{PartnerID: a.PartnerID, Environment: a.Environment}
 	var errs []error
 	for i, id := range ids {
-		if err := s.complete(ctx, sc, id, a); err != nil {
+		if err := s.complete(ctx, sc, id, Aggregated{Account: a, Records: records}); err != nil {
 			errs = append(errs, fmt.Errorf("verification %s: %w", id, err))
 			continue
 		}
@@ -202,8 +203,9 @@ func (s *Service) AccountAggregated(ctx context.Context, a store.Account) error 
 	return errors.Join(errs...)
 }
 
-// complete generates the report of a verification of a's data source and completes it.
-func (s *Service) complete(ctx context.Context, sc store.Scope, id string, a store.Account) error {
+// complete generates the report of a verification of from's data source and completes it.
+func (s *Service) complete(ctx context.Context, sc store.Scope, id string, from Aggregated) error {
+	a := from.Account
 	rec, err := s.Store.Verification(ctx, sc, id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.log().Warn("aggregated account names no verification", "account", a.ID, "verification", id)
@@ -235,7 +237,7 @@ func (s *Service) complete(ctx context.Context, sc store.Scope, id string, a sto
 			return err
 		}
 	}
-	ref, err := s.Reports.Generate(ctx, rec)
+	ref, err := s.Reports.Generate(ctx, rec, from)
 	if err != nil {
 		return err
 	}

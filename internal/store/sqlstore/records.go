@@ -194,6 +194,26 @@ func (s *Store) ListRecords(ctx context.Context, sc store.Scope, kind string, f 
 	return out, nil
 }
 
+// CountAccountRecords returns how many records of each kind an account
+// has, from the (account_id, kind, source_id) index alone.
+func (s *Store) CountAccountRecords(ctx context.Context, accountID string) (map[string]int, error) {
+	rows, err := s.query(ctx, `SELECT kind, COUNT(*) FROM account_records WHERE account_id = $1 GROUP BY kind`, accountID)
+	if err != nil {
+		return nil, s.mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var kind string
+		var n int
+		if err := rows.Scan(&kind, &n); err != nil {
+			return nil, s.mapErr(err)
+		}
+		out[kind] = n
+	}
+	return out, s.mapErr(rows.Err())
+}
+
 // SummarizeRecords counts the given accounts' records by account and kind.
 func (s *Store) SummarizeRecords(ctx context.Context, accountIDs []string) ([]store.RecordSummary, error) {
 	if len(accountIDs) == 0 {

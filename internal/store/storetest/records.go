@@ -23,6 +23,7 @@ var recordTests = []storeTest{
 	{"ListRecords", testListRecords},
 	{"ListRecordsPaging", testListRecordsPaging},
 	{"SummarizeRecords", testSummarizeRecords},
+	{"CountAccountRecords", testCountAccountRecords},
 }
 
 // rec is a record to store: kind, date and employment.
@@ -325,5 +326,24 @@ func testSummarizeRecords(t *testing.T, s *sqlstore.Store) {
 	must(t, "SummarizeRecords of many", err)
 	if len(got) != 3 { // identity, employment, paystub
 		t.Errorf("SummarizeRecords of many: %+v", got)
+	}
+}
+
+func testCountAccountRecords(t *testing.T, s *sqlstore.Store) {
+	_, _, accts, mine, _ := recordFixture(t, s)
+	for _, a := range accts {
+		want := map[string]int{}
+		for _, r := range mine {
+			if r.AccountID == a.ID {
+				want[r.Kind]++
+			}
+		}
+		got, err := s.CountAccountRecords(ctx(t), a.ID)
+		must(t, "CountAccountRecords", err)
+		mustEqual(t, "counts of "+a.ID, want, got)
+	}
+	none, err := s.CountAccountRecords(ctx(t), store.NewID())
+	if err != nil || len(none) != 0 {
+		t.Errorf("CountAccountRecords of no account = %v, %v", none, err)
 	}
 }
