@@ -245,6 +245,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	memLimit, memFromEnv := server.SetMemoryLimit(os.Getenv)
+	gcPercent, gcFromEnv := server.SetGCPercent(os.Getenv)
 
 	st, err := server.OpenStore(ctx, *dbURL)
 	if err != nil {
@@ -291,7 +292,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("verigate listening", "addr", ln.Addr().String(), "public_url", base, "database", store.Describe(*dbURL),
-		"memory_limit", memLimit, "memory_limit_from_gomemlimit", memFromEnv)
+		"memory_limit", memLimit, "memory_limit_from_gomemlimit", memFromEnv, "gc_percent", gcPercent, "gc_percent_from_gogc", gcFromEnv)
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
 	go app.Keys.Run(workCtx, 10*time.Second, log)

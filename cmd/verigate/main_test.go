@@ -163,12 +163,12 @@ type proc struct {
 }
 
 // start runs `verigate serve` on a free port over db, with the test's
-// environment less GOMEMLIMIT plus env, and waits until it listens.
+// environment less GOMEMLIMIT and GOGC plus env, and waits until it listens.
 func start(t *testing.T, db string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--database-url", db, "--log-format", "json")
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+		if !strings.HasPrefix(kv, "GOMEMLIMIT=") && !strings.HasPrefix(kv, "GOGC=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
@@ -257,24 +257,30 @@ func (p *proc) call(t *testing.T, id, secret, method, path string, body any) (in
 }
 
 // TestServeMemoryLimit: serve gives the Go runtime verigate's default soft
-// memory limit, and a GOMEMLIMIT the operator sets wins over it.
+// memory limit and collector target, and a GOMEMLIMIT or GOGC the operator
+// sets wins over each.
 func TestServeMemoryLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts verigate processes")
 	}
 	for _, c := range []struct {
-		env     []string
-		limit   int64
-		fromEnv bool
+		env       []string
+		limit     int64
+		fromEnv   bool
+		gcPercent int
+		gcFromEnv bool
 	}{
-		{nil, server.DefaultMemoryLimit, false},
-		{[]string{"GOMEMLIMIT=300MiB"}, 300 << 20, true},
-		{[]string{"GOMEMLIMIT=off"}, math.MaxInt64, true},
+		{nil, server.DefaultMemoryLimit, false, server.DefaultGCPercent, false},
+		{[]string{"GOMEMLIMIT=300MiB"}, 300 << 20, true, server.DefaultGCPercent, false},
+		{[]string{"GOMEMLIMIT=off", "GOGC=150"}, math.MaxInt64, true, 150, true},
+		{[]string{"GOGC=off"}, server.DefaultMemoryLimit, false, -1, true},
 	} {
 		p := start(t, filepath.Join(t.TempDir(), "v.db"), c.env...)
 		var got struct {
-			Limit   int64 `json:"memory_limit"`
-			FromEnv bool  `json:"memory_limit_from_gomemlimit"`
+			Limit     int64 `json:"memory_limit"`
+			FromEnv   bool  `json:"memory_limit_from_gomemlimit"`
+			GCPercent int   `json:"gc_percent"`
+			GCFromEnv bool  `json:"gc_percent_from_gogc"`
 		}
 		for line := range strings.Lines(p.stderr.String()) {
 			if strings.Contains(line, `"msg":"verigate listening"`) {
@@ -285,6 +291,9 @@ func TestServeMemoryLimit(t *testing.T) {
 		}
 		if got.Limit != c.limit || got.FromEnv != c.fromEnv {
 			t.Errorf("env %v: memory_limit %d, from GOMEMLIMIT %v; want %d, %v", c.env, got.Limit, got.FromEnv, c.limit, c.fromEnv)
+		}
+		if got.GCPercent != c.gcPercent || got.GCFromEnv != c.gcFromEnv {
+			t.Errorf("env %v: gc_percent %d, from GOGC %v; want %d, %v", c.env, got.GCPercent, got.GCFromEnv, c.gcPercent, c.gcFromEnv)
 		}
 		p.stop(t)
 	}

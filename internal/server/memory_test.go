@@ -30,3 +30,26 @@ func TestSetMemoryLimit(t *testing.T) {
 			limit, fromEnv, debug.SetMemoryLimit(-1), DefaultMemoryLimit, DefaultMemoryLimit)
 	}
 }
+
+// TestSetGCPercent: without GOGC the default is applied; with it, the
+// percentage the runtime took from GOGC is left as it is.
+func TestSetGCPercent(t *testing.T) {
+	orig := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(orig) })
+
+	debug.SetGCPercent(150) // what the runtime applied from GOGC=150
+	percent, fromEnv := SetGCPercent(func(k string) string {
+		if k == "GOGC" {
+			return "150"
+		}
+		return ""
+	})
+	if now := debug.SetGCPercent(150); percent != 150 || !fromEnv || now != 150 {
+		t.Errorf("with GOGC: SetGCPercent = %d, %v, runtime %d; want 150, true, 150", percent, fromEnv, now)
+	}
+
+	percent, fromEnv = SetGCPercent(func(string) string { return "" })
+	if now := debug.SetGCPercent(100); percent != DefaultGCPercent || fromEnv || now != DefaultGCPercent {
+		t.Errorf("without GOGC: SetGCPercent = %d, %v, runtime %d; want %d, false, %d", percent, fromEnv, now, DefaultGCPercent, DefaultGCPercent)
+	}
+}
