@@ -64,18 +64,7 @@ func aggregatedSource(t testing.TB, login string, data datasource.Data) report.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := report.PayrollSource{Account: a}
-	for _, r := range recs {
-		switch r.Kind {
-		case store.RecordIdentity:
-			src.Identity = append(src.Identity, r)
-		case store.RecordEmployment:
-			src.Employments = append(src.Employments, r)
-		case store.RecordPaystub:
-			src.Paystubs = append(src.Paystubs, r)
-		}
-	}
-	return src
+	return report.NewPayrollSource(a, recs)
 }
 
 func testVerification(reportType string) store.Verification {

@@ -170,17 +170,11 @@ func (s *Service) sources(ctx context.Context, userID, reportType string, from v
 	return out, nil
 }
 
-// freshSource is account a's source made of the records from holds, when
-// from is a's aggregation and a's stored records are still exactly those:
-// the account unchanged since (same version), and as many identities,
-// employments and paystubs stored as from has (their ids are derived
-// from the account and the source's ids, and from stored them all).
-func (s *Service) freshSource(ctx context.Context, a store.Account, from verification.Aggregated) (PayrollSource, bool, error) {
-	if from.Records == nil || from.Account.ID != a.ID || from.Account.Version != a.Version {
-		return PayrollSource{}, false, nil
-	}
+// NewPayrollSource sorts an account's identity, employment and paystub
+// records into a PayrollSource, leaving records of other kinds out.
+func NewPayrollSource(a store.Account, records []store.AccountRecord) PayrollSource {
 	src := PayrollSource{Account: a}
-	for _, r := range from.Records {
+	for _, r := range records {
 		switch r.Kind {
 		case store.RecordIdentity:
 			src.Identity = append(src.Identity, r)
@@ -190,6 +184,19 @@ func (s *Service) freshSource(ctx context.Context, a store.Account, from verific
 			src.Paystubs = append(src.Paystubs, r)
 		}
 	}
+	return src
+}
+
+// freshSource is account a's source made of the records from holds, when
+// from is a's aggregation and a's stored records are still exactly those:
+// the account unchanged since (same version), and as many identities,
+// employments and paystubs stored as from has (their ids are derived
+// from the account and the source's ids, and from stored them all).
+func (s *Service) freshSource(ctx context.Context, a store.Account, from verification.Aggregated) (PayrollSource, bool, error) {
+	if from.Records == nil || from.Account.ID != a.ID || from.Account.Version != a.Version {
+		return PayrollSource{}, false, nil
+	}
+	src := NewPayrollSource(a, from.Records)
 	stored, err := s.Store.CountAccountRecords(ctx, a.ID)
 	if err != nil {
 		return PayrollSource{}, false, err

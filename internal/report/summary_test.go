@@ -25,18 +25,7 @@ func synthetic(t *testing.T, d datasource.Data) report.PayrollSource {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := report.PayrollSource{Account: a}
-	for _, r := range recs {
-		switch r.Kind {
-		case store.RecordIdentity:
-			src.Identity = append(src.Identity, r)
-		case store.RecordEmployment:
-			src.Employments = append(src.Employments, r)
-		case store.RecordPaystub:
-			src.Paystubs = append(src.Paystubs, r)
-		}
-	}
-	return src
+	return report.NewPayrollSource(a, recs)
 }
 
 // monthlyJob is a salaried job paid on the last day of each month from
