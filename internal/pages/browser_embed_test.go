@@ -29,21 +29,12 @@ import (
 // (same DOM, own globals), and the keyboard through real key events.
 
 func TestBrowserEmbed(t *testing.T) {
-	browser := newBrowser(t)
-	for _, s := range []struct {
-		name string
-		run  func(t *testing.T, browser context.Context)
-	}{
+	runScenarios(t, []scenario{
 		{"PayrollInModal", embedPayrollFlow},
 		{"UnregisteredOrigin", embedUnregisteredOrigin},
 		{"ExpiredAndInvalidLinks", embedBadLinks},
 		{"Keyboard", embedKeyboard},
-	} {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			s.run(t, browser)
-		})
-	}
+	})
 }
 
 // embedSite is the example partner site: its page, script and stylesheet

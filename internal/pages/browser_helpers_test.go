@@ -115,6 +115,23 @@ func newTab(t *testing.T, browser context.Context, opts ...tabOption) *tab {
 	return &tab{t: t, ctx: ctx, dir: dir}
 }
 
+// scenario is one browser test: a name and what it does in a tab of browser.
+type scenario struct {
+	name string
+	run  func(t *testing.T, browser context.Context)
+}
+
+// runScenarios runs each scenario as a parallel subtest, all in tabs of one browser.
+func runScenarios(t *testing.T, scenarios []scenario) {
+	browser := newBrowser(t)
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			s.run(t, browser)
+		})
+	}
+}
+
 // do runs actions with a time limit.
 func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()

@@ -24,23 +24,14 @@ import (
 // documentation describes (docs/sdk.md).
 
 func TestBrowserPlatformSDK(t *testing.T) {
-	browser := newBrowser(t)
-	for _, s := range []struct {
-		name string
-		run  func(t *testing.T, browser context.Context)
-	}{
+	runScenarios(t, []scenario{
 		{"UserTokenPayroll", platformUserToken},
 		{"ConnectURL", platformConnectURL},
 		{"Reconnect", platformReconnect},
 		{"TokenExpiry", platformTokenExpiry},
 		{"FastErrors", platformErrors},
 		{"KeyboardPhone", platformKeyboard},
-	} {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			s.run(t, browser)
-		})
-	}
+	})
 }
 
 // platformSite serves the partner page and its server's POST /credentials,

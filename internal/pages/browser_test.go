@@ -19,11 +19,7 @@ import (
 // checks the visible text, and the verification's status through the API.
 
 func TestBrowser(t *testing.T) {
-	browser := newBrowser(t)
-	for _, s := range []struct {
-		name string
-		run  func(t *testing.T, browser context.Context)
-	}{
+	runScenarios(t, []scenario{
 		{"FullPayrollFlow", fullPayrollFlow},
 		{"SingleItemShortcut", singleItemShortcut},
 		{"SimulatedFailures", simulatedFailures},
@@ -36,12 +32,7 @@ func TestBrowser(t *testing.T) {
 		{"Replay", replay},
 		{"BankingFlow", bankingFlow},
 		{"BankingPhoneNoScript", bankingPhoneNoScript},
-	} {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			s.run(t, browser)
-		})
-	}
+	})
 }
 
 // 1. Search → pick → wrong password → right password → code → connecting →
