@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"verigate/internal/datasource"
+	"verigate/internal/filestore"
 	"verigate/internal/pdftest"
 	"verigate/internal/report"
 	"verigate/internal/store"
@@ -115,10 +117,27 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The PDF: parses, names the employer and shows the year's total.
+	// The PDF is rendered at its first download, from the stored document,
+	// then stored and recorded: the next download reads the same file.
+	sc := store.Scope{PartnerID: k.Partner, Environment: k.Env}
+	if rec, _ := e.app.Store.Report(ctx, sc, reportID); rec.PDFSHA256 != "" || rec.PDFSize != 0 {
+		t.Errorf("PDF recorded before its first download: %q %d", rec.PDFSHA256, rec.PDFSize)
+	} else if _, err := e.app.Reports.Files.Get(rec.PDFName); !errors.Is(err, filestore.ErrNotExist) {
+		t.Errorf("PDF file before its first download: %v", err)
+	}
 	pr := e.raw(t, &k, "GET", fileURL, nil, "")
 	if pr.Status != 200 || pr.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("pdf report: %d %v", pr.Status, pr.Header)
+	}
+	rec, _ := e.app.Store.Report(ctx, sc, reportID)
+	if sum := filestore.Checksum(pr.Body); rec.PDFSHA256 != sum || rec.PDFSize != int64(len(pr.Body)) || pr.Header.Get("ETag") != `"`+sum+`"` {
+		t.Errorf("recorded PDF %q (%d bytes), ETag %s; served %s (%d bytes)", rec.PDFSHA256, rec.PDFSize, pr.Header.Get("ETag"), sum, len(pr.Body))
+	}
+	if stored, err := e.app.Reports.Files.Get(rec.PDFName); err != nil || string(stored) != string(pr.Body) {
+		t.Errorf("stored PDF differs from the one served (%v)", err)
+	}
+	if again := e.raw(t, &k, "GET", fileURL, nil, ""); string(again.Body) != string(pr.Body) || again.Header.Get("ETag") != pr.Header.Get("ETag") {
+		t.Error("a second download of the PDF differs")
 	}
 	doc, err := pdftest.Read(pr.Body)
 	if err != nil {
@@ -162,13 +181,14 @@ func TestPayrollReportEndToEnd(t *testing.T) {
 	}
 
 	// A tampered file is refused, not served.
-	rec, _ := e.app.Store.Report(ctx, store.Scope{PartnerID: k.Partner, Environment: k.Env}, reportID)
-	e.app.Reports.Files.Remove(rec.JSONName)
-	e.app.Reports.Files.Put(rec.JSONName, []byte(`{"tampered":true}`))
-	hr, _ := http.NewRequest("GET", jsonURL, nil)
-	hr.SetBasicAuth(k.ID, k.Secret)
-	if res, err := e.srv.Client().Do(hr); err != nil || res.StatusCode != http.StatusInternalServerError {
-		t.Errorf("tampered report served: %v %v", res.StatusCode, err)
+	for _, f := range []struct{ name, url string }{{rec.JSONName, jsonURL}, {rec.PDFName, fileURL}} {
+		e.app.Reports.Files.Remove(f.name)
+		e.app.Reports.Files.Put(f.name, []byte(`{"tampered":true}`))
+		hr, _ := http.NewRequest("GET", f.url, nil)
+		hr.SetBasicAuth(k.ID, k.Secret)
+		if res, err := e.srv.Client().Do(hr); err != nil || res.StatusCode != http.StatusInternalServerError {
+			t.Errorf("tampered %s served: %v %v", f.name, res.StatusCode, err)
+		}
 	}
 }
 
@@ -322,7 +342,10 @@ func TestAggregatedReportIsTheStoredRecordsReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if storedPDF, err := e.app.Reports.Files.Get(rec.PDFName); err != nil || string(pdf) != string(storedPDF) {
-		t.Errorf("the PDF rebuilt from the stored records differs from the aggregation's (%v)", err)
+	// The PDF served, rendered from the stored document at its first
+	// download, is the one the rebuilt report renders.
+	served, _, err := e.app.Reports.Open(ctx, store.Scope{PartnerID: e.A.Partner, Environment: e.A.Env}, rec.ID, report.FormatPDF)
+	if err != nil || string(pdf) != string(served) {
+		t.Errorf("the PDF rebuilt from the stored records differs from the one served (%v)", err)
 	}
 }

@@ -382,3 +382,44 @@ func benchmarkReport(b *testing.B, build func() (*report.Report, error)) {
 		}
 	})
 }
+
+// TestPDFFromStoredDocument: a report's PDF is rendered at its first
+// download from the stored JSON document, so the document must carry
+// everything the PDF shows: the PDF of the document read back is the PDF
+// of the report built in memory, for every payroll and banking report.
+func TestPDFFromStoredDocument(t *testing.T) {
+	var reports []*report.Report
+	for _, login := range []string{"test_1", "test_2", "test_3"} {
+		for _, typ := range []string{"voie", "voe"} {
+			r, _ := build(t, login, typ)
+			reports = append(reports, r)
+		}
+		for _, typ := range bankTypes {
+			r, _, _ := buildBank(t, login, typ, goldenConfig)
+			reports = append(reports, r)
+		}
+	}
+	for _, r := range reports {
+		t.Run(r.Type+"_"+r.User, func(t *testing.T) {
+			js, err := report.JSON(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var read report.Report
+			if err := json.Unmarshal(js, &read); err != nil {
+				t.Fatal(err)
+			}
+			want, err := report.PDF(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := report.PDF(&read)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("the PDF of the stored document differs from the built report's (%d and %d bytes)", len(got), len(want))
+			}
+		})
+	}
+}

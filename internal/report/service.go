@@ -30,6 +30,8 @@ type Store interface {
 	AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error)
 	// CountAccountRecords returns how many records of each kind an account has.
 	CountAccountRecords(ctx context.Context, accountID string) (map[string]int, error)
+	// SetReportPDF records a report's PDF, rendered after it was stored.
+	SetReportPDF(ctx context.Context, id, sha256 string, size int64) error
 	ListVerifications(ctx context.Context, s store.Scope, f store.VerificationFilter, p store.Page) ([]store.Verification, error)
 	User(ctx context.Context, s store.Scope, id string) (store.User, error)
 	Client(ctx context.Context, id string) (store.Client, error)
@@ -39,6 +41,8 @@ type Store interface {
 	ListUserReports(ctx context.Context, s store.Scope, userID string, p store.Page) ([]store.UserReport, error)
 	CountUserReportsSince(ctx context.Context, userID string, since time.Time) (int, error)
 	DeleteUserReport(ctx context.Context, s store.Scope, id string) error
+	// SetUserReportPDF records a user report's PDF, rendered after it was stored.
+	SetUserReportPDF(ctx context.Context, id, sha256 string, size int64) error
 	// InTx runs fn in one transaction that every call with fn's context joins.
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
@@ -103,30 +107,22 @@ func (s *Service) save(ctx context.Context, v store.Verification, build func(id 
 	if err != nil {
 		return store.Report{}, err
 	}
-	pdf, err := PDF(r)
-	if err != nil {
-		return store.Report{}, err
-	}
+	// The PDF is rendered from this document at its first download (openPDF).
 	rec := store.Report{ID: id, PartnerID: v.PartnerID, Environment: v.Environment, VerificationID: v.ID, UserID: v.UserID,
-		Type: v.ReportType, Schema: Schema,
-		PDFName: id + ".pdf", PDFSHA256: filestore.Checksum(pdf), PDFSize: int64(len(pdf)),
+		Type: v.ReportType, Schema: Schema, PDFName: id + ".pdf",
 		JSONName: id + ".json", JSONSHA256: filestore.Checksum(js), JSONSize: int64(len(js)), CreatedAt: at}
 	if err := s.Files.Put(rec.JSONName, js); err != nil {
 		return store.Report{}, err
 	}
-	if err := s.Files.Put(rec.PDFName, pdf); err != nil {
-		return store.Report{}, err
-	}
 	if err := s.Store.CreateReport(ctx, rec); errors.Is(err, store.ErrDuplicate) {
 		// Another worker stored this verification's report first: use
-		// that one and drop the files no row refers to.
+		// that one and drop the file no row refers to.
 		s.Files.Remove(rec.JSONName)
-		s.Files.Remove(rec.PDFName)
 		return s.Store.ReportOfVerification(ctx, v.ID)
 	} else if err != nil {
 		return store.Report{}, err
 	}
-	s.log().Info("report generated", "report", id, "verification", v.ID, "type", v.ReportType, "pdf_bytes", len(pdf))
+	s.log().Info("report generated", "report", id, "verification", v.ID, "type", v.ReportType, "json_bytes", len(js))
 	return rec, nil
 }
 
@@ -364,23 +360,71 @@ func (s *Service) Documents(ctx context.Context, v store.Verification, d Documen
 }
 
 // Open returns a report's file in format (FormatPDF or FormatJSON), after
-// checking it against the checksum recorded when it was generated.
+// checking it against the checksum recorded when it was stored, with the
+// report (whose PDFSHA256 is set once its PDF exists).
 func (s *Service) Open(ctx context.Context, sc store.Scope, id, format string) ([]byte, store.Report, error) {
 	r, err := s.Store.Report(ctx, sc, id)
 	if err != nil {
 		return nil, r, err
 	}
-	name, sum := r.PDFName, r.PDFSHA256
+	f := reportFiles{ID: id, JSONName: r.JSONName, JSONSHA256: r.JSONSHA256, PDFName: r.PDFName, PDFSHA256: r.PDFSHA256}
+	b, sum, err := s.openFile(ctx, f, format, s.Store.SetReportPDF)
+	if format == FormatPDF {
+		r.PDFSHA256, r.PDFSize = sum, int64(len(b))
+	}
+	return b, r, err
+}
+
+// reportFiles names a stored report's files and their checksums; the
+// PDF's is "" until the PDF is rendered.
+type reportFiles struct {
+	ID, JSONName, JSONSHA256, PDFName, PDFSHA256 string
+}
+
+// openFile returns a report's file in format with its checksum, checked
+// against the one recorded. A PDF not rendered yet is rendered from the
+// stored JSON document, stored, and recorded with record.
+func (s *Service) openFile(ctx context.Context, f reportFiles, format string, record func(ctx context.Context, id, sha256 string, size int64) error) ([]byte, string, error) {
+	name, sum := f.PDFName, f.PDFSHA256
 	if format == FormatJSON {
-		name, sum = r.JSONName, r.JSONSHA256
+		name, sum = f.JSONName, f.JSONSHA256
+	} else if sum == "" {
+		return s.renderPDF(ctx, f, record)
 	}
 	b, err := s.Files.Get(name)
 	if err != nil {
-		return nil, r, fmt.Errorf("report %s: %w", id, err)
+		return nil, "", fmt.Errorf("report %s: %w", f.ID, err)
 	}
-	b, err = filestore.Verify(b, sum)
+	if b, err = filestore.Verify(b, sum); err != nil {
+		return nil, "", fmt.Errorf("report %s %s: %w", f.ID, format, err)
+	}
+	return b, sum, nil
+}
+
+// renderPDF renders a report's PDF from its stored JSON document, the
+// report the PDF would have shown had it been rendered with the document.
+// Rendering is deterministic and files are written once, so instances
+// rendering the same report at once store and record the same bytes.
+func (s *Service) renderPDF(ctx context.Context, f reportFiles, record func(ctx context.Context, id, sha256 string, size int64) error) ([]byte, string, error) {
+	js, _, err := s.openFile(ctx, f, FormatJSON, record)
 	if err != nil {
-		return nil, r, fmt.Errorf("report %s %s: %w", id, format, err)
+		return nil, "", err
 	}
-	return b, r, nil
+	var r Report
+	if err := json.Unmarshal(js, &r); err != nil {
+		return nil, "", fmt.Errorf("report %s: %w", f.ID, err)
+	}
+	pdf, err := PDF(&r)
+	if err != nil {
+		return nil, "", fmt.Errorf("report %s: %w", f.ID, err)
+	}
+	if err := s.Files.Put(f.PDFName, pdf); err != nil {
+		return nil, "", fmt.Errorf("report %s: %w", f.ID, err)
+	}
+	sum := filestore.Checksum(pdf)
+	if err := record(ctx, f.ID, sum, int64(len(pdf))); err != nil {
+		return nil, "", err
+	}
+	s.log().Info("report pdf rendered", "report", f.ID, "pdf_bytes", len(pdf))
+	return pdf, sum, nil
 }

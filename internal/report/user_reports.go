@@ -160,10 +160,6 @@ func (s *Service) GenerateUserReport(ctx context.Context, sc store.Scope, report
 	if err != nil {
 		return store.UserReport{}, err
 	}
-	pdf, err := PDF(r)
-	if err != nil {
-		return store.UserReport{}, err
-	}
 	var accounts []userReportAccount
 	var synced *time.Time
 	for _, src := range sources {
@@ -179,13 +175,9 @@ func (s *Service) GenerateUserReport(ctx context.Context, sc store.Scope, report
 	}
 	rec := store.UserReport{ID: id, PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID, Type: reportType, Schema: Schema,
 		Metadata: metadata, ExternalID: u.ExternalID, Accounts: accountsJSON, LastSyncedAt: synced,
-		PDFName: id + ".pdf", PDFSHA256: filestore.Checksum(pdf), PDFSize: int64(len(pdf)),
-		JSONName: id + ".json", JSONSHA256: filestore.Checksum(js), JSONSize: int64(len(js)), CreatedAt: at}
+		PDFName: id + ".pdf", JSONName: id + ".json", JSONSHA256: filestore.Checksum(js), JSONSize: int64(len(js)), CreatedAt: at}
+	// The PDF is rendered from this document at its first download (openFile).
 	if err := s.Files.Put(rec.JSONName, js); err != nil {
-		return store.UserReport{}, err
-	}
-	if err := s.Files.Put(rec.PDFName, pdf); err != nil {
-		s.Files.Remove(rec.JSONName)
 		return store.UserReport{}, err
 	}
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
@@ -199,13 +191,12 @@ func (s *Service) GenerateUserReport(ctx context.Context, sc store.Scope, report
 	})
 	if err != nil {
 		s.Files.Remove(rec.JSONName)
-		s.Files.Remove(rec.PDFName)
 		return store.UserReport{}, err
 	}
 	if s.Notify != nil {
 		s.Notify()
 	}
-	s.log().Info("user report generated", "report", id, "user", u.ID, "type", reportType, "pdf_bytes", len(pdf))
+	s.log().Info("user report generated", "report", id, "user", u.ID, "type", reportType, "json_bytes", len(js))
 	return rec, nil
 }
 
@@ -239,22 +230,13 @@ func (s *Service) DeleteUserReport(ctx context.Context, sc store.Scope, id strin
 }
 
 // OpenUserReport returns a user report's file in format (FormatPDF or
-// FormatJSON), checked against the checksum recorded when it was generated,
-// with the file's name and checksum.
+// FormatJSON), checked against the checksum recorded when it was stored,
+// with the file's checksum; the PDF is rendered at its first download.
 func (s *Service) OpenUserReport(ctx context.Context, sc store.Scope, id, format string) (b []byte, sum string, err error) {
 	r, err := s.Store.UserReport(ctx, sc, id)
 	if err != nil {
 		return nil, "", err
 	}
-	name, sum := r.PDFName, r.PDFSHA256
-	if format == FormatJSON {
-		name, sum = r.JSONName, r.JSONSHA256
-	}
-	if b, err = s.Files.Get(name); err != nil {
-		return nil, "", fmt.Errorf("user report %s: %w", id, err)
-	}
-	if b, err = filestore.Verify(b, sum); err != nil {
-		return nil, "", fmt.Errorf("user report %s %s: %w", id, format, err)
-	}
-	return b, sum, nil
+	f := reportFiles{ID: id, JSONName: r.JSONName, JSONSHA256: r.JSONSHA256, PDFName: r.PDFName, PDFSHA256: r.PDFSHA256}
+	return s.openFile(ctx, f, format, s.Store.SetUserReportPDF)
 }

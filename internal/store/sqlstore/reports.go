@@ -109,6 +109,21 @@ func (s *Store) ReportOfVerification(ctx context.Context, verificationID string)
 	return r, s.mapErr(err)
 }
 
+// SetReportPDF records the checksum and size of a report's PDF, rendered
+// after the report was stored; a report whose PDF is recorded keeps it.
+func (s *Store) SetReportPDF(ctx context.Context, id, sha256 string, size int64) error {
+	return s.setPDF(ctx, "reports", id, sha256, size)
+}
+
+// setPDF records a PDF's checksum and size on a row of table (reports or
+// user_reports) that has none yet.
+func (s *Store) setPDF(ctx context.Context, table, id, sha256 string, size int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET pdf_sha256 = $1, pdf_size = $2 WHERE id = $3 AND pdf_sha256 = ''`, sha256, size, id)
+		return err
+	})
+}
+
 const uploadColumns = `id, partner_id, environment, user_id, account_id, document_type, file_name, content_type, size, sha256, stored_name, stated, created_at`
 
 // CreateUpload stores an upload's record.

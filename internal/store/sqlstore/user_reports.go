@@ -46,6 +46,12 @@ func (s *Store) UserReport(ctx context.Context, sc store.Scope, id string) (stor
 	return r, s.mapErr(err)
 }
 
+// SetUserReportPDF records the checksum and size of a user report's PDF,
+// rendered after the report was stored; a report whose PDF is recorded keeps it.
+func (s *Store) SetUserReportPDF(ctx context.Context, id, sha256 string, size int64) error {
+	return s.setPDF(ctx, "user_reports", id, sha256, size)
+}
+
 // ListUserReports returns one page of a tenant's user reports, newest
 // first, of one user when userID is not "".
 func (s *Store) ListUserReports(ctx context.Context, sc store.Scope, userID string, p store.Page) ([]store.UserReport, error) {

@@ -13,6 +13,7 @@ import (
 var reportTests = []storeTest{
 	{"ReportRoundTrip", testReportRoundTrip},
 	{"UserReports", testUserReports},
+	{"ReportPDFRecordedOnce", testReportPDFRecordedOnce},
 }
 
 func testReportRoundTrip(t *testing.T, s *sqlstore.Store) {
@@ -100,4 +101,43 @@ func testUserReports(t *testing.T, s *sqlstore.Store) {
 	mustErr(t, "UserReport after deletion", err, store.ErrNotFound)
 	mustErr(t, "DeleteUserReport again", s.DeleteUserReport(ctx(t), sc, reps[0].ID), store.ErrNotFound)
 	sameIDs(t, "after deletion", []string{reps[2].ID}, list(u1.ID, store.Page{Limit: 10}))
+}
+
+// testReportPDFRecordedOnce: a report stored before its PDF was rendered
+// gets the PDF's checksum and size once; a second recording changes
+// nothing, and neither touches another report.
+func testReportPDFRecordedOnce(t *testing.T, s *sqlstore.Store) {
+	a := newTenant(t, s, "Acme")
+	sc := a.scope(store.Sandbox)
+	u := newUser(t, s, a, store.Sandbox)
+	var reps []store.Report
+	for range 2 {
+		v := newVerification(t, s, u)
+		r := store.Report{ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment, VerificationID: v.ID, UserID: u.ID,
+			Type: "voie", Schema: "verigate.report/v1", PDFName: "x.pdf", JSONName: "x.json", JSONSHA256: "cd", JSONSize: 7,
+			CreatedAt: stored(at(40))}
+		must(t, "CreateReport", s.CreateReport(ctx(t), r))
+		reps = append(reps, r)
+	}
+	must(t, "SetReportPDF", s.SetReportPDF(ctx(t), reps[0].ID, "ab", 1<<40))
+	must(t, "SetReportPDF again", s.SetReportPDF(ctx(t), reps[0].ID, "ef", 9))
+	want := reps[0]
+	want.PDFSHA256, want.PDFSize = "ab", 1<<40
+	got, err := s.Report(ctx(t), sc, want.ID)
+	must(t, "Report", err)
+	mustEqual(t, "Report with its PDF", want, got)
+	got, err = s.Report(ctx(t), sc, reps[1].ID)
+	must(t, "Report", err)
+	mustEqual(t, "the other report", reps[1], got)
+
+	ur := store.UserReport{ID: store.NewID(), PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID, Type: "voe",
+		Schema: "verigate.report/v1", Metadata: json.RawMessage(`{}`), Accounts: json.RawMessage(`[]`),
+		PDFName: "y.pdf", JSONName: "y.json", JSONSHA256: "cd", JSONSize: 7, CreatedAt: stored(at(41))}
+	must(t, "CreateUserReport", s.CreateUserReport(ctx(t), ur))
+	must(t, "SetUserReportPDF", s.SetUserReportPDF(ctx(t), ur.ID, "ab", 12))
+	must(t, "SetUserReportPDF again", s.SetUserReportPDF(ctx(t), ur.ID, "ef", 9))
+	ur.PDFSHA256, ur.PDFSize = "ab", 12
+	gotU, err := s.UserReport(ctx(t), sc, ur.ID)
+	must(t, "UserReport", err)
+	mustEqual(t, "UserReport with its PDF", ur, gotU)
 }
