@@ -55,10 +55,7 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)" +
 		fmt.Sprintf("&_pragma=cache_size(-%d)", cacheKiB)
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	write, err = sql.Open("sqlite", base+"&_txlock=immediate")
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	write = sql.OpenDB(connector{dsn: base + "&_txlock=immediate"})
 	// One writer avoids SQLITE_BUSY between our own connections; WAL lets
 	// readers proceed beside it.
 	write.SetMaxOpenConns(1)
@@ -66,11 +63,7 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 		write.Close()
 		return nil, nil, nil, err
 	}
-	read, err = sql.Open("sqlite", base)
-	if err != nil {
-		write.Close()
-		return nil, nil, nil, err
-	}
+	read = sql.OpenDB(connector{dsn: base})
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize,

@@ -268,14 +268,12 @@ func (s *Store) upsertRecords(ctx context.Context, tx *sql.Tx, records []store.A
 	if len(records) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at)
+	// Both drivers keep the statement prepared on the connection (the
+	// SQLite store's statement cache, pgx's), so each row only binds and runs it.
+	const upsert = `INSERT INTO account_records (id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data,
-rendered = excluded.rendered, updated_at = excluded.updated_at`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
+rendered = excluded.rendered, updated_at = excluded.updated_at`
 	for _, r := range records {
 		data, err := s.sealRecord(r.Kind, r.Data)
 		if err != nil {
@@ -287,7 +285,7 @@ rendered = excluded.rendered, updated_at = excluded.updated_at`)
 				return err
 			}
 		}
-		if _, err := stmt.ExecContext(ctx, r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment,
+		if _, err := tx.ExecContext(ctx, upsert, r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment,
 			r.Date, data, rendered, ms(r.CreatedAt), ms(r.UpdatedAt)); err != nil {
 			return err
 		}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,9 +47,6 @@ type Dialect struct {
 type Store struct {
 	read, write *sql.DB
 	d           Dialect
-	// stmts caches prepared read statements by query text: parsing SQL
-	// costs more than running these point queries.
-	stmts sync.Map
 	// pii encrypts personal data at rest, or is nil (see ProtectPersonalData).
 	pii Cipher
 	// trace, if set, is told of the reads and claims run (see TraceQueries).
@@ -90,18 +86,15 @@ func (s *Store) reader(ctx context.Context) querier {
 	return s.read
 }
 
-// query runs a read through a cached prepared statement, or in the
-// caller's transaction.
+// query runs a read on the reading pool, or in the caller's transaction.
+// Statements are not prepared here: both drivers keep the statements a
+// connection runs prepared (the SQLite store's statement cache, pgx's).
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	s.traced(q, args)
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryContext(ctx, q, args...)
 	}
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
+	return s.read.QueryContext(ctx, q, args...)
 }
 
 // queryRow is query for a single row.
@@ -110,16 +103,11 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		// Let Scan report the error, as database/sql does.
-		return s.read.QueryRowContext(ctx, q, args...)
-	}
-	return st.QueryRowContext(ctx, args...)
+	return s.read.QueryRowContext(ctx, q, args...)
 }
 
 // TraceQueries calls fn with the text and arguments of every read the
-// store's methods run through prepared statements, and of every webhook
+// store's methods run through query and queryRow, and of every webhook
 // claim, until it is called with nil. Plan tests use it to EXPLAIN the
 // queries the methods really run.
 func (s *Store) TraceQueries(fn func(q string, args []any)) {
@@ -163,21 +151,6 @@ func (s *Store) Explain(ctx context.Context, q string, args ...any) (string, err
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n"), rows.Err()
-}
-
-func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := s.stmts.Load(q); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := s.read.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
 }
 
 // New returns a Store; read and write may be the same pool.
@@ -323,10 +296,6 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	s.stmts.Range(func(_, st any) bool {
-		st.(*sql.Stmt).Close()
-		return true
-	})
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
