@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -347,5 +350,59 @@ func TestAggregatedReportIsTheStoredRecordsReport(t *testing.T) {
 	served, _, err := e.app.Reports.Open(ctx, store.Scope{PartnerID: e.A.Partner, Environment: e.A.Env}, rec.ID, report.FormatPDF)
 	if err != nil || string(pdf) != string(served) {
 		t.Errorf("the PDF rebuilt from the stored records differs from the one served (%v)", err)
+	}
+}
+
+// TestPDFFirstDownloadsAtOnce: several first downloads of a report's PDF
+// at the same time all get the same file, which is the one stored and
+// recorded.
+func TestPDFFirstDownloadsAtOnce(t *testing.T) {
+	e := newEnv(t)
+	k := e.A
+	ctx := context.Background()
+	id := e.orderID(t, k, e.createUser(t, k, nil), "voie")
+	e.connectSandbox(t, k, id, "item_000000001")
+	if n := e.aggregateAll(t); n != 1 {
+		t.Fatalf("aggregated %d accounts, want 1", n)
+	}
+	done := e.ok(t, k, "GET", "/partners/v2/verifications/"+id, nil)
+	reportID, _ := get(done, "report.id").(string)
+	fileURL, _ := get(done, "report.file_url").(string)
+	const n = 6
+	bodies := make([][]byte, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			hr, _ := http.NewRequest("GET", fileURL, nil)
+			hr.SetBasicAuth(k.ID, k.Secret)
+			res, err := e.srv.Client().Do(hr)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				errs[i] = fmt.Errorf("status %d", res.StatusCode)
+				return
+			}
+			bodies[i], errs[i] = io.ReadAll(res.Body)
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("download %d: %v", i, errs[i])
+		}
+		if string(bodies[i]) != string(bodies[0]) || len(bodies[i]) == 0 {
+			t.Fatalf("download %d differs from the first (%d and %d bytes)", i, len(bodies[i]), len(bodies[0]))
+		}
+	}
+	rec, err := e.app.Store.Report(ctx, store.Scope{PartnerID: k.Partner, Environment: k.Env}, reportID)
+	if err != nil || rec.PDFSHA256 != filestore.Checksum(bodies[0]) || rec.PDFSize != int64(len(bodies[0])) {
+		t.Errorf("recorded %q (%d bytes), err %v", rec.PDFSHA256, rec.PDFSize, err)
+	}
+	if stored, err := e.app.Reports.Files.Get(rec.PDFName); err != nil || string(stored) != string(bodies[0]) {
+		t.Errorf("stored PDF differs from the downloads (%v)", err)
 	}
 }
