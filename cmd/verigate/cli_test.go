@@ -37,6 +37,9 @@ func TestCommandLine(t *testing.T) {
 		{name: "mysql URL", args: []string{"serve", "--addr", "127.0.0.1:0", "--database-url", "mysql://u@localhost/db"}, wantErr: `unsupported database URL scheme "mysql"`},
 		{name: "public URL not a URL", args: []string{"serve", "--database-url", db, "--public-url", "notaurl"}, usage: true, wantErr: "--public-url"},
 		{name: "public URL with a query", args: []string{"serve", "--database-url", db, "--public-url", "https://v.example/?x=1"}, usage: true, wantErr: "--public-url"},
+		{name: "no aggregation workers", args: []string{"serve", "--database-url", db, "--aggregation-workers", "0"}, usage: true, wantErr: "--aggregation-workers: 0"},
+		{name: "too many aggregation workers", args: []string{"serve", "--database-url", db, "--aggregation-workers", "65"}, usage: true, wantErr: "--aggregation-workers: 65"},
+		{name: "aggregation workers not a number", args: []string{"serve", "--database-url", db, "--aggregation-workers", "two"}, usage: true, wantErr: "aggregation-workers"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), c.args, &stdout, &stderr)
@@ -58,6 +61,23 @@ func TestCommandLine(t *testing.T) {
 	}
 	if _, err := os.Stat("mysql:"); err == nil {
 		t.Error("a mysql: directory was created")
+	}
+}
+
+// TestAggregationWorkersFromTheEnvironment: a VERIGATE_AGGREGATION_WORKERS
+// that is not a whole number is refused like the flag, before anything is
+// created.
+func TestAggregationWorkersFromTheEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("VERIGATE_AGGREGATION_WORKERS", "two")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--database-url", filepath.Join(dir, "v.db")}, &stdout, &stderr)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "VERIGATE_AGGREGATION_WORKERS must be a whole number") {
+		t.Fatalf("VERIGATE_AGGREGATION_WORKERS=two: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused start left files: %v", entries)
 	}
 }
 

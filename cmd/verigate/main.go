@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"verigate/internal/aggregate"
 	"verigate/internal/logbuf"
 	"verigate/internal/partner"
 	"verigate/internal/ratelimit"
@@ -170,6 +171,19 @@ func envFloat(name string, def float64) float64 {
 	return def
 }
 
+// envInt is env for a whole number; a value that is not one gives 0, which
+// the flags using it refuse.
+func envInt(name string, def int) int {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0
+		}
+		return n
+	}
+	return def
+}
+
 // envDuration reads a duration like 1.5s from the environment, or def when unset or unreadable.
 func envDuration(name string, def time.Duration) time.Duration {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
@@ -201,6 +215,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	keysFile := fs.String("secret-keys-file", env("VERIGATE_SECRET_KEYS_FILE", ""), "file of secret keys, one base64 key a line, the current one first; or the keys themselves, comma-separated, in env VERIGATE_SECRET_KEYS")
 	rateLimit := fs.Float64("rate-limit", envFloat("VERIGATE_RATE_LIMIT", ratelimit.DefaultRate), "requests per second each API key may make, across every process on the database; 0 means no limit (env VERIGATE_RATE_LIMIT)")
 	connectingMin := fs.Duration("connecting-min", envDuration("VERIGATE_CONNECTING_MIN", server.DefaultConnectingMinimum), "how long the hosted pages show \"connecting\" after an account is connected, however fast its data arrives; 0 shows it only while the data is fetched (env VERIGATE_CONNECTING_MIN)")
+	aggWorkers := fs.Int("aggregation-workers", envInt("VERIGATE_AGGREGATION_WORKERS", aggregate.DefaultWorkers), "accounts aggregated at the same time, 1 to 64 (env VERIGATE_AGGREGATION_WORKERS)")
 	metricsToken := fs.String("metrics-token", env("VERIGATE_METRICS_TOKEN", ""), "bearer token GET /metrics asks for; none means open (env VERIGATE_METRICS_TOKEN)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
@@ -226,6 +241,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *connectingMin < 0 {
 		return usageError{fmt.Sprintf("--connecting-min: %v is negative", *connectingMin)}
+	}
+	if *aggWorkers < 1 || *aggWorkers > 64 {
+		return usageError{fmt.Sprintf("--aggregation-workers: %d is not a number of workers from 1 to 64 (VERIGATE_AGGREGATION_WORKERS must be a whole number)", *aggWorkers)}
 	}
 	if *rateLimit < 0 || math.IsNaN(*rateLimit) || math.IsInf(*rateLimit, 0) {
 		return usageError{fmt.Sprintf("--rate-limit: %v is not a number of requests per second (0 for no limit)", *rateLimit)}
@@ -299,7 +317,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if app.Limits != nil {
 		go app.Limits.Run(workCtx, st, time.Second, log)
 	}
-	go app.Aggregator.Run(workCtx, 4)
+	go app.Aggregator.Run(workCtx, *aggWorkers)
 	go app.Documents.Run(workCtx)
 	go app.Dispatcher.Run(workCtx, 4)
 	go st.RunOptimize(workCtx, 10*time.Minute, log)

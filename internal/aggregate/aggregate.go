@@ -137,6 +137,13 @@ func (w *Worker) Init() {
 	}
 }
 
+// DefaultWorkers is how many accounts `verigate serve` aggregates at the
+// same time unless told otherwise. Two overlap one account's database
+// writes with another's fetching and encoding; on SQLite, whose writes go
+// through one connection, more only hold more accounts in memory at once
+// (docs/perf.md, Aggregation).
+const DefaultWorkers = 2
+
 // Run works with the given number of concurrent workers until ctx ends.
 // Several workers overlap one account's database writes with another's
 // fetching and rendering; claims keep each account to one of them.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -114,9 +115,15 @@ func isBusy(err error) bool {
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
-// optimize runs PRAGMA optimize over every table (0x10000), analyzing those
-// without statistics or much changed since, each on a sample (analysis_limit)
-// so that it stays cheap at any size.
+// optimize refreshes the planner's statistics of the tables PRAGMA
+// optimize finds without them or much changed since (0x10000: every table),
+// each on a sample (analysis_limit), one index at a time. PRAGMA optimize
+// itself analyzes such a table in one statement, which also reads the
+// whole table: 7 to 16 s, with every write waiting, for 1.4 M aggregated
+// records of about 4 KB, against 0.1 to 0.4 s for each of its indexes. So
+// optimize asks PRAGMA optimize what it would analyze (0x00001: list, do
+// nothing) and analyzes those tables' indexes, each in a statement (and a
+// write transaction) of its own; a table without an index is analyzed whole.
 func optimize(ctx context.Context, db *sql.DB) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -126,6 +133,67 @@ func optimize(ctx context.Context, db *sql.DB) error {
 	if _, err := conn.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
 		return err
 	}
-	_, err = conn.ExecContext(ctx, `PRAGMA optimize = 0x10002`)
-	return err
+	tables, err := staleTables(ctx, conn)
+	if err != nil {
+		return err
+	}
+	for _, table := range tables {
+		targets, err := indexesOf(ctx, conn, table)
+		if err != nil {
+			return err
+		}
+		if len(targets) == 0 {
+			targets = []string{table}
+		}
+		for _, name := range targets {
+			if _, err := conn.ExecContext(ctx, `ANALYZE "main".`+quoteIdent(name)); err != nil {
+				return fmt.Errorf("sqlite: analyze %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// staleTables returns the tables PRAGMA optimize would analyze: it lists
+// each as a statement `ANALYZE "main"."<table>"`.
+func staleTables(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, `PRAGMA optimize = 0x10003`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		if t, ok := strings.CutPrefix(line, `ANALYZE "main".`); ok && len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
+			tables = append(tables, strings.ReplaceAll(t[1:len(t)-1], `""`, `"`))
+		}
+	}
+	return tables, rows.Err()
+}
+
+// indexesOf returns the names of a table's indexes.
+func indexesOf(ctx context.Context, conn *sql.Conn, table string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 ORDER BY name`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+// quoteIdent quotes an SQL identifier.
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }

@@ -1,0 +1,74 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestOptimizeAnalyzesIndexByIndex: the statistics refresh analyzes the
+// indexes of a table PRAGMA optimize finds stale, and a table without an
+// index whole; afterwards PRAGMA optimize finds neither stale.
+func TestOptimizeAnalyzesIndexByIndex(t *testing.T) {
+	ctx := context.Background()
+	s, _, write, err := open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, q := range []string{
+		`CREATE TABLE "odd ""name" (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL)`,
+		`CREATE INDEX "odd_a" ON "odd ""name" (a)`,
+		`CREATE INDEX odd_b ON "odd ""name" (b, a)`,
+		`CREATE TABLE plain (v TEXT NOT NULL)`,
+	} {
+		if _, err := write.ExecContext(ctx, q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	for i := range 2000 {
+		if _, err := write.ExecContext(ctx, `INSERT INTO "odd ""name" (a, b) VALUES ($1, $2)`, fmt.Sprint(i%7), fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := write.ExecContext(ctx, `INSERT INTO plain (v) VALUES ($1)`, fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stale := func() []string {
+		conn, err := write.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		tables, err := staleTables(ctx, conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tables
+	}
+	if got := stale(); !slices.Contains(got, `odd "name`) || !slices.Contains(got, "plain") {
+		t.Fatalf("stale tables before: %q", got)
+	}
+	if err := optimize(ctx, write); err != nil {
+		t.Fatal(err)
+	}
+	stats := map[string]string{}
+	rows, err := write.QueryContext(ctx, `SELECT tbl, COALESCE(idx, ''), stat FROM sqlite_stat1 WHERE tbl IN ('odd "name', 'plain')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var tbl, idx, stat string
+		rows.Scan(&tbl, &idx, &stat)
+		stats[tbl+"/"+idx] = stat
+	}
+	rows.Close()
+	if stats[`odd "name/odd_a`] == "" || stats[`odd "name/odd_b`] == "" || stats["plain/"] == "" || len(stats) != 3 {
+		t.Errorf("statistics after optimize: %q", stats)
+	}
+	if got := stale(); slices.Contains(got, `odd "name`) || slices.Contains(got, "plain") {
+		t.Errorf("still stale after optimize: %q", got)
+	}
+}
