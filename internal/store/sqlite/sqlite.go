@@ -53,7 +53,7 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	f.Close()
 	// WAL is not set here but once, by enableWAL: it is a property of the
 	// file, and switching a new file to it can fail at connect time.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)" +
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=analysis_limit(1000)" +
 		fmt.Sprintf("&_pragma=cache_size(-%d)", cacheKiB)
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write = sql.OpenDB(connector{dsn: base + "&_txlock=immediate"})
@@ -116,29 +116,24 @@ func isBusy(err error) bool {
 }
 
 // optimize refreshes the planner's statistics of the tables PRAGMA
-// optimize finds without them or much changed since (0x10000: every table),
-// each on a sample (analysis_limit), one index at a time. PRAGMA optimize
-// itself analyzes such a table in one statement, which also reads the
-// whole table: 7 to 16 s, with every write waiting, for 1.4 M aggregated
-// records of about 4 KB, against 0.1 to 0.4 s for each of its indexes. So
+// optimize finds without them or much changed since (0x10000: every table;
+// a table is analyzed again once its row count has changed about 25-fold),
+// one index at a time, each on a sample (analysis_limit, set on every
+// connection). PRAGMA optimize would analyze such a table in one statement:
+// counting a large table's entries still reads every index whole, and
+// that held the writing connection for 15 s on a 7.4 GB database. So
 // optimize asks PRAGMA optimize what it would analyze (0x00001: list, do
-// nothing) and analyzes those tables' indexes, each in a statement (and a
-// write transaction) of its own; a table without an index is analyzed whole.
+// nothing) and analyzes those tables' indexes in statements of their own,
+// each taking the writing connection from the pool and giving it back, so
+// that writes waiting for it go between them; a table without an index is
+// analyzed whole.
 func optimize(ctx context.Context, db *sql.DB) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
-		return err
-	}
-	tables, err := staleTables(ctx, conn)
+	tables, err := staleTables(ctx, db)
 	if err != nil {
 		return err
 	}
 	for _, table := range tables {
-		targets, err := indexesOf(ctx, conn, table)
+		targets, err := indexesOf(ctx, db, table)
 		if err != nil {
 			return err
 		}
@@ -146,7 +141,7 @@ func optimize(ctx context.Context, db *sql.DB) error {
 			targets = []string{table}
 		}
 		for _, name := range targets {
-			if _, err := conn.ExecContext(ctx, `ANALYZE "main".`+quoteIdent(name)); err != nil {
+			if _, err := db.ExecContext(ctx, `ANALYZE "main".`+quoteIdent(name)); err != nil {
 				return fmt.Errorf("sqlite: analyze %s: %w", name, err)
 			}
 		}
@@ -156,41 +151,38 @@ func optimize(ctx context.Context, db *sql.DB) error {
 
 // staleTables returns the tables PRAGMA optimize would analyze: it lists
 // each as a statement `ANALYZE "main"."<table>"`.
-func staleTables(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `PRAGMA optimize = 0x10003`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func staleTables(ctx context.Context, db *sql.DB) ([]string, error) {
+	lines, err := queryStrings(ctx, db, `PRAGMA optimize = 0x10003`)
 	var tables []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return nil, err
-		}
+	for _, line := range lines {
 		if t, ok := strings.CutPrefix(line, `ANALYZE "main".`); ok && len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
 			tables = append(tables, strings.ReplaceAll(t[1:len(t)-1], `""`, `"`))
 		}
 	}
-	return tables, rows.Err()
+	return tables, err
 }
 
 // indexesOf returns the names of a table's indexes.
-func indexesOf(ctx context.Context, conn *sql.Conn, table string) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 ORDER BY name`, table)
+func indexesOf(ctx context.Context, db *sql.DB, table string) ([]string, error) {
+	return queryStrings(ctx, db, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 ORDER BY name`, table)
+}
+
+// queryStrings returns the one text column of q's rows.
+func queryStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var names []string
+	var out []string
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		names = append(names, name)
+		out = append(out, v)
 	}
-	return names, rows.Err()
+	return out, rows.Err()
 }
 
 // quoteIdent quotes an SQL identifier.
