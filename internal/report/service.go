@@ -107,7 +107,7 @@ func (s *Service) save(ctx context.Context, v store.Verification, build func(id 
 	if err != nil {
 		return store.Report{}, err
 	}
-	// The PDF is rendered from this document at its first download (openPDF).
+	// The PDF is rendered from this document at its first download (renderPDF).
 	rec := store.Report{ID: id, PartnerID: v.PartnerID, Environment: v.Environment, VerificationID: v.ID, UserID: v.UserID,
 		Type: v.ReportType, Schema: Schema, PDFName: id + ".pdf",
 		JSONName: id + ".json", JSONSHA256: filestore.Checksum(js), JSONSize: int64(len(js)), CreatedAt: at}

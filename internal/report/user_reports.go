@@ -176,7 +176,7 @@ func (s *Service) GenerateUserReport(ctx context.Context, sc store.Scope, report
 	rec := store.UserReport{ID: id, PartnerID: u.PartnerID, Environment: u.Environment, UserID: u.ID, Type: reportType, Schema: Schema,
 		Metadata: metadata, ExternalID: u.ExternalID, Accounts: accountsJSON, LastSyncedAt: synced,
 		PDFName: id + ".pdf", JSONName: id + ".json", JSONSHA256: filestore.Checksum(js), JSONSize: int64(len(js)), CreatedAt: at}
-	// The PDF is rendered from this document at its first download (openFile).
+	// The PDF is rendered from this document at its first download (renderPDF).
 	if err := s.Files.Put(rec.JSONName, js); err != nil {
 		return store.UserReport{}, err
 	}
