@@ -496,6 +496,8 @@ func reseal(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	dbURL := databaseFlag(fs)
 	keysFile := fs.String("secret-keys-file", env("VERIGATE_SECRET_KEYS_FILE", ""), "file of secret keys, the current one first (or VERIGATE_SECRET_KEYS)")
+	reportsDir := fs.String("reports-dir", env("VERIGATE_REPORTS_DIR", "./data/reports"), "directory of the report files to seal again (env VERIGATE_REPORTS_DIR)")
+	uploadsDir := fs.String("uploads-dir", env("VERIGATE_UPLOADS_DIR", "./data/uploads"), "directory of the uploaded files to seal again (env VERIGATE_UPLOADS_DIR)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -511,11 +513,12 @@ func reseal(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
-	rep, err := server.Reseal(ctx, st, keys)
+	rep, err := server.Reseal(ctx, st, keys, *reportsDir, *uploadsDir)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "sealed again: %d secrets, %d user profiles, %d identity records; the database keeps no key\n", rep.Secrets, rep.Profiles, rep.Identities)
+	fmt.Fprintf(stdout, "sealed again: %d files, %d secrets, %d user profiles, %d identity records; the database keeps no key\n",
+		rep.Files, rep.Secrets, rep.Profiles, rep.Identities)
 	return nil
 }
 

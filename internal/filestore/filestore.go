@@ -93,28 +93,13 @@ func (d *Dir) Put(name string, data []byte) error {
 	if existing, err := os.ReadFile(final); err == nil {
 		return same(existing, data)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	tmp, err := writeTemp(dir, name, data)
 	if err != nil {
-		return fmt.Errorf("filestore: %w", err)
+		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("filestore: write %s: %w", name, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("filestore: sync %s: %w", name, err)
-	}
-	if err := tmp.Chmod(0o400); err != nil {
-		tmp.Close()
-		return fmt.Errorf("filestore: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("filestore: %w", err)
-	}
+	defer os.Remove(tmp)
 	// A hard link never replaces an existing file, unlike rename.
-	if err := os.Link(tmp.Name(), final); err != nil {
+	if err := os.Link(tmp, final); err != nil {
 		if existing, rerr := os.ReadFile(final); rerr == nil {
 			return same(existing, data)
 		}
@@ -122,6 +107,30 @@ func (d *Dir) Put(name string, data []byte) error {
 	}
 	syncDir(dir)
 	return nil
+}
+
+// writeTemp writes data, for the file name, to a read-only temporary file
+// in dir, synced, and returns its path.
+func writeTemp(dir, name string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("filestore: %w", err)
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o400)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("filestore: write %s: %w", name, err)
+	}
+	return tmp.Name(), nil
 }
 
 func same(existing, data []byte) error {
@@ -201,5 +210,49 @@ func (m *Mem) Remove(name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.files, name)
+	return nil
+}
+
+// Names lists the files stored in the directory (flat names and one level
+// of folders, like the names Put takes), leaving out temporary files.
+func (d *Dir) Names() ([]string, error) {
+	var names []string
+	err := filepath.WalkDir(d.Path, func(path string, e os.DirEntry, err error) error {
+		if errors.Is(err, os.ErrNotExist) && path == d.Path {
+			return filepath.SkipDir // no file was ever stored
+		}
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(d.Path, path)
+		if err != nil {
+			return err
+		}
+		if name := filepath.ToSlash(rel); validName(name) && !strings.HasPrefix(e.Name(), ".tmp-") {
+			names = append(names, name)
+		}
+		return nil
+	})
+	return names, err
+}
+
+// replace writes data under an existing name in place of its content,
+// through a synced temporary file renamed over it: for sealing a file again
+// with another key, its content unchanged.
+func (d *Dir) replace(name string, data []byte) error {
+	if !validName(name) {
+		return fmt.Errorf("filestore: invalid name %q", name)
+	}
+	final := filepath.Join(d.Path, filepath.FromSlash(name))
+	dir := filepath.Dir(final)
+	tmp, err := writeTemp(dir, name, data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Rename(tmp, final); err != nil {
+		return fmt.Errorf("filestore: replace %s: %w", name, err)
+	}
+	syncDir(dir)
 	return nil
 }

@@ -1,15 +1,18 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"verigate/internal/filestore"
 	"verigate/internal/partner"
 	"verigate/internal/server"
 	"verigate/internal/session"
@@ -111,8 +114,20 @@ func TestResealLeavesNothingTheDatabaseAloneOpens(t *testing.T) {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dev, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: log})
+	reports, uploads := t.TempDir(), t.TempDir()
+	dev, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: log, ReportsDir: reports, UploadsDir: uploads})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Files sealed with the development key, and one stored in clear before sealing.
+	report := []byte(`{"name":"Bob Jones"}`)
+	if err := dev.Reports.Files.Put("r.json", report); err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.Documents.Files.Put("u.pdf", []byte("%PDF-1.4 paystub")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(uploads, "old.png"), []byte("\x89PNG old"), 0o400); err != nil {
 		t.Fatal(err)
 	}
 	k, _ := dev.Keys.CreatePartner(ctx, "Acme", "k", store.Sandbox)
@@ -133,12 +148,12 @@ func TestResealLeavesNothingTheDatabaseAloneOpens(t *testing.T) {
 	}
 
 	key, _ := token.NewKey()
-	rep, err := server.Reseal(ctx, st, [][]byte{key})
+	rep, err := server.Reseal(ctx, st, [][]byte{key}, reports, uploads, filepath.Join(t.TempDir(), "never-made"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Secrets != 1 || rep.Profiles != 1 {
-		t.Errorf("resealed %+v, want 1 secret and 1 profile", rep)
+	if rep.Secrets != 1 || rep.Profiles != 1 || rep.Files != 3 {
+		t.Errorf("resealed %+v, want 1 secret, 1 profile and 3 files", rep)
 	}
 	if _, err := st.LookupSecret(ctx, "token-key"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the development key is still in the database: %v", err)
@@ -150,7 +165,8 @@ func TestResealLeavesNothingTheDatabaseAloneOpens(t *testing.T) {
 	if err := s.Open(rec.Secret, &secret); err != nil || secret != "webhook-secret-123" {
 		t.Fatalf("the resealed webhook secret: %q, %v", secret, err)
 	}
-	prod, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: log, SecretKeys: [][]byte{key}})
+	prod, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: log, SecretKeys: [][]byte{key},
+		ReportsDir: reports, UploadsDir: uploads})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +174,53 @@ func TestResealLeavesNothingTheDatabaseAloneOpens(t *testing.T) {
 	if err != nil || string(got.Profile) != `{"ssn":"123-45-6789"}` {
 		t.Fatalf("the resealed profile: %s, %v", got.Profile, err)
 	}
+	// The configured key alone opens the files, the one stored in clear
+	// included, which is now sealed.
+	for name, want := range map[string]string{"r.json": string(report), "u.pdf": "%PDF-1.4 paystub", "old.png": "\x89PNG old"} {
+		files := prod.Documents.Files
+		if name == "r.json" {
+			files = prod.Reports.Files
+		}
+		if got, err := files.Get(name); err != nil || string(got) != want {
+			t.Errorf("%s after reseal: %q, %v", name, got, err)
+		}
+	}
+	if raw, _ := os.ReadFile(filepath.Join(uploads, "old.png")); string(raw) == "\x89PNG old" {
+		t.Error("the file stored in clear is still in clear")
+	}
 	st.ProtectPersonalData(nil)
 	if _, err := st.User(ctx, p.Scope(), u.ID); err == nil {
 		t.Fatal("the profile is still readable without the key")
+	}
+}
+
+// TestReportAndUploadFilesAreSealed: what the report and upload stores of
+// an App keep lands on disk encrypted, and reads back in clear.
+func TestReportAndUploadFilesAreSealed(t *testing.T) {
+	ctx := context.Background()
+	st, err := server.OpenStore(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	key, _ := token.NewKey()
+	reports, uploads := t.TempDir(), t.TempDir()
+	app, err := server.New(ctx, st, server.Options{PublicURL: "http://v.example", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		SecretKeys: [][]byte{key}, ReportsDir: reports, UploadsDir: uploads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := []byte(`{"name":"Bob Jones","birth_date":"1980-02-03"}`)
+	for dir, files := range map[string]filestore.Files{reports: app.Reports.Files, uploads: app.Documents.Files} {
+		if err := files.Put("f.json", plain); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, "f.json"))
+		if err != nil || bytes.Contains(raw, []byte("Bob")) || bytes.Contains(raw, []byte("1980")) {
+			t.Errorf("%s: stored in clear: %q, %v", dir, raw, err)
+		}
+		if got, err := files.Get("f.json"); err != nil || !bytes.Equal(got, plain) {
+			t.Errorf("%s: read back %q, %v", dir, got, err)
+		}
 	}
 }

@@ -141,12 +141,17 @@ type App struct {
 	Metrics *metrics.Metrics
 }
 
-// files opens the file store of a directory, or an in-memory one for "".
-func files(dir string) (filestore.Files, error) {
+// files opens the file store of a directory, or an in-memory one for "",
+// sealing what it keeps with c.
+func files(dir string, c filestore.Cipher) (filestore.Files, error) {
 	if dir == "" {
-		return &filestore.Mem{}, nil
+		return &filestore.Sealed{Files: &filestore.Mem{}, Cipher: c}, nil
 	}
-	return filestore.NewDir(dir)
+	d, err := filestore.NewDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &filestore.Sealed{Files: d, Cipher: c}, nil
 }
 
 // New wires an App over st.
@@ -197,11 +202,16 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 	a.Customizations = &customization.Service{Store: st, Now: o.Now}
 	a.Sessions = &session.Service{Verifications: a.Verifs, Sealer: links, PublicURL: public, Now: o.Now,
 		Items: knownItems(o.Connectors), Customizations: a.customizationExists, Tenants: a.Sandbox}
-	reportFiles, err := files(o.ReportsDir)
+	// Reports and uploads hold personal data: their files are sealed at rest.
+	fileKeys, err := token.NewRingSealer(ring, "files")
+	if err != nil {
+		return nil, err
+	}
+	reportFiles, err := files(o.ReportsDir, fileKeys)
 	if err != nil {
 		return nil, fmt.Errorf("reports directory: %w", err)
 	}
-	uploadFiles, err := files(o.UploadsDir)
+	uploadFiles, err := files(o.UploadsDir, fileKeys)
 	if err != nil {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
@@ -269,30 +279,57 @@ func keyRing(ctx context.Context, st *sqlstore.Store, configured [][]byte) ([][]
 	return ring, nil
 }
 
-// Reseal seals everything the store keeps sealed again with the first of
-// keys — webhook secrets, connections, MFA challenges — encrypts every
-// user profile and identity record with it (those stored in clear
-// included), and deletes the development key from the database, in one
-// transaction. Run it once after configuring keys on a database that was
-// used without them; afterwards the database alone opens nothing.
-func Reseal(ctx context.Context, st *sqlstore.Store, keys [][]byte) (sqlstore.ResealReport, error) {
+// ResealReport counts what Reseal sealed again.
+type ResealReport struct {
+	sqlstore.ResealReport
+	// Files counts the report and upload files sealed again.
+	Files int
+}
+
+// Reseal seals everything verigate keeps sealed again with the first of
+// keys — the files of reports and uploads in dirs (directories that do not
+// exist yet are skipped) first, then, in one transaction, webhook secrets,
+// connections and MFA challenges, every user profile and identity record
+// (those stored in clear included) — and deletes the development key from
+// the database. Run it once after configuring keys on a database that was
+// used without them, and after rotating keys before retiring an old one;
+// afterwards the database alone opens nothing. The files come first so
+// that a reseal that fails leaves the development key to open them.
+func Reseal(ctx context.Context, st *sqlstore.Store, keys [][]byte, dirs ...string) (ResealReport, error) {
+	var rep ResealReport
 	if len(keys) == 0 {
-		return sqlstore.ResealReport{}, errors.New("reseal needs the secret keys to seal with")
+		return rep, errors.New("reseal needs the secret keys to seal with")
 	}
 	ring, err := keyRing(ctx, st, keys)
 	if err != nil {
-		return sqlstore.ResealReport{}, err
+		return rep, err
+	}
+	fileKeys, err := token.NewRingSealer(ring, "files")
+	if err != nil {
+		return rep, err
+	}
+	for _, dir := range dirs {
+		d, err := filestore.NewDir(dir)
+		if err != nil {
+			return rep, err
+		}
+		n, err := filestore.Reseal(d, fileKeys)
+		rep.Files += n
+		if err != nil {
+			return rep, fmt.Errorf("reseal the files of %s: %w", dir, err)
+		}
 	}
 	stored, err := token.NewRingSealer(ring, "stored-secrets")
 	if err != nil {
-		return sqlstore.ResealReport{}, err
+		return rep, err
 	}
 	personal, err := token.NewRingSealer(ring, "personal-data")
 	if err != nil {
-		return sqlstore.ResealReport{}, err
+		return rep, err
 	}
 	st.ProtectPersonalData(personal)
-	return st.Reseal(ctx, stored, devKeyName)
+	rep.ResealReport, err = st.Reseal(ctx, stored, devKeyName)
+	return rep, err
 }
 
 // devKeyName names the key verigate keeps in its database when no keys are configured.

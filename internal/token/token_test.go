@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -86,5 +87,44 @@ func TestRingRotation(t *testing.T) {
 	}
 	if _, err := NewRingSealer([][]byte{newKey, []byte("short")}, "p"); err == nil {
 		t.Error("a short key in the ring was accepted")
+	}
+}
+
+func TestSealBytes(t *testing.T) {
+	key, _ := NewKey()
+	old, _ := NewKey()
+	files, err := NewRingSealer([][]byte{key, old}, "files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := []byte(`{"ssn":"XXX-XX-1234"}`)
+	sealed, err := files.SealBytes(plain, "a.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("1234")) {
+		t.Fatal("the sealed bytes hold the plain text")
+	}
+	if got, err := files.OpenBytes(sealed, "a.json"); err != nil || string(got) != string(plain) {
+		t.Fatalf("OpenBytes: %q, %v", got, err)
+	}
+	// Sealed with the older key of the ring: still opens.
+	byOld, _ := NewRingSealer([][]byte{old}, "files")
+	s2, _ := byOld.SealBytes(plain, "a.json")
+	if got, err := files.OpenBytes(s2, "a.json"); err != nil || string(got) != string(plain) {
+		t.Fatalf("sealed with an older key: %q, %v", got, err)
+	}
+	other, _ := NewRingSealer([][]byte{key}, "personal-data")
+	flipped := append([]byte{}, sealed...)
+	flipped[len(flipped)-1] ^= 1
+	for name, open := range map[string]func() ([]byte, error){
+		"another name":    func() ([]byte, error) { return files.OpenBytes(sealed, "b.json") },
+		"another purpose": func() ([]byte, error) { return other.OpenBytes(sealed, "a.json") },
+		"flipped":         func() ([]byte, error) { return files.OpenBytes(flipped, "a.json") },
+		"cut":             func() ([]byte, error) { return files.OpenBytes(sealed[:10], "a.json") },
+	} {
+		if got, err := open(); err != ErrInvalid || got != nil {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
 	}
 }
