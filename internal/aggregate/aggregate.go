@@ -244,9 +244,17 @@ func (w *Worker) aggregate(ctx context.Context, a store.Account) ([]store.Accoun
 }
 
 // RecordID is the verigate id of an account's record: stable across
-// re-aggregations, so refreshed data updates records instead of duplicating them.
-func RecordID(accountID, kind, sourceID string) string {
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("verigate:"+accountID+":"+kind+":"+sourceID)).String()
+// re-aggregations, so refreshed data updates records instead of duplicating
+// them. Its first six bytes are the account's alone (a.RecordIDs ""), so
+// that the records an aggregation inserts sit together in the id index;
+// accounts stored before that (store.RecordIDsHashed) keep their ids.
+func RecordID(a store.Account, kind, sourceID string) string {
+	id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("verigate:"+a.ID+":"+kind+":"+sourceID))
+	if a.RecordIDs != store.RecordIDsHashed {
+		prefix := uuid.NewSHA1(uuid.NameSpaceURL, []byte("verigate:"+a.ID))
+		copy(id[:6], prefix[:6])
+	}
+	return id.String()
 }
 
 // Records turns aggregated data into the account's records.
@@ -260,10 +268,10 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		}
 		emp := ""
 		if employment != "" {
-			emp = RecordID(a.ID, store.RecordEmployment, employment)
+			emp = RecordID(a, store.RecordEmployment, employment)
 		}
 		out = append(out, store.AccountRecord{
-			ID: RecordID(a.ID, kind, sourceID), Kind: kind, AccountID: a.ID, UserID: a.UserID, PartnerID: a.PartnerID,
+			ID: RecordID(a, kind, sourceID), Kind: kind, AccountID: a.ID, UserID: a.UserID, PartnerID: a.PartnerID,
 			Environment: a.Environment, SourceID: sourceID, Employment: emp, Date: date, Data: b, CreatedAt: now, UpdatedAt: now,
 		})
 		return nil
@@ -320,7 +328,7 @@ func Records(a store.Account, d datasource.Data, now time.Time) ([]store.Account
 		if err := add(store.RecordTransaction, t.ID, "", t.PostedDate.String(), t); err != nil {
 			return nil, err
 		}
-		out[len(out)-1].Employment = RecordID(a.ID, store.RecordBankAccount, t.AccountID)
+		out[len(out)-1].Employment = RecordID(a, store.RecordBankAccount, t.AccountID)
 	}
 	// Gig data: gigs and shifts dated to the second by their start.
 	for _, g := range d.Gigs {

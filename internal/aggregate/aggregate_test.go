@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"verigate/internal/aggregate"
 	"verigate/internal/datasource"
@@ -151,7 +154,7 @@ func TestAggregationStoresRecordsAndCallsHook(t *testing.T) {
 		if !ids[r.ID] {
 			t.Errorf("the hook was handed %s %s, which is not stored", r.Kind, r.ID)
 		}
-		if p, ok := r.Decoded.(datasource.Paystub); (r.Kind == store.RecordPaystub) != ok || ok && aggregate.RecordID(a.ID, r.Kind, p.ID) != r.ID {
+		if p, ok := r.Decoded.(datasource.Paystub); (r.Kind == store.RecordPaystub) != ok || ok && aggregate.RecordID(a, r.Kind, p.ID) != r.ID {
 			t.Errorf("%s record %s carries decoded value %T", r.Kind, r.ID, r.Decoded)
 		}
 	}
@@ -167,7 +170,7 @@ func TestAggregationStoresRecordsAndCallsHook(t *testing.T) {
 			t.Errorf("%s records = %d, want %d", kind, len(recs), n)
 		}
 		for _, r := range recs {
-			if r.ID != aggregate.RecordID(a.ID, kind, r.SourceID) {
+			if r.ID != aggregate.RecordID(a, kind, r.SourceID) {
 				t.Errorf("%s record id %s is not the stable id", kind, r.ID)
 			}
 			if kind == store.RecordPaystub && (r.Employment == "" || r.Date == "") {
@@ -348,7 +351,7 @@ func TestBankRecords(t *testing.T) {
 	if err := json.Unmarshal(ba.Data, &stored); err != nil {
 		t.Fatal(err)
 	}
-	if ba.ID != aggregate.RecordID(a.ID, store.RecordBankAccount, conn.Shared[0]) || ba.SourceID != conn.Shared[0] ||
+	if ba.ID != aggregate.RecordID(a, store.RecordBankAccount, conn.Shared[0]) || ba.SourceID != conn.Shared[0] ||
 		ba.Employment != "" || ba.Date != want.BankAccounts[0].BalanceDate.String() || ba.UserID != a.UserID {
 		t.Errorf("bank_account record = %+v", ba)
 	}
@@ -364,7 +367,7 @@ func TestBankRecords(t *testing.T) {
 		if !ok {
 			t.Fatalf("transaction record %s has no source transaction", r.SourceID)
 		}
-		if r.ID != aggregate.RecordID(a.ID, store.RecordTransaction, tx.ID) || r.Employment != ba.ID || r.Date != tx.PostedDate.String() {
+		if r.ID != aggregate.RecordID(a, store.RecordTransaction, tx.ID) || r.Employment != ba.ID || r.Date != tx.PostedDate.String() {
 			t.Fatalf("transaction record %+v for %+v", r, tx)
 		}
 	}
@@ -385,5 +388,73 @@ func TestBankRecords(t *testing.T) {
 	accts2, _ := f.st.AccountRecords(ctx, a.ID, store.RecordBankAccount)
 	if len(accts2) != 1 || accts2[0].ID != ba.ID || accts2[0].Date != value.DateOf(later).String() {
 		t.Errorf("after re-aggregation: %d bank accounts, %+v", len(accts2), accts2)
+	}
+}
+
+// TestRecordIDs: an account's records are named after it, stably, and
+// point at each other by those names; accounts stored before schema
+// version 20 keep the hashed names their records already have.
+func TestRecordIDs(t *testing.T) {
+	now := time.Date(2025, 6, 2, 12, 0, 0, 0, time.UTC)
+	data, err := payrollsandbox.DataFor("test_3", "item_000000001", value.DateOf(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "0f6c3b7e-6a1d-4c57-9b1e-2f0e8d7c6b5a"
+	current := store.Account{ID: id, UserID: "u", PartnerID: "p", Environment: store.Sandbox}
+	legacy := current
+	legacy.RecordIDs = store.RecordIDsHashed
+	recs, err := aggregate.Records(current, data, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := aggregate.Records(legacy, data, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(old) || len(recs) < 50 {
+		t.Fatalf("%d and %d records", len(recs), len(old))
+	}
+	check := func(what string, recs []store.AccountRecord, want func(r store.AccountRecord) bool) {
+		t.Helper()
+		byID := map[string]store.AccountRecord{}
+		for _, r := range recs {
+			if _, err := uuid.Parse(r.ID); err != nil {
+				t.Fatalf("%s: %s id %q: %v", what, r.Kind, r.ID, err)
+			}
+			if _, dup := byID[r.ID]; dup {
+				t.Fatalf("%s: two records named %s", what, r.ID)
+			}
+			byID[r.ID] = r
+			if !want(r) {
+				t.Errorf("%s: %s %s named %s", what, r.Kind, r.SourceID, r.ID)
+			}
+		}
+		for _, r := range recs {
+			if r.Employment != "" && byID[r.Employment].ID == "" {
+				t.Errorf("%s: %s %s points at %s, which is not among the account's records", what, r.Kind, r.ID, r.Employment)
+			}
+		}
+	}
+	prefix := recs[0].ID[:13] // the first six bytes
+	check("current", recs, func(r store.AccountRecord) bool {
+		return strings.HasPrefix(r.ID, prefix) && r.ID == aggregate.RecordID(current, r.Kind, r.SourceID)
+	})
+	// How records were named before version 20, spelled out.
+	check("hashed", old, func(r store.AccountRecord) bool {
+		return r.ID == uuid.NewSHA1(uuid.NameSpaceURL, []byte("verigate:"+id+":"+r.Kind+":"+r.SourceID)).String() &&
+			r.ID == aggregate.RecordID(legacy, r.Kind, r.SourceID)
+	})
+	other, err := aggregate.Records(store.Account{ID: "5d1e2c3b-0000-4000-8000-000000000001"}, data, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other[0].ID[:13] == prefix {
+		t.Errorf("two accounts' records share the prefix %s", prefix)
+	}
+	for i := range recs {
+		if recs[i].ID == old[i].ID || recs[i].ID[13:] != old[i].ID[13:] {
+			t.Errorf("%s %s: %s now, %s hashed; want the same name after the first six bytes", recs[i].Kind, recs[i].SourceID, recs[i].ID, old[i].ID)
+		}
 	}
 }

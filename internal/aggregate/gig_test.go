@@ -65,7 +65,7 @@ func TestGigRecords(t *testing.T) {
 	}
 	for _, r := range gigs {
 		g, ok := bySource[r.SourceID]
-		if !ok || r.ID != aggregate.RecordID(a.ID, store.RecordGig, g.ID) || r.Date != g.Start.Format("2006-01-02T15:04:05Z") {
+		if !ok || r.ID != aggregate.RecordID(a, store.RecordGig, g.ID) || r.Date != g.Start.Format("2006-01-02T15:04:05Z") {
 			t.Fatalf("gig record %+v for %+v", r, g)
 		}
 		if _, _, ok := store.ParseRecordKey(store.RecordKey(r)); !ok {

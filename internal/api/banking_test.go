@@ -158,7 +158,7 @@ func TestBankAccounts(t *testing.T) {
 	byID := map[string]datasource.BankAccount{}
 	for _, ba := range append(slices.Clone(f.bobData.BankAccounts), f.joeData.BankAccounts...) {
 		for _, a := range []store.Account{f.bob, f.joe} {
-			byID[aggregate.RecordID(a.ID, store.RecordBankAccount, ba.ID)] = ba
+			byID[aggregate.RecordID(a, store.RecordBankAccount, ba.ID)] = ba
 		}
 	}
 	for _, got := range list {
@@ -224,8 +224,8 @@ func TestBankTransactions(t *testing.T) {
 		data datasource.Data
 	}{{f.bob, f.bobData}, {f.joe, f.joeData}} {
 		for _, tx := range a.data.Transactions {
-			tx.AccountID = aggregate.RecordID(a.acct.ID, store.RecordBankAccount, tx.AccountID)
-			sources[aggregate.RecordID(a.acct.ID, store.RecordTransaction, tx.ID)] = tx
+			tx.AccountID = aggregate.RecordID(a.acct, store.RecordBankAccount, tx.AccountID)
+			sources[aggregate.RecordID(a.acct, store.RecordTransaction, tx.ID)] = tx
 		}
 	}
 	wantKeys := []string{"account", "amount", "bank_account", "category", "counterparty", "created_at", "currency", "description",
@@ -247,7 +247,7 @@ func TestBankTransactions(t *testing.T) {
 		}
 	}
 	// bank_account, account and date filters.
-	checking := aggregate.RecordID(f.bob.ID, store.RecordBankAccount, f.bobData.BankAccounts[0].ID)
+	checking := aggregate.RecordID(f.bob, store.RecordBankAccount, f.bobData.BankAccounts[0].ID)
 	n := 0
 	for _, tx := range f.bobData.Transactions {
 		if tx.AccountID == f.bobData.BankAccounts[0].ID {
@@ -514,7 +514,7 @@ func TestBankingReportConfiguration(t *testing.T) {
 	if err := e.app.Verifs.AccountAggregated(ctx, acct, nil); err != nil {
 		t.Fatal(err)
 	}
-	checking := aggregate.RecordID(acct.ID, store.RecordBankAccount, data.BankAccounts[0].ID)
+	checking := aggregate.RecordID(acct, store.RecordBankAccount, data.BankAccounts[0].ID)
 	for _, typ := range []string{"voa", "voi", "voai", "voe-transactions"} {
 		id := e.orderBanking(t, k, user, typ, map[string]any{"bank_accounts": []any{checking}, "from_date": "2025-01-01T00:00:00Z"})
 		e.advance(t, k, id, stUserSession, stAuthed)

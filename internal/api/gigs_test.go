@@ -141,7 +141,7 @@ func TestGigsStartDatetimeFilters(t *testing.T) {
 	f := newGigFixture(t)
 	e := f.e
 	g := f.bobData.Gigs[len(f.bobData.Gigs)/2]
-	id := aggregate.RecordID(f.bob.ID, store.RecordGig, g.ID)
+	id := aggregate.RecordID(f.bob, store.RecordGig, g.ID)
 	list := func(q string) []string {
 		t.Helper()
 		return idsOf(anyMaps(e.ok(t, e.A, "GET", "/v2/gigs?account="+f.bob.ID+"&limit=200&"+q, nil)["results"]))
@@ -204,7 +204,7 @@ func TestShiftsRatingsVehicles(t *testing.T) {
 	s := f.joeData.Shifts[3]
 	window := "from_start_datetime=" + s.Start.Format(stamp) + "&to_start_datetime=" + s.Start.Format(stamp)
 	got := anyMaps(e.ok(t, e.A, "GET", "/v2/shifts?"+window, nil)["results"])
-	if len(got) != 1 || got[0]["id"] != aggregate.RecordID(f.joe.ID, store.RecordShift, s.ID) {
+	if len(got) != 1 || got[0]["id"] != aggregate.RecordID(f.joe, store.RecordShift, s.ID) {
 		t.Errorf("shift by its start: %v", got)
 	}
 	one := e.ok(t, e.A, "GET", "/v2/shifts/"+got[0]["id"].(string), nil)
@@ -243,10 +243,10 @@ func TestGigsTenancyAndBadInput(t *testing.T) {
 	f := newGigFixture(t)
 	e := f.e
 	ids := map[string]string{
-		"gigs":     aggregate.RecordID(f.bob.ID, store.RecordGig, f.bobData.Gigs[0].ID),
-		"shifts":   aggregate.RecordID(f.bob.ID, store.RecordShift, f.bobData.Shifts[0].ID),
-		"ratings":  aggregate.RecordID(f.bob.ID, store.RecordRating, f.bobData.Ratings[0].ID),
-		"vehicles": aggregate.RecordID(f.bob.ID, store.RecordVehicle, f.bobData.Vehicles[0].ID),
+		"gigs":     aggregate.RecordID(f.bob, store.RecordGig, f.bobData.Gigs[0].ID),
+		"shifts":   aggregate.RecordID(f.bob, store.RecordShift, f.bobData.Shifts[0].ID),
+		"ratings":  aggregate.RecordID(f.bob, store.RecordRating, f.bobData.Ratings[0].ID),
+		"vehicles": aggregate.RecordID(f.bob, store.RecordVehicle, f.bobData.Vehicles[0].ID),
 	}
 	for group, id := range ids {
 		base := "/v2/" + group

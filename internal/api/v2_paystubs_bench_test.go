@@ -65,7 +65,7 @@ func BenchmarkV2Paystubs(b *testing.B) {
 		for i := 0; i < perUser && made+i < rows; i++ {
 			r := tmpl
 			r.SourceID = fmt.Sprintf("stub-%d", i)
-			r.ID = aggregate.RecordID(a.ID, store.RecordPaystub, r.SourceID)
+			r.ID = aggregate.RecordID(a, store.RecordPaystub, r.SourceID)
 			r.Date = day.AddDate(0, 0, i*7).Format(time.DateOnly)
 			out = append(out, r)
 		}

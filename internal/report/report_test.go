@@ -160,7 +160,7 @@ func TestIncomeArithmetic(t *testing.T) {
 			}
 			srcIDs := map[string]string{} // report employment id → connector id
 			for _, e := range data.Employments {
-				srcIDs[aggregate.RecordID(r.Accounts[0].ID, store.RecordEmployment, e.ID)] = e.ID
+				srcIDs[aggregate.RecordID(store.Account{ID: r.Accounts[0].ID}, store.RecordEmployment, e.ID)] = e.ID
 			}
 			totals := map[int]value.Money{}
 			for _, e := range r.Employments {

@@ -340,10 +340,18 @@ type Account struct {
 	// RefreshDisabledAt is when ongoing refresh was disabled for the
 	// account; nil while it is not.
 	RefreshDisabledAt *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	Version           int64
+	// RecordIDs is how the account's records are named: "" for ids that
+	// begin with bytes of the account's, RecordIDsHashed for accounts
+	// stored before that, whose records keep the ids they were given.
+	RecordIDs string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
 }
+
+// RecordIDsHashed names the records of accounts stored before schema
+// version 20 by a hash of the account, kind and source id alone.
+const RecordIDsHashed = "hashed"
 
 // Aggregation states of an account.
 const (

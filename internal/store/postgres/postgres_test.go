@@ -299,3 +299,21 @@ func TestPlans(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	storetest.Plans(t, s, db, true)
 }
+
+// TestRecordIDsUpgrade: accounts stored before schema version 20 keep
+// their records' hashed ids, on PostgreSQL too.
+func TestRecordIDsUpgrade(t *testing.T) {
+	t.Parallel()
+	u, _, _ := freshSchema(t)
+	s, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.RecordIDsUpgrade(t, s, db)
+}

@@ -324,3 +324,15 @@ func TestPlans(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	storetest.Plans(t, s, write, false)
 }
+
+// TestRecordIDsUpgrade: accounts stored before schema version 20 keep
+// their records' hashed ids.
+func TestRecordIDsUpgrade(t *testing.T) {
+	t.Parallel()
+	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "upgrade.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.RecordIDsUpgrade(t, s, write)
+}

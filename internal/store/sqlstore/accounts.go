@@ -9,7 +9,7 @@ import (
 )
 
 const accountColumns = `id, partner_id, environment, user_id, verification_id, data_source, item, source, employers, connection_status,
-error_code, error_message, connection, aggregation, aggregation_attempts, lease_until, scanned_at, refresh_disabled_at, created_at, updated_at, version`
+error_code, error_message, connection, aggregation, aggregation_attempts, lease_until, scanned_at, refresh_disabled_at, record_ids, created_at, updated_at, version`
 
 func insertAccount(ctx context.Context, tx *sql.Tx, a store.Account) error {
 	if a.Aggregation == "" {
@@ -20,9 +20,9 @@ func insertAccount(ctx context.Context, tx *sql.Tx, a store.Account) error {
 		scanned = ms(*a.ScannedAt)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1)`,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
 		a.ID, a.PartnerID, string(a.Environment), a.UserID, a.VerificationID, a.DataSource, a.Item, a.Source, jsonList(a.Employers), a.ConnectionStatus,
-		a.ErrorCode, a.ErrorMessage, a.Connection, a.Aggregation, a.AggregationAttempts, ms(a.LeaseUntil), scanned, nullMS(a.RefreshDisabledAt), ms(a.CreatedAt), ms(a.UpdatedAt))
+		a.ErrorCode, a.ErrorMessage, a.Connection, a.Aggregation, a.AggregationAttempts, ms(a.LeaseUntil), scanned, nullMS(a.RefreshDisabledAt), a.RecordIDs, ms(a.CreatedAt), ms(a.UpdatedAt))
 	return err
 }
 
@@ -58,7 +58,7 @@ func scanAccount(r scanner) (store.Account, error) {
 	var lease, created, updated int64
 	var scanned, disabled sql.NullInt64
 	err := r.Scan(&a.ID, &a.PartnerID, &env, &a.UserID, &a.VerificationID, &a.DataSource, &a.Item, &a.Source, &employers, &a.ConnectionStatus,
-		&a.ErrorCode, &a.ErrorMessage, &a.Connection, &a.Aggregation, &a.AggregationAttempts, &lease, &scanned, &disabled, &created, &updated, &a.Version)
+		&a.ErrorCode, &a.ErrorMessage, &a.Connection, &a.Aggregation, &a.AggregationAttempts, &lease, &scanned, &disabled, &a.RecordIDs, &created, &updated, &a.Version)
 	if err != nil {
 		return a, err
 	}

@@ -108,6 +108,7 @@ func testAccountInScope(t *testing.T, s *sqlstore.Store) {
 	scanned := at(40)
 	acct := newAccount(t, s, ua, func(x *store.Account) {
 		x.Employers, x.ErrorCode, x.ErrorMessage, x.ScannedAt, x.AggregationAttempts = []string{"Acme", "Acme LLC"}, "system_error", "boom", &scanned, 2
+		x.RecordIDs = store.RecordIDsHashed
 	})
 	got, err := s.AccountInScope(ctx(t), a.scope(store.Sandbox), acct.ID)
 	must(t, "AccountInScope", err)
