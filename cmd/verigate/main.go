@@ -517,8 +517,8 @@ func reseal(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "sealed again: %d files, %d secrets, %d user profiles, %d identity records; the database keeps no key\n",
-		rep.Files, rep.Secrets, rep.Profiles, rep.Identities)
+	fmt.Fprintf(stdout, "sealed again: %d files, %d secrets, %d user profiles, %d account records; the database keeps no key\n",
+		rep.Files, rep.Secrets, rep.Profiles, rep.Records)
 	return nil
 }
 

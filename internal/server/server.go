@@ -288,9 +288,10 @@ type ResealReport struct {
 
 // Reseal seals everything verigate keeps sealed again with the first of
 // keys — the files of reports and uploads in dirs (directories that do not
-// exist yet are skipped) first, then, in one transaction, webhook secrets,
-// connections and MFA challenges, every user profile and identity record
-// (those stored in clear included) — and deletes the development key from
+// exist yet are skipped) first, then every account record, a batch a
+// transaction, then, in one transaction, webhook secrets, connections and
+// MFA challenges and every user profile (those stored in clear included)
+// — and deletes the development key from
 // the database. Run it once after configuring keys on a database that was
 // used without them, and after rotating keys before retiring an old one;
 // afterwards the database alone opens nothing. The files come first so

@@ -317,3 +317,20 @@ func TestRecordIDsUpgrade(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	storetest.RecordIDsUpgrade(t, s, db)
 }
+
+// TestRecordsSealedAtRest looks at sealed records in the database itself.
+func TestRecordsSealedAtRest(t *testing.T) {
+	t.Parallel()
+	u, _, _ := freshSchema(t)
+	s, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.RecordsSealedAtRest(t, s, db)
+}

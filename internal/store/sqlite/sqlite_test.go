@@ -336,3 +336,14 @@ func TestRecordIDsUpgrade(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 	storetest.RecordIDsUpgrade(t, s, write)
 }
+
+// TestRecordsSealedAtRest looks at sealed records in the database file.
+func TestRecordsSealedAtRest(t *testing.T) {
+	t.Parallel()
+	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "sealed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.RecordsSealedAtRest(t, s, write)
+}

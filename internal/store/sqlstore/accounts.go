@@ -275,15 +275,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (account_id, kind, source_id) DO UPDATE SET employment = excluded.employment, record_date = excluded.record_date, data = excluded.data,
 rendered = excluded.rendered, updated_at = excluded.updated_at`
 	for _, r := range records {
-		data, err := s.sealRecord(r.Kind, r.Data)
+		data, rendered, err := s.storedRecord(r)
 		if err != nil {
 			return err
-		}
-		rendered := ""
-		if len(r.Rendered) > 0 {
-			if rendered, err = s.sealRecord(r.Kind, r.Rendered); err != nil {
-				return err
-			}
 		}
 		if _, err := tx.ExecContext(ctx, upsert, r.ID, r.Kind, r.AccountID, r.UserID, r.PartnerID, string(r.Environment), r.SourceID, r.Employment,
 			r.Date, data, rendered, ms(r.CreatedAt), ms(r.UpdatedAt)); err != nil {

@@ -111,11 +111,11 @@ func (s *Store) scanRecord(r scanner) (store.AccountRecord, error) {
 	}
 	rec.Environment = store.Environment(env)
 	var err error
-	if rec.Data, err = s.openPersonalBytes(data); err != nil {
+	if rec.Data, err = s.openRecord(rec, "data", data); err != nil {
 		return rec, err
 	}
 	if len(rendered) > 0 {
-		if rec.Rendered, err = s.openPersonalBytes(rendered); err != nil {
+		if rec.Rendered, err = s.openRecord(rec, "rendered", rendered); err != nil {
 			return rec, err
 		}
 	}

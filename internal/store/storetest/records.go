@@ -33,7 +33,7 @@ type rec struct {
 
 // addRecords saves records for a through FinishAggregation, as the
 // aggregation worker does, and returns them as the store gives them back.
-// Their ids are random (not time-ordered), like the worker's hashed ids.
+// Their ids are random (not time-ordered).
 func addRecords(t *testing.T, s *sqlstore.Store, a *store.Account, recs []rec) []store.AccountRecord {
 	t.Helper()
 	var out []store.AccountRecord
