@@ -8,7 +8,10 @@
 // -connectors goroutines each connect payroll accounts through the hosted
 // Link pages (a new user, verification and session every time). Every
 // connection is aggregated by the server and sends webhooks, which the
-// receiver counts. See docs/perf.md.
+// receiver counts; the "aggregation" row times each connected account from
+// the end of its connection to the webhook that reports its verification
+// completed (the command waits up to 30 s after the run for the last
+// ones). See docs/perf.md.
 //
 //	verigate serve --rate-limit 0 --database-url verigate.db &
 //	go run ./cmd/verigate-load --url http://127.0.0.1:8080 --database-url verigate.db
@@ -91,7 +94,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	ctx := context.Background()
 
-	hooks := &receiver{}
+	m := newMetrics()
+	aggs := newAggregations(m)
+	hooks := &receiver{completed: aggs.completed}
 	hookSrv := &http.Server{Handler: hooks}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,16 +112,17 @@ func run(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "set up %d tenants × %d users and verifications in %s\n", len(tenants), c.users, time.Since(start).Round(time.Millisecond))
 
-	m := newMetrics()
 	hooksBefore := hooks.count.Load()
-	stop := time.Now().Add(c.duration)
+	runStart := time.Now()
+	stop := runStart.Add(c.duration)
 	var wg sync.WaitGroup
 	var connected atomic.Int64
 	for i := range c.connectors {
 		wg.Go(func() {
 			t := tenants[i%len(tenants)]
 			for time.Now().Before(stop) {
-				if t.connect(c.base, m) {
+				if v, ok := t.connect(c.base, m); ok {
+					aggs.connectedAt(v, time.Now())
 					connected.Add(1)
 				}
 			}
@@ -129,12 +135,24 @@ func run(args []string, stdout io.Writer) error {
 		m.add(classify(res.Method, res.URL), *res)
 	}
 	wg.Wait()
+	// The last connections' aggregations finish after the run.
+	aggs.wait(aggregationGrace)
 	m.print(stdout)
 	got := hooks.count.Load() - hooksBefore
 	fmt.Fprintf(stdout, "connections completed: %d; webhooks received: %d (%.1f/s)\n", connected.Load(), got,
 		float64(got)/c.duration.Seconds())
+	if n, rate := aggs.throughput(runStart); n > 0 {
+		fmt.Fprintf(stdout, "accounts aggregated: %d (%.1f/s from the start of the run to the last)\n", n, rate)
+	}
+	if n := aggs.pending(); n > 0 {
+		fmt.Fprintf(stdout, "aggregations not reported completed %s after the run: %d\n", aggregationGrace, n)
+	}
 	return nil
 }
+
+// aggregationGrace is how long the command waits after the run for the
+// webhooks of the last connections' completed verifications.
+const aggregationGrace = 30 * time.Second
 
 // tenant is one partner's key and the users and verifications made for it.
 type tenant struct {
@@ -165,7 +183,10 @@ func setUp(ctx context.Context, c config, hookURL string) ([]*tenant, error) {
 	st.Close()
 	for _, t := range out {
 		if err := t.call(c.base, "POST", "/partners/v2/webhooks", map[string]any{"name": "load", "url": hookURL,
-			"events": []string{"verifications.updated", "verifications.creation_failed"}}, nil); err != nil {
+			"events": []string{"verifications.updated", "verifications.creation_failed"},
+			// With the verification in each message, as partners that
+			// follow its state usually ask; the receiver reads it.
+			"config": map[string]any{"include_resource": true}}, nil); err != nil {
 			return nil, err
 		}
 		for range c.users {
@@ -227,17 +248,17 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // connect connects a sandbox payroll account as a person would, through a
 // new session's hosted pages, and records each page and the whole flow.
-func (t *tenant) connect(base string, m *metrics) bool {
+func (t *tenant) connect(base string, m *metrics) (verification string, ok bool) {
 	begin := time.Now()
 	_, v, err := t.newVerification(base)
 	if err != nil {
 		m.add("connection", vegeta.Result{Error: err.Error(), Timestamp: begin, Latency: time.Since(begin)})
-		return false
+		return "", false
 	}
 	var s struct{ Link string }
 	if err := t.call(base, "POST", "/partners/v2/sessions", map[string]any{"verification": v}, &s); err != nil {
 		m.add("connection", vegeta.Result{Error: err.Error(), Timestamp: begin, Latency: time.Since(begin)})
-		return false
+		return "", false
 	}
 	link := base + s.Link[strings.Index(s.Link, "/connect/"):]
 	step := func(name string, form url.Values, want int) (string, bool) {
@@ -269,7 +290,7 @@ func (t *tenant) connect(base string, m *metrics) bool {
 	page, ok := step("page", nil, http.StatusOK)
 	match := csrfRE.FindStringSubmatch(page)
 	if !ok || match == nil {
-		return false
+		return "", false
 	}
 	csrf := match[1]
 	for _, s := range []struct {
@@ -282,11 +303,11 @@ func (t *tenant) connect(base string, m *metrics) bool {
 	} {
 		s.form.Set("csrf", csrf)
 		if _, ok := step(s.path, s.form, http.StatusSeeOther); !ok {
-			return false
+			return "", false
 		}
 	}
 	m.add("connection", vegeta.Result{Code: http.StatusOK, Timestamp: begin, Latency: time.Since(begin)})
-	return true
+	return v, true
 }
 
 // weighted is one kind of API call in the mix and its share.
@@ -385,7 +406,7 @@ func (m *metrics) add(name string, res vegeta.Result) {
 		m.by[name] = mm
 	}
 	mm.Add(&res)
-	if name != "connection" && name != "hosted page" {
+	if name != "connection" && name != "hosted page" && name != "aggregation" {
 		m.all.Add(&res)
 	}
 }
@@ -418,10 +439,106 @@ func (m *metrics) print(w io.Writer) {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/1e6) }
 
 // receiver counts webhook deliveries.
-type receiver struct{ count atomic.Int64 }
+type receiver struct {
+	count atomic.Int64
+	// completed is told of each verification a verifications.updated
+	// webhook reports completed.
+	completed func(verification string, at time.Time)
+}
+
+// hook is what the receiver reads of a webhook.
+type hook struct {
+	Event string `json:"event"`
+	Data  struct {
+		Verification string `json:"verification"`
+		Resource     struct {
+			Status struct {
+				State string `json:"state"`
+			} `json:"status"`
+		} `json:"resource"`
+	} `json:"data"`
+}
 
 func (h *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var e hook
+	if json.NewDecoder(r.Body).Decode(&e) == nil && e.Event == "verifications.updated" &&
+		e.Data.Resource.Status.State == "COMPLETED" && h.completed != nil {
+		h.completed(e.Data.Verification, time.Now())
+	}
 	io.Copy(io.Discard, r.Body)
 	h.count.Add(1)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// aggregations times each connected account from the end of its
+// connection to the webhook that reports its verification completed: the
+// aggregation, the report and the webhook's delivery.
+type aggregations struct {
+	mu        sync.Mutex
+	connected map[string]time.Time
+	done      map[string]time.Time
+	m         *metrics
+	// n and last count the aggregations timed and when the last completed.
+	n    int
+	last time.Time
+}
+
+func newAggregations(m *metrics) *aggregations {
+	return &aggregations{connected: map[string]time.Time{}, done: map[string]time.Time{}, m: m}
+}
+
+// connectedAt records that verification's account finished connecting.
+func (a *aggregations) connectedAt(verification string, at time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if done, ok := a.done[verification]; ok { // the webhook came first
+		a.record(at, done)
+		return
+	}
+	a.connected[verification] = at
+}
+
+// completed records that verification's webhook reported it completed.
+func (a *aggregations) completed(verification string, at time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if start, ok := a.connected[verification]; ok {
+		delete(a.connected, verification)
+		a.record(start, at)
+		return
+	}
+	a.done[verification] = at
+}
+
+func (a *aggregations) record(start, done time.Time) {
+	a.n++
+	if done.After(a.last) {
+		a.last = done
+	}
+	a.m.add("aggregation", vegeta.Result{Code: http.StatusOK, Timestamp: start, Latency: done.Sub(start)})
+}
+
+// throughput returns how many aggregations were timed and how many a
+// second completed from since to the last one.
+func (a *aggregations) throughput(since time.Time) (int, float64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == 0 {
+		return 0, 0
+	}
+	return a.n, float64(a.n) / a.last.Sub(since).Seconds()
+}
+
+// pending returns how many connected accounts are not yet reported completed.
+func (a *aggregations) pending() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.connected)
+}
+
+// wait waits until no connected account is pending, or for at most d.
+func (a *aggregations) wait(d time.Duration) {
+	for end := time.Now().Add(d); a.pending() > 0 && time.Now().Before(end); {
+		time.Sleep(50 * time.Millisecond)
+	}
 }
