@@ -286,41 +286,20 @@ func TestMigrationChecksums(t *testing.T) {
 // TestPlans checks the hot queries' plans at storetest.PlanRows rows.
 func TestPlans(t *testing.T) {
 	t.Parallel()
-	u, _, _ := freshSchema(t)
-	s, err := Open(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	s, db := openWithDB(t)
 	storetest.Plans(t, s, db, true)
 }
 
-// TestRecordIDsUpgrade: accounts stored before schema version 20 keep
-// their records' hashed ids, on PostgreSQL too.
-func TestRecordIDsUpgrade(t *testing.T) {
-	t.Parallel()
-	u, _, _ := freshSchema(t)
-	s, err := Open(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	db, err := sql.Open("pgx", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	storetest.RecordIDsUpgrade(t, s, db)
+// TestWithDatabase runs the tests that look at the database beside the store.
+func TestWithDatabase(t *testing.T) {
+	baseURL(t)
+	storetest.RunWithDatabase(t, openWithDB)
 }
 
-// TestRecordsSealedAtRest looks at sealed records in the database itself.
-func TestRecordsSealedAtRest(t *testing.T) {
-	t.Parallel()
+// openWithDB opens a store in a fresh schema and a pool whose connections
+// reach its tables unqualified.
+func openWithDB(t *testing.T) (*sqlstore.Store, *sql.DB) {
+	t.Helper()
 	u, _, _ := freshSchema(t)
 	s, err := Open(t.Context(), u)
 	if err != nil {
@@ -332,5 +311,5 @@ func TestRecordsSealedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	storetest.RecordsSealedAtRest(t, s, db)
+	return s, db
 }

@@ -317,33 +317,22 @@ func TestMigrationChecksums(t *testing.T) {
 // TestPlans checks the hot queries' plans at storetest.PlanRows rows.
 func TestPlans(t *testing.T) {
 	t.Parallel()
-	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "plans.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, write := openWithDB(t)
 	storetest.Plans(t, s, write, false)
 }
 
-// TestRecordIDsUpgrade: accounts stored before schema version 20 keep
-// their records' hashed ids.
-func TestRecordIDsUpgrade(t *testing.T) {
-	t.Parallel()
-	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "upgrade.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	storetest.RecordIDsUpgrade(t, s, write)
+// TestWithDatabase runs the tests that look at the database beside the store.
+func TestWithDatabase(t *testing.T) {
+	storetest.RunWithDatabase(t, openWithDB)
 }
 
-// TestRecordsSealedAtRest looks at sealed records in the database file.
-func TestRecordsSealedAtRest(t *testing.T) {
-	t.Parallel()
-	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "sealed.db"))
+// openWithDB opens a store in a new file, and returns its writing pool too.
+func openWithDB(t *testing.T) (*sqlstore.Store, *sql.DB) {
+	t.Helper()
+	s, _, write, err := open(t.Context(), filepath.Join(t.TempDir(), "v.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	storetest.RecordsSealedAtRest(t, s, write)
+	return s, write
 }

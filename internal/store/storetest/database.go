@@ -8,6 +8,22 @@ import (
 	"verigate/internal/store/sqlstore"
 )
 
+// RunWithDatabase runs, in parallel, the tests that look at the database
+// beside the store, each on what open returns: a new store and a pool
+// whose connections reach its tables unqualified.
+func RunWithDatabase(t *testing.T, open func(t *testing.T) (*sqlstore.Store, *sql.DB)) {
+	for name, test := range map[string]func(*testing.T, *sqlstore.Store, *sql.DB){
+		"RecordIDsUpgrade":    RecordIDsUpgrade,
+		"RecordsSealedAtRest": RecordsSealedAtRest,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s, db := open(t)
+			test(t, s, db)
+		})
+	}
+}
+
 // RecordIDsUpgrade checks migration 0020 on a database that predates it:
 // accounts stored before keep their records' hashed ids, accounts stored
 // after name their records by account. db reaches s's tables unqualified.
