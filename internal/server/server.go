@@ -291,11 +291,11 @@ type ResealReport struct {
 // exist yet are skipped) first, then every account record, a batch a
 // transaction, then, in one transaction, webhook secrets, connections and
 // MFA challenges and every user profile (those stored in clear included)
-// — and deletes the development key from
-// the database. Run it once after configuring keys on a database that was
-// used without them, and after rotating keys before retiring an old one;
-// afterwards the database alone opens nothing. The files come first so
-// that a reseal that fails leaves the development key to open them.
+// — and deletes the development key from the database. Run it once after
+// configuring keys on a database that was used without them, and after
+// rotating keys before retiring an old one; afterwards the database alone
+// opens nothing. The files come first so that a reseal that fails leaves
+// the development key to open them.
 func Reseal(ctx context.Context, st *sqlstore.Store, keys [][]byte, dirs ...string) (ResealReport, error) {
 	var rep ResealReport
 	if len(keys) == 0 {
