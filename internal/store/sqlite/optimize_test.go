@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestOptimizeAnalyzesIndexByIndex: the statistics refresh analyzes the
@@ -69,5 +71,53 @@ func TestOptimizeAnalyzesIndexByIndex(t *testing.T) {
 	}
 	if got := stale(); slices.Contains(got, `odd "name`) || slices.Contains(got, "plain") {
 		t.Errorf("still stale after optimize: %q", got)
+	}
+}
+
+// TestReadersLoadRefreshedStatistics: statistics written by the writing
+// connection, as Optimize writes them, reach the reading connections once
+// readLifetime has passed.
+func TestReadersLoadRefreshedStatistics(t *testing.T) {
+	was := readLifetime
+	readLifetime = 200 * time.Millisecond
+	t.Cleanup(func() { readLifetime = was })
+	ctx := t.Context()
+	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "stats.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// a takes two values, b is unique: with statistics the planner picks b's index.
+	for _, q := range []string{`CREATE TABLE probe (a INTEGER, b INTEGER)`, `CREATE INDEX probe_a ON probe (a)`, `CREATE INDEX probe_b ON probe (b)`,
+		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) SELECT i % 2, i FROM s`,
+		`ANALYZE probe`} {
+		if _, err := write.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	plan := func() string {
+		t.Helper()
+		var id, parent, unused int
+		var detail string
+		if err := read.QueryRowContext(ctx, `EXPLAIN QUERY PLAN SELECT * FROM probe WHERE a = 1 AND b = 5`).Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		return detail
+	}
+	if p := plan(); !strings.Contains(p, "probe_b") {
+		t.Fatalf("plan with the first statistics: %s", p)
+	}
+	// New statistics that make a's index the better one, written and
+	// loaded on the writing connection only.
+	for _, q := range []string{`UPDATE sqlite_stat1 SET stat = '2000 1' WHERE idx = 'probe_a'`,
+		`UPDATE sqlite_stat1 SET stat = '2000 1000' WHERE idx = 'probe_b'`, `ANALYZE sqlite_schema`} {
+		if _, err := write.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Logf("a reading connection right after: %s", plan())
+	time.Sleep(2 * readLifetime)
+	if p := plan(); !strings.Contains(p, "probe_a") {
+		t.Fatalf("a reading connection %s after new statistics still plans %s", 2*readLifetime, p)
 	}
 }

@@ -31,6 +31,13 @@ const cacheKiB = 512
 // holds its own schema, statements and cache.
 const readConns = 4
 
+// readLifetime is how long a reading connection serves before the pool
+// replaces it. SQLite loads the planner's statistics when a connection
+// opens (or its schema changes), not when another connection writes new
+// ones: the statistics Optimize refreshes on the writing connection reach
+// the reading ones only as they are replaced, within this time of it.
+var readLifetime = 10 * time.Minute
+
 // Open opens (creating if needed) the SQLite database file at path and applies migrations.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	s, _, _, err := open(ctx, path)
@@ -67,6 +74,7 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	read = sql.OpenDB(connector{dsn: base})
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
+	read.SetConnMaxLifetime(readLifetime)
 	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize,
 		Explain: "EXPLAIN QUERY PLAN "})
 	if err := s.Migrate(ctx); err != nil {
