@@ -10,12 +10,14 @@ import (
 	"time"
 )
 
-// TestOptimizeAnalyzesIndexByIndex: the statistics refresh analyzes the
-// indexes of a table PRAGMA optimize finds stale, and a table without an
-// index whole, on a sample; afterwards PRAGMA optimize finds neither stale.
-func TestOptimizeAnalyzesIndexByIndex(t *testing.T) {
+// TestOptimizeWritesStatistics: the statistics refresh writes the
+// statistics of the tables PRAGMA optimize finds stale, computed on a
+// reading connection from a count and a sample of each index (a table
+// without an index: its count), leaves a table with a partial index to
+// ANALYZE, and afterwards PRAGMA optimize finds none of them stale.
+func TestOptimizeWritesStatistics(t *testing.T) {
 	ctx := context.Background()
-	s, _, write, err := open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "v.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,17 +27,22 @@ func TestOptimizeAnalyzesIndexByIndex(t *testing.T) {
 		`CREATE INDEX "odd_a" ON "odd ""name" (a)`,
 		`CREATE INDEX odd_b ON "odd ""name" (b, a)`,
 		`CREATE TABLE plain (v TEXT NOT NULL)`,
+		`CREATE TABLE part (id INTEGER PRIMARY KEY, state TEXT NOT NULL)`,
+		`CREATE INDEX part_pending ON part (id) WHERE state = 'pending'`,
 	} {
 		if _, err := write.ExecContext(ctx, q); err != nil {
 			t.Fatal(q, err)
 		}
 	}
 	for i := range 2000 {
-		if _, err := write.ExecContext(ctx, `INSERT INTO "odd ""name" (a, b) VALUES ($1, $2)`, fmt.Sprint(i%7), fmt.Sprint(i)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := write.ExecContext(ctx, `INSERT INTO plain (v) VALUES ($1)`, fmt.Sprint(i)); err != nil {
-			t.Fatal(err)
+		for q, args := range map[string][]any{
+			`INSERT INTO "odd ""name" (a, b) VALUES ($1, $2)`: {fmt.Sprint(i % 7), fmt.Sprint(i)},
+			`INSERT INTO plain (v) VALUES ($1)`:               {fmt.Sprint(i)},
+			`INSERT INTO part (state) VALUES ($1)`:            {[]string{"pending", "done"}[i%2]},
+		} {
+			if _, err := write.ExecContext(ctx, q, args...); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	stale := func() []string {
@@ -45,18 +52,14 @@ func TestOptimizeAnalyzesIndexByIndex(t *testing.T) {
 		}
 		return tables
 	}
-	var limit int
-	if err := write.QueryRowContext(ctx, `PRAGMA analysis_limit`).Scan(&limit); err != nil || limit != 1000 {
-		t.Fatalf("analysis_limit on the writing connection: %d, %v", limit, err)
-	}
-	if got := stale(); !slices.Contains(got, `odd "name`) || !slices.Contains(got, "plain") {
+	if got := stale(); !slices.Contains(got, `odd "name`) || !slices.Contains(got, "plain") || !slices.Contains(got, "part") {
 		t.Fatalf("stale tables before: %q", got)
 	}
-	if err := optimize(ctx, write); err != nil {
+	if err := optimize(ctx, read, write); err != nil {
 		t.Fatal(err)
 	}
 	stats := map[string]string{}
-	rows, err := write.QueryContext(ctx, `SELECT tbl, COALESCE(idx, ''), stat FROM sqlite_stat1 WHERE tbl IN ('odd "name', 'plain')`)
+	rows, err := write.QueryContext(ctx, `SELECT tbl, COALESCE(idx, ''), stat FROM sqlite_stat1 WHERE tbl IN ('odd "name', 'plain', 'part')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +69,36 @@ func TestOptimizeAnalyzesIndexByIndex(t *testing.T) {
 		stats[tbl+"/"+idx] = stat
 	}
 	rows.Close()
-	if stats[`odd "name/odd_a`] == "" || stats[`odd "name/odd_b`] == "" || stats["plain/"] == "" || len(stats) != 3 {
-		t.Errorf("statistics after optimize: %q", stats)
+	// a: the first 1,000 entries hold the values 0 to 3, 250 rows each on
+	// average; b is unique.
+	want := map[string]string{`odd "name/odd_a`: "2000 250", `odd "name/odd_b`: "2000 1 1", "plain/": "2000"}
+	for k, v := range want {
+		if stats[k] != v {
+			t.Errorf("statistics of %s: %q, want %q", k, stats[k], v)
+		}
 	}
-	if got := stale(); slices.Contains(got, `odd "name`) || slices.Contains(got, "plain") {
+	if stats["part/part_pending"] == "" || stats["part/"] != "2000" {
+		t.Errorf("statistics of a table with a partial index only: %q", stats)
+	}
+	if got := stale(); slices.Contains(got, `odd "name`) || slices.Contains(got, "plain") || slices.Contains(got, "part") {
 		t.Errorf("still stale after optimize: %q", got)
+	}
+
+	// Computing them takes no lock that writes wait for: it completes
+	// while a write transaction is open.
+	tx, err := write.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO plain (v) VALUES ('held')`); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	got, _, err := tableStats(short, read, `odd "name`)
+	if err != nil || got["odd_a"] != want[`odd "name/odd_a`] {
+		t.Fatalf("statistics computed while a write is open: %q, %v", got, err)
 	}
 }
 

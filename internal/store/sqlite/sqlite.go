@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -75,8 +74,9 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	read.SetMaxOpenConns(readConns)
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxLifetime(readLifetime)
-	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate, Optimize: optimize,
-		Explain: "EXPLAIN QUERY PLAN "})
+	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate,
+		Optimize: func(ctx context.Context, write *sql.DB) error { return optimize(ctx, read, write) },
+		Explain:  "EXPLAIN QUERY PLAN "})
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, nil, nil, err
@@ -121,79 +121,4 @@ func enableWAL(ctx context.Context, db *sql.DB) error {
 func isBusy(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
-}
-
-// optimize refreshes the planner's statistics of the tables PRAGMA
-// optimize finds without them or much changed since (0x10000: every table;
-// a table is analyzed again once its row count has changed about 25-fold),
-// one index at a time, each on a sample (analysis_limit, set on every
-// connection). PRAGMA optimize would analyze such a table in one statement:
-// counting a large table's entries still reads every index whole, and
-// that held the writing connection for 15 s on a 7.4 GB database. So
-// optimize asks PRAGMA optimize what it would analyze (0x00001: list, do
-// nothing) and analyzes those tables' indexes in statements of their own,
-// each taking the writing connection from the pool and giving it back, so
-// that writes waiting for it go between them; a table without an index is
-// analyzed whole.
-func optimize(ctx context.Context, db *sql.DB) error {
-	tables, err := staleTables(ctx, db)
-	if err != nil {
-		return err
-	}
-	for _, table := range tables {
-		targets, err := indexesOf(ctx, db, table)
-		if err != nil {
-			return err
-		}
-		if len(targets) == 0 {
-			targets = []string{table}
-		}
-		for _, name := range targets {
-			if _, err := db.ExecContext(ctx, `ANALYZE "main".`+quoteIdent(name)); err != nil {
-				return fmt.Errorf("sqlite: analyze %s: %w", name, err)
-			}
-		}
-	}
-	return nil
-}
-
-// staleTables returns the tables PRAGMA optimize would analyze: it lists
-// each as a statement `ANALYZE "main"."<table>"`.
-func staleTables(ctx context.Context, db *sql.DB) ([]string, error) {
-	lines, err := queryStrings(ctx, db, `PRAGMA optimize = 0x10003`)
-	var tables []string
-	for _, line := range lines {
-		if t, ok := strings.CutPrefix(line, `ANALYZE "main".`); ok && len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"' {
-			tables = append(tables, strings.ReplaceAll(t[1:len(t)-1], `""`, `"`))
-		}
-	}
-	return tables, err
-}
-
-// indexesOf returns the names of a table's indexes.
-func indexesOf(ctx context.Context, db *sql.DB, table string) ([]string, error) {
-	return queryStrings(ctx, db, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 ORDER BY name`, table)
-}
-
-// queryStrings returns the one text column of q's rows.
-func queryStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// quoteIdent quotes an SQL identifier.
-func quoteIdent(name string) string {
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
