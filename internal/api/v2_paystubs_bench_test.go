@@ -27,55 +27,12 @@ func BenchmarkV2Paystubs(b *testing.B) {
 	if rows <= 0 {
 		b.Skip("set VERIGATE_BENCH_ROWS (e.g. 1000000) to build the store and run")
 	}
-	const perUser = 1000
 	e := newEnv(b)
 	if path := os.Getenv("VERIGATE_BENCH_DB"); path != "" {
 		e = newEnvOn(b, path) // kept after the run, to inspect query plans
 	}
-	ctx := context.Background()
-	data, err := payrollsandbox.DataFor("test_1", "item_000000001", dataAsOf)
-	if err != nil {
-		b.Fatal(err)
-	}
-	day := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	var target, targetStub string
 	start := time.Now()
-	for made := 0; made < rows; made += perUser {
-		user := e.createUser(b, e.A, nil)
-		now := e.clock.Now().UTC().Truncate(time.Millisecond)
-		a := store.Account{ID: store.NewID(), PartnerID: e.A.Partner, Environment: e.A.Env, UserID: user, VerificationID: store.NewID(),
-			DataSource: "payroll", Item: "item_000000001", Source: payrollsandbox.Source, ConnectionStatus: "connected",
-			Aggregation: store.AggregationRunning, CreatedAt: now, UpdatedAt: now}
-		if err := e.app.Store.CreateAccount(ctx, a); err != nil {
-			b.Fatal(err)
-		}
-		a.Version, a.Aggregation, a.ScannedAt = 1, store.AggregationDone, &now
-		recs, err := aggregate.Records(a, data, now)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var out []store.AccountRecord
-		tmpl := recs[0]
-		for _, r := range recs {
-			if r.Kind == store.RecordPaystub {
-				tmpl = r
-				break
-			}
-		}
-		for i := 0; i < perUser && made+i < rows; i++ {
-			r := tmpl
-			r.SourceID = fmt.Sprintf("stub-%d", i)
-			r.ID = aggregate.RecordID(a, store.RecordPaystub, r.SourceID)
-			r.Date = day.AddDate(0, 0, i*7).Format(time.DateOnly)
-			out = append(out, r)
-		}
-		if err := e.app.Store.FinishAggregation(ctx, a, out); err != nil {
-			b.Fatal(err)
-		}
-		if target == "" {
-			target, targetStub = user, out[perUser/2].ID
-		}
-	}
+	target, targetStub := buildPaystubs(b, e, rows)
 	b.Logf("built %d paystub records in %s", rows, time.Since(start).Round(time.Second))
 
 	// Responses are asked for uncompressed, except by list-200-gzip,
@@ -122,4 +79,78 @@ func BenchmarkV2Paystubs(b *testing.B) {
 			get(b, "/v2/paystubs/"+targetStub)
 		}
 	})
+}
+
+// paystubsPerUser is how many paystub records buildPaystubs gives each user.
+const paystubsPerUser = 1000
+
+// buildPaystubs stores rows paystub records, paystubsPerUser a user, each
+// a copy of a real sandbox paystub with its own source id and date, through
+// the store as aggregation writes them; it returns the first user and the
+// id of one of that user's paystubs.
+func buildPaystubs(tb testing.TB, e *env, rows int) (user, paystub string) {
+	ctx := context.Background()
+	data, err := payrollsandbox.DataFor("test_1", "item_000000001", dataAsOf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	day := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for made := 0; made < rows; made += paystubsPerUser {
+		u := e.createUser(tb, e.A, nil)
+		now := e.clock.Now().UTC().Truncate(time.Millisecond)
+		a := store.Account{ID: store.NewID(), PartnerID: e.A.Partner, Environment: e.A.Env, UserID: u, VerificationID: store.NewID(),
+			DataSource: "payroll", Item: "item_000000001", Source: payrollsandbox.Source, ConnectionStatus: "connected",
+			Aggregation: store.AggregationRunning, CreatedAt: now, UpdatedAt: now}
+		if err := e.app.Store.CreateAccount(ctx, a); err != nil {
+			tb.Fatal(err)
+		}
+		a.Version, a.Aggregation, a.ScannedAt = 1, store.AggregationDone, &now
+		recs, err := aggregate.Records(a, data, now)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var out []store.AccountRecord
+		tmpl := recs[0]
+		for _, r := range recs {
+			if r.Kind == store.RecordPaystub {
+				tmpl = r
+				break
+			}
+		}
+		for i := 0; i < paystubsPerUser && made+i < rows; i++ {
+			r := tmpl
+			r.SourceID = fmt.Sprintf("stub-%d", i)
+			r.ID = aggregate.RecordID(a, store.RecordPaystub, r.SourceID)
+			r.Date = day.AddDate(0, 0, i*7).Format(time.DateOnly)
+			out = append(out, r)
+		}
+		if err := e.app.Store.FinishAggregation(ctx, a, out); err != nil {
+			tb.Fatal(err)
+		}
+		if user == "" {
+			user, paystub = u, out[len(out)/2].ID
+		}
+	}
+	return user, paystub
+}
+
+// TestPaystubsBenchmarkStore: the store BenchmarkV2Paystubs builds, which
+// only runs when asked to, answers its requests: two pages of one user's
+// paystubs and one by id.
+func TestPaystubsBenchmarkStore(t *testing.T) {
+	e := newEnv(t)
+	user, paystub := buildPaystubs(t, e, 250)
+	first := e.ok(t, e.A, "GET", "/v2/paystubs?user="+user+"&limit=200", nil)
+	results, _ := first["results"].([]any)
+	next, _ := first["next"].(string)
+	if len(results) != 200 || next == "" {
+		t.Fatalf("first page: %d paystubs, next %q", len(results), next)
+	}
+	second := e.ok(t, e.A, "GET", next[len(e.srv.URL):], nil)
+	if rest, _ := second["results"].([]any); len(rest) != 50 {
+		t.Fatalf("second page: %d paystubs, want 50", len(rest))
+	}
+	if got := e.ok(t, e.A, "GET", "/v2/paystubs/"+paystub, nil); got["id"] != paystub || got["gross_pay"] == nil {
+		t.Fatalf("paystub by id: %v", got)
+	}
 }
