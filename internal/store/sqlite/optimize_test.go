@@ -149,3 +149,48 @@ func TestReadersLoadRefreshedStatistics(t *testing.T) {
 		t.Fatalf("a reading connection %s after new statistics still plans %s", 2*readLifetime, p)
 	}
 }
+
+// TestOptimizeLeavesNoStaleReader: the reading connection that computes
+// the statistics, which loaded the old ones when it opened, does not go
+// back to the pool; the next read plans with the new statistics.
+func TestOptimizeLeavesNoStaleReader(t *testing.T) {
+	ctx := t.Context()
+	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "stale.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	exec := func(qs ...string) {
+		t.Helper()
+		for _, q := range qs {
+			if _, err := write.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	plan := func() string {
+		t.Helper()
+		var id, parent, unused int
+		var detail string
+		if err := read.QueryRowContext(ctx, `EXPLAIN QUERY PLAN SELECT * FROM probe WHERE a = 1 AND b = 5`).Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		return detail
+	}
+	// First a takes two values and b is unique: b's index is the better one.
+	exec(`CREATE TABLE probe (a INTEGER, b INTEGER)`, `CREATE INDEX probe_a ON probe (a)`, `CREATE INDEX probe_b ON probe (b)`,
+		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) SELECT i % 2, i FROM s`,
+		`ANALYZE probe`)
+	if p := plan(); !strings.Contains(p, "probe_b") {
+		t.Fatalf("plan with the first statistics: %s", p)
+	}
+	// Then, 30 times as many rows, a unique and b taking two values.
+	exec(`DELETE FROM probe`,
+		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 60000) SELECT i, i % 2 FROM s`)
+	if err := optimize(ctx, read, write); err != nil {
+		t.Fatal(err)
+	}
+	if p := plan(); !strings.Contains(p, "probe_a") {
+		t.Fatalf("a read right after optimize plans %s", p)
+	}
+}

@@ -3,10 +3,17 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strconv"
 	"strings"
 )
+
+// querier is a pool or one of its connections.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
 
 // sampleRows is how many of an index's first entries the statistics are
 // estimated from, as SQLite's ANALYZE does under analysis_limit(1000).
@@ -32,9 +39,23 @@ func optimize(ctx context.Context, read, write *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	if len(tables) == 0 {
+		return nil
+	}
+	// One reading connection computes them, and is closed after: it loaded
+	// the statistics as they were when it opened, and left in the pool it
+	// would plan with those until replaced (at startup, with none at all).
+	conn, err := read.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // discards it
+		conn.Close()
+	}()
 	wrote := false
 	for _, table := range tables {
-		stats, partial, err := tableStats(ctx, read, table)
+		stats, partial, err := tableStats(ctx, conn, table)
 		if err != nil {
 			return fmt.Errorf("sqlite: statistics of %s: %w", table, err)
 		}
@@ -90,7 +111,7 @@ func analyze(ctx context.Context, write *sql.DB, table string) error {
 // by design, are returned apart, for ANALYZE. It reads through db only,
 // and returns nil statistics when ANALYZE must do the whole table:
 // sqlite_stat1 does not exist yet, or an index is on an expression.
-func tableStats(ctx context.Context, db *sql.DB, table string) (stats map[string]string, partial []string, err error) {
+func tableStats(ctx context.Context, db querier, table string) (stats map[string]string, partial []string, err error) {
 	var exists int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'`).Scan(&exists); err != nil || exists == 0 {
 		return nil, nil, err
@@ -153,7 +174,7 @@ func tableStats(ctx context.Context, db *sql.DB, table string) (stats map[string
 // sampleAverages reads an index's first sampleRows entries in its order
 // and returns, for each leading run of cols, the average number of
 // entries sharing its values, rounded up.
-func sampleAverages(ctx context.Context, db *sql.DB, table, index string, cols []string) ([]int64, error) {
+func sampleAverages(ctx context.Context, db querier, table, index string, cols []string) ([]int64, error) {
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = quoteIdent(c)
@@ -249,7 +270,7 @@ func staleTables(ctx context.Context, db *sql.DB) ([]string, error) {
 }
 
 // queryStrings returns the one text column of q's rows.
-func queryStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
+func queryStrings(ctx context.Context, db querier, q string, args ...any) ([]string, error) {
 	values, err := queryNullStrings(ctx, db, q, args...)
 	out := make([]string, len(values))
 	for i, v := range values {
@@ -259,7 +280,7 @@ func queryStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]str
 }
 
 // queryNullStrings returns the one text column of q's rows, NULL included.
-func queryNullStrings(ctx context.Context, db *sql.DB, q string, args ...any) ([]sql.NullString, error) {
+func queryNullStrings(ctx context.Context, db querier, q string, args ...any) ([]sql.NullString, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
