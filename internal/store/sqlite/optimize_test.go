@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -102,6 +103,52 @@ func TestOptimizeWritesStatistics(t *testing.T) {
 	}
 }
 
+// probe is a store with a table of two indexed columns, a and b, and
+// which of the two indexes the planner picks for a query on both.
+type probe struct {
+	t           *testing.T
+	read, write *sql.DB
+}
+
+// newProbe opens a store whose table probe holds 2,000 rows in which a
+// takes two values and b is unique, analyzed: b's index is the better one.
+func newProbe(t *testing.T) probe {
+	s, read, write, err := open(t.Context(), filepath.Join(t.TempDir(), "probe.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	p := probe{t, read, write}
+	p.exec(`CREATE TABLE probe (a INTEGER, b INTEGER)`, `CREATE INDEX probe_a ON probe (a)`, `CREATE INDEX probe_b ON probe (b)`,
+		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) SELECT i % 2, i FROM s`,
+		`ANALYZE probe`)
+	if plan := p.plan(); !strings.Contains(plan, "probe_b") {
+		t.Fatalf("plan with the first statistics: %s", plan)
+	}
+	return p
+}
+
+// exec runs statements on the writing connection.
+func (p probe) exec(qs ...string) {
+	p.t.Helper()
+	for _, q := range qs {
+		if _, err := p.write.ExecContext(p.t.Context(), q); err != nil {
+			p.t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// plan is a reading connection's plan of a query on a and b.
+func (p probe) plan() string {
+	p.t.Helper()
+	var id, parent, unused int
+	var detail string
+	if err := p.read.QueryRowContext(p.t.Context(), `EXPLAIN QUERY PLAN SELECT * FROM probe WHERE a = 1 AND b = 5`).Scan(&id, &parent, &unused, &detail); err != nil {
+		p.t.Fatal(err)
+	}
+	return detail
+}
+
 // TestReadersLoadRefreshedStatistics: statistics written by the writing
 // connection, as Optimize writes them, reach the reading connections once
 // readLifetime has passed.
@@ -109,44 +156,15 @@ func TestReadersLoadRefreshedStatistics(t *testing.T) {
 	was := readLifetime
 	readLifetime = 200 * time.Millisecond
 	t.Cleanup(func() { readLifetime = was })
-	ctx := t.Context()
-	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "stats.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	// a takes two values, b is unique: with statistics the planner picks b's index.
-	for _, q := range []string{`CREATE TABLE probe (a INTEGER, b INTEGER)`, `CREATE INDEX probe_a ON probe (a)`, `CREATE INDEX probe_b ON probe (b)`,
-		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) SELECT i % 2, i FROM s`,
-		`ANALYZE probe`} {
-		if _, err := write.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	plan := func() string {
-		t.Helper()
-		var id, parent, unused int
-		var detail string
-		if err := read.QueryRowContext(ctx, `EXPLAIN QUERY PLAN SELECT * FROM probe WHERE a = 1 AND b = 5`).Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		return detail
-	}
-	if p := plan(); !strings.Contains(p, "probe_b") {
-		t.Fatalf("plan with the first statistics: %s", p)
-	}
+	p := newProbe(t)
 	// New statistics that make a's index the better one, written and
 	// loaded on the writing connection only.
-	for _, q := range []string{`UPDATE sqlite_stat1 SET stat = '2000 1' WHERE idx = 'probe_a'`,
-		`UPDATE sqlite_stat1 SET stat = '2000 1000' WHERE idx = 'probe_b'`, `ANALYZE sqlite_schema`} {
-		if _, err := write.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Logf("a reading connection right after: %s", plan())
+	p.exec(`UPDATE sqlite_stat1 SET stat = '2000 1' WHERE idx = 'probe_a'`,
+		`UPDATE sqlite_stat1 SET stat = '2000 1000' WHERE idx = 'probe_b'`, `ANALYZE sqlite_schema`)
+	t.Logf("a reading connection right after: %s", p.plan())
 	time.Sleep(2 * readLifetime)
-	if p := plan(); !strings.Contains(p, "probe_a") {
-		t.Fatalf("a reading connection %s after new statistics still plans %s", 2*readLifetime, p)
+	if plan := p.plan(); !strings.Contains(plan, "probe_a") {
+		t.Fatalf("a reading connection %s after new statistics still plans %s", 2*readLifetime, plan)
 	}
 }
 
@@ -154,43 +172,14 @@ func TestReadersLoadRefreshedStatistics(t *testing.T) {
 // the statistics, which loaded the old ones when it opened, does not go
 // back to the pool; the next read plans with the new statistics.
 func TestOptimizeLeavesNoStaleReader(t *testing.T) {
-	ctx := t.Context()
-	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "stale.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	exec := func(qs ...string) {
-		t.Helper()
-		for _, q := range qs {
-			if _, err := write.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-	}
-	plan := func() string {
-		t.Helper()
-		var id, parent, unused int
-		var detail string
-		if err := read.QueryRowContext(ctx, `EXPLAIN QUERY PLAN SELECT * FROM probe WHERE a = 1 AND b = 5`).Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		return detail
-	}
-	// First a takes two values and b is unique: b's index is the better one.
-	exec(`CREATE TABLE probe (a INTEGER, b INTEGER)`, `CREATE INDEX probe_a ON probe (a)`, `CREATE INDEX probe_b ON probe (b)`,
-		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) SELECT i % 2, i FROM s`,
-		`ANALYZE probe`)
-	if p := plan(); !strings.Contains(p, "probe_b") {
-		t.Fatalf("plan with the first statistics: %s", p)
-	}
-	// Then, 30 times as many rows, a unique and b taking two values.
-	exec(`DELETE FROM probe`,
+	p := newProbe(t)
+	// 30 times as many rows, a unique and b taking two values.
+	p.exec(`DELETE FROM probe`,
 		`INSERT INTO probe WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 60000) SELECT i, i % 2 FROM s`)
-	if err := optimize(ctx, read, write); err != nil {
+	if err := optimize(t.Context(), p.read, p.write); err != nil {
 		t.Fatal(err)
 	}
-	if p := plan(); !strings.Contains(p, "probe_a") {
-		t.Fatalf("a read right after optimize plans %s", p)
+	if plan := p.plan(); !strings.Contains(plan, "probe_a") {
+		t.Fatalf("a read right after optimize plans %s", plan)
 	}
 }
