@@ -69,10 +69,8 @@ func optimize(ctx context.Context, read, write *sql.DB) error {
 			return fmt.Errorf("sqlite: write statistics of %s: %w", table, err)
 		}
 		wrote = true
-		for _, index := range partial {
-			if _, err := write.ExecContext(ctx, `ANALYZE "main".`+quoteIdent(index)); err != nil {
-				return fmt.Errorf("sqlite: analyze %s: %w", index, err)
-			}
+		if err := analyzeEach(ctx, write, partial); err != nil {
+			return err
 		}
 	}
 	if wrote {
@@ -95,7 +93,12 @@ func analyze(ctx context.Context, write *sql.DB, table string) error {
 	if len(targets) == 0 {
 		targets = []string{table}
 	}
-	for _, name := range targets {
+	return analyzeEach(ctx, write, targets)
+}
+
+// analyzeEach runs ANALYZE on each named table or index, a statement each.
+func analyzeEach(ctx context.Context, write *sql.DB, names []string) error {
+	for _, name := range names {
 		if _, err := write.ExecContext(ctx, `ANALYZE "main".`+quoteIdent(name)); err != nil {
 			return fmt.Errorf("sqlite: analyze %s: %w", name, err)
 		}
