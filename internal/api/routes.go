@@ -73,6 +73,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /openapi.yaml", a.openAPI)
 	mux.HandleFunc("GET /{$}", a.landing)
 	mux.HandleFunc("GET /docs/{name}", a.docsPage)
+	mux.HandleFunc("GET /logos/{colour}/{file}", a.logoTile)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.Pages != nil {

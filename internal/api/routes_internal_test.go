@@ -137,7 +137,7 @@ func TestOpenAPIDescribesEveryAddition(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.yaml", "GET /link/{}"} {
+	for _, k := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.yaml", "GET /link/{}", "GET /logos/{}/{}"} {
 		if !described[k] {
 			t.Errorf("openapi.yaml lacks %s", k)
 		}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"verigate/internal/datasource"
 	"verigate/internal/datasource/payrollsandbox"
+	"verigate/internal/logo"
 	"verigate/internal/server"
 )
 
@@ -219,4 +221,52 @@ func TestV2ItemFilters(t *testing.T) {
 	detailOf(t, e.call(t, e.A, "GET", "/v2/item-filters/"+id, nil), http.StatusNotFound)
 	detailOf(t, e.call(t, e.A, "DELETE", "/v2/item-filters/"+id, nil), http.StatusNotFound)
 	detailOf(t, e.call(t, e.A, "GET", "/v2/item-filters/x", nil), http.StatusNotFound)
+}
+
+// TestV2ItemLogos: an item whose data source gives no logo gets the URL of
+// its drawn tile, which anyone can load (an <img> sends no credentials):
+// the item's initials on its colour, the same as the Link pages draw.
+func TestV2ItemLogos(t *testing.T) {
+	e := newEnv(t)
+	want := e.srv.URL + fmt.Sprintf("/logos/%d/WG.svg", logo.Colour("Whole Goods"))
+	found := e.ok(t, e.A, "GET", "/v2/employer-search?q=whole", nil)["results"].([]any)
+	if len(found) != 1 || found[0].(map[string]any)["logo_url"] != want {
+		t.Fatalf("employer search = %v, want logo_url %s", found, want)
+	}
+	if got := e.ok(t, e.A, "GET", "/v2/items/item_000000001", nil)["logo_url"]; got != want {
+		t.Errorf("item logo_url = %v, want %s", got, want)
+	}
+	for _, it := range e.ok(t, e.A, "GET", "/v2/items?limit=200", nil)["results"].([]any) {
+		if u, _ := it.(map[string]any)["logo_url"].(string); !strings.HasPrefix(u, e.srv.URL+"/logos/") {
+			t.Errorf("item %v has logo_url %q", it.(map[string]any)["id"], u)
+		}
+	}
+
+	res, err := http.Get(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" ||
+		res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("GET %s: %d %v", want, res.StatusCode, res.Header)
+	}
+	c := logo.Colour("Whole Goods")
+	if !strings.Contains(string(body), `fill="`+logo.Palette[c]+`"`) || !strings.Contains(string(body), ">WG</text>") {
+		t.Errorf("tile = %s", body)
+	}
+
+	for _, p := range []string{"/logos/8/WG.svg", "/logos/5/wg.svg", "/logos/5/WG.png", "/logos/5/WGX.svg", "/logos/5/",
+		"/logos/5/WG.svg/x", "/logos/5/%3Cb%3E.svg"} {
+		res, err := http.Get(e.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("GET %s: %d %s %s", p, res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"verigate/internal/datasource"
+	"verigate/internal/logo"
 	"verigate/internal/store"
 )
 
@@ -35,6 +36,20 @@ type Service struct {
 	Connectors datasource.Registry
 	Store      FilterStore
 	Now        func() time.Time
+	// LogoBase is the public URL the paths of drawn tiles are joined to: an
+	// item whose data source gives no logo gets its tile's URL (package
+	// logo) as its logo_url. Empty leaves such items without one.
+	LogoBase string
+}
+
+// withLogo gives an item without a logo its drawn tile's URL.
+func (s *Service) withLogo(it datasource.Item) datasource.Item {
+	if it.LogoURL == "" && s.LogoBase != "" {
+		if p := logo.Path(it.Name); p != "" {
+			it.LogoURL = s.LogoBase + p
+		}
+	}
+	return it
 }
 
 // Query selects items; empty fields select everything.
@@ -92,7 +107,7 @@ func listed(it datasource.Item) bool { return slices.Contains(Kinds, it.Kind) }
 func (s *Service) Get(env store.Environment, id string) (datasource.Item, error) {
 	for _, c := range s.catalogs(env) {
 		if it, ok := c.Get(id); ok && listed(it) {
-			return it, nil
+			return s.withLogo(it), nil
 		}
 	}
 	return datasource.Item{}, store.ErrNotFound
@@ -140,7 +155,7 @@ func (s *Service) List(ctx context.Context, sc store.Scope, q Query) ([]datasour
 					continue
 				}
 			}
-			out = append(out, it)
+			out = append(out, s.withLogo(it))
 		}
 	}
 	if q.Q != "" {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"verigate/internal/logo"
 )
 
 // The browser tests drive Debian's Chromium, headless, through the pages a
@@ -52,6 +54,7 @@ func fullPayrollFlow(t *testing.T, browser context.Context) {
 	}
 	b.shot("search")
 	f.wantStatus("PROCESSING/user_session_started")
+	sameLogos(t, b) // drawn by the server
 
 	// Live search: another case, no diacritics.
 	b.do(chromedp.SendKeys(chromedp.ID("q"), "MULLER"))
@@ -68,6 +71,7 @@ func fullPayrollFlow(t *testing.T, browser context.Context) {
 		t.Errorf("live search did not keep the query in the address: %s", u)
 	}
 	b.shot("search-results")
+	sameLogos(t, b) // drawn by the script
 	b.click(`button[value="item_000000006"]`)
 	b.waitText("Sign in to Müller Logistics", "Username or e-mail", "Password", "test_1 / passgood")
 	b.shot("signin")
@@ -447,4 +451,21 @@ func replay(t *testing.T, browser context.Context) {
 		t.Errorf("items_connected = %v", items)
 	}
 	f.wantStatus("COMPLETED/completed") // the replay changed nothing
+}
+
+// sameLogos checks that every item listed has the initials and colour
+// package logo gives its name, whether the server or the script drew the
+// list: the same tile the API's logo_url points at.
+func sameLogos(t *testing.T, b *tab) {
+	t.Helper()
+	got := eval[[][]string](b, `Array.from(document.querySelectorAll("[data-items] .item")).map(function (i) {
+		var l = i.querySelector(".logo"); return [i.querySelector(".name").textContent, l.className, l.textContent]; })`)
+	if len(got) == 0 {
+		t.Fatal("no items listed")
+	}
+	for _, g := range got {
+		if want := []string{g[0], fmt.Sprintf("logo c%d", logo.Colour(g[0])), logo.Initials(g[0])}; !slices.Equal(g, want) {
+			t.Errorf("item logo [name class initials] = %q, want %q", g, want)
+		}
+	}
 }

@@ -1,11 +1,13 @@
 package pages
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
 	"verigate/internal/customization"
+	"verigate/internal/logo"
 )
 
 // cssRule is one rule of the connection pages' stylesheet.
@@ -129,5 +131,26 @@ func TestContrast(t *testing.T) {
 	if texts < 10 || controls != 2 || rings == 0 || logos != 8 {
 		t.Fatalf("checked %d text colours, %d control borders, %d focus rings and %d logo colours: the stylesheet was not read",
 			texts, controls, rings, logos)
+	}
+}
+
+// TestLogoPalette: the stylesheet's .c0 ... .c7 are package logo's palette,
+// so an item's tile has the same colour in the pages and behind the API's
+// logo_url.
+func TestLogoPalette(t *testing.T) {
+	vars, rules := stylesheet(t)
+	found := map[string]string{}
+	for _, r := range rules {
+		if regexp.MustCompile(`^\.c\d$`).MatchString(r.selector) {
+			found[r.selector] = declared(vars, r.body, "background")
+		}
+	}
+	if len(found) != len(logo.Palette) {
+		t.Fatalf("the stylesheet has %d logo colours, package logo %d", len(found), len(logo.Palette))
+	}
+	for i, want := range logo.Palette {
+		if got := found[fmt.Sprintf(".c%d", i)]; got != want {
+			t.Errorf(".c%d background %q, package logo has %q", i, got, want)
+		}
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"verigate/internal/customization"
 	"verigate/internal/datasource"
 	"verigate/internal/linkflow"
+	"verigate/internal/logo"
 	"verigate/internal/session"
 	"verigate/internal/store"
 	"verigate/internal/token"
@@ -79,8 +80,8 @@ var pages = func() map[string]*template.Template {
 				return typ
 			},
 			"money":    func(m value.Money) string { return formatMoney(lang, m) },
-			"initials": initials,
-			"hue":      hue,
+			"initials": logo.Initials,
+			"hue":      logo.Colour,
 		}
 		out[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	}
@@ -1151,27 +1152,4 @@ func formatMoney(lang string, m value.Money) string {
 		return "−" + out
 	}
 	return out
-}
-
-// initials returns up to two letters for an item's generated logo.
-func initials(name string) string {
-	var out []rune
-	for _, w := range strings.Fields(name) {
-		for _, r := range w {
-			if len(out) < 2 && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 127) {
-				out = append(out, []rune(strings.ToUpper(string(r)))...)
-			}
-			break
-		}
-	}
-	return string(out)
-}
-
-// hue picks one of eight logo colours for a name.
-func hue(name string) int {
-	n := 0
-	for _, r := range name {
-		n = (n*31 + int(r)) % 8
-	}
-	return n
 }

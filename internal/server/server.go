@@ -216,7 +216,7 @@ func New(ctx context.Context, st *sqlstore.Store, o Options) (*App, error) {
 		return nil, fmt.Errorf("uploads directory: %w", err)
 	}
 	a.Users.UploadFiles, a.Users.ReportFiles, a.Users.Log = uploadFiles, reportFiles, o.Log
-	a.Items = &items.Service{Connectors: o.Connectors, Store: st, Now: o.Now}
+	a.Items = &items.Service{Connectors: o.Connectors, Store: st, Now: o.Now, LogoBase: public}
 	a.Invites = &invite.Service{Store: st, Users: a.Users, Sender: o.InviteSender, HasItem: a.Items.Has,
 		HasFlow: func(ctx context.Context, sc store.Scope, id string) (bool, error) {
 			return a.customizationExists(ctx, sc, store.CustomizationFlow, id)

@@ -61,12 +61,12 @@
     };
     // initials and hue match the server's, so a logo looks the same either way.
     var initials = function (name) {
-      var out = "";
+      var out = [];
       name.split(/\s+/).forEach(function (w) {
-        var c = w.charAt(0);
-        if (out.length < 2 && c && /[A-Za-z\u0080-\uffff]/.test(c)) { out += c.toUpperCase(); }
+        var c = w ? String.fromCodePoint(w.codePointAt(0)) : "";
+        if (out.length < 2 && /^\p{L}$/u.test(c)) { out.push(c.toUpperCase()); }
       });
-      return out;
+      return out.join("");
     };
     var hue = function (name) {
       var n = 0;
