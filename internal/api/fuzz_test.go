@@ -73,6 +73,37 @@ func fuzzRoutes(ids map[string]string) []struct{ method, path, ct string } {
 		{"PATCH", "/partners/v2/sandbox/settings", "application/json"},
 		{"POST", "/partners/v2/sandbox/webhooks/" + w + "/test", "application/json"},
 		{"POST", "/v2/sandbox/accounts/" + u + "/paystubs", "application/json"},
+		// The /v2 API's own operations (deleting ones left out: they would
+		// take the fixtures away).
+		{"POST", "/v2/users", "application/json"},
+		{"GET", "/v2/users", ""},
+		{"GET", "/v2/users/" + u, ""},
+		{"PATCH", "/v2/users/" + u, "application/json"},
+		{"POST", "/v2/user-tokens", "application/json"},
+		{"GET", "/v2/items", ""},
+		{"GET", "/v2/items/item_000000001", ""},
+		{"GET", "/v2/employer-search", ""},
+		{"GET", "/v2/accounts", ""},
+		{"GET", "/v2/identities", ""},
+		{"GET", "/v2/paystubs", ""},
+		{"GET", "/v2/payroll-documents", ""},
+		{"GET", "/v2/employments", ""},
+		{"GET", "/v2/deposit-destinations", ""},
+		{"GET", "/v2/gigs", ""},
+		{"GET", "/v2/shifts", ""},
+		{"GET", "/v2/ratings", ""},
+		{"GET", "/v2/vehicles", ""},
+		{"GET", "/v2/webhooks", ""},
+		{"POST", "/v2/webhooks", "application/json"},
+		{"GET", "/v2/invites", ""},
+		{"POST", "/v2/invites", "application/json"},
+		{"GET", "/v2/item-filters", ""},
+		{"POST", "/v2/item-filters", "application/json"},
+		{"PUT", "/v2/item-filters/" + ids["filter"], "application/json"},
+		{"POST", "/v2/sessions", "application/json"},
+		{"PATCH", "/v2/verifications/" + v, "application/json"},
+		{"POST", "/v2/receipts", "application/json"},
+		{"GET", "/logos/5/WG.svg", ""},
 	}
 }
 
@@ -89,6 +120,7 @@ func FuzzAPI(f *testing.F) {
 		"name": "n", "url": "https://hooks.example/h", "secret": "s"})["id"].(string)
 	ids["flow"] = e.send(f, req{key: &k, method: "POST", path: "/partners/v2/flows", body: map[string]any{"name": "f"}}).obj(f)["id"].(string)
 	ids["experience"] = e.send(f, req{key: &k, method: "POST", path: "/partners/v2/experiences", body: map[string]any{"name": "x"}}).obj(f)["id"].(string)
+	ids["filter"] = e.ok(f, k, "POST", "/v2/item-filters", map[string]any{"name": "f", "filters": map[string]any{"status": map[string]any{"eq": "healthy"}}})["id"].(string)
 	rs := fuzzRoutes(ids)
 
 	nested := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
@@ -113,12 +145,19 @@ func FuzzAPI(f *testing.F) {
 		"--b\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n" + user + "\r\n--b\r\nContent-Disposition: form-data; name=\"document_type\"\r\n\r\npaystubs\r\n--b\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"\x00\xff.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\r\n--b--\r\n",
 		"--b\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n" + user + "\r\n--b\r\nContent-Disposition: form-data; name=\"document_type\"\r\n\r\npaystubs\r\n--b\r\nContent-Disposition: form-data; name=\"employer\"\r\n\r\nA\x00\xc3\r\n--b\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\r\n--b--\r\n",
 		"--b\r\nbroken", "\x89PNG\r\n\x1a\n", "",
+		`{"external_id": "` + strings.Repeat("e", 300) + `", "user": "` + user + `", "first_name": "Sarah", "email": "s@example.com", "phone_number": "212-555-5555", "flow_items": ["item_000000001", 7]}`,
+		`{"name": "v", "url": "https://hooks.example/v", "events": ["accounts.connected", "paystubs.partially_synced"], "config": {"days_synced": 30, "include_resource": true}, "secret": null}`,
+		`{"name": "f", "filters": {"status": {"eq": "healthy"}, "field_coverage": {"paystubs": {"gross_pay": {"supported": {"eq": "x"}}}}, "kind": {"in": [null]}}}`,
+		`{"config": {"days_synced": -1e400}, "events": [""], "filters": null, "user": 1}`,
 	}
 	queries := []string{"", "limit=5", "user=" + user, "user=" + user + "&item=%00", "user=" + user + "&item=%ff%fe",
 		"loan_number=%00", "loan_number=%c3", "user=" + user + "&from_date=%ff&to_date=9999-99-99", "cursor=%ff",
 		"cursor=" + strings.Repeat("A", 8000), "limit=1e400", "limit=-1&limit=2", "user=%00", "account=%ff&user=" + user,
 		"user=" + user + "&ongoing_refresh_status=%ff", "document_type=%ff%00&account=x", "from_start_date=0000-00-00T00:00:00Z&user=" + user,
-		"item=" + strings.Repeat("x", 6000) + "&user=" + user}
+		"item=" + strings.Repeat("x", 6000) + "&user=" + user,
+		"q=whole&status=healthy&status=issues&kind=gig,employer", "q=%ff&min_matching_score=2&limit=201", "external_id=%00&limit=0",
+		"user=" + user + "&from_start_datetime=2026-01-01&to_start_datetime=%ff", "employment=x&from_start_date=2026-13-01",
+		"filter_set=" + ids["filter"] + "&mapping_status=verified", "status=sent&status=nope"}
 	cts := []string{"", "application/json", "application/json; charset=latin1", "text/plain", "application/json; boundary=\xff",
 		"multipart/form-data; boundary=b", "multipart/form-data", "application/x-www-form-urlencoded", ";;;", "image/png"}
 	for i := range rs {
