@@ -228,7 +228,7 @@ func (e *env) fuzzSend(t *testing.T, k *key, method, u, body, ct string) resp {
 	if out.Status >= 500 {
 		t.Errorf("server error: %s", out)
 	}
-	if out.Status >= 400 && !strings.HasPrefix(hr.URL.Path, "/connect/") {
+	if out.Status >= 400 && !strings.HasPrefix(hr.URL.Path, "/connect/") && !strings.HasPrefix(hr.URL.Path, "/link/") {
 		var m map[string]any
 		if err := json.Unmarshal(b, &m); err != nil || len(m) == 0 || out.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s: error body is not a non-empty JSON object", out)
@@ -307,6 +307,70 @@ func FuzzConnectForms(f *testing.F) {
 		}
 		if c := got.Header.Get("Content-Type"); got.Status >= 400 && !strings.HasPrefix(c, "text/html") && !strings.HasPrefix(c, "application/json") {
 			t.Errorf("%s: error with Content-Type %q", got, c)
+		}
+	})
+}
+
+// FuzzLinkEntry fuzzes the two ways into Link that are not a session link:
+// a user token (as the Web SDK opens it, with its settings in the query)
+// and an invite's shareable URL, with the Accept-Language header too. They
+// answer pages, redirects or the pages' error pages, never a 5xx, and
+// every page carries a Content-Security-Policy.
+func FuzzLinkEntry(f *testing.F) {
+	dbURL, _ := fuzzDB(f)
+	e := newEnvOn(f, dbURL)
+	k := e.A
+	user := e.createUser(f, k, nil)
+	tok := e.ok(f, k, "POST", "/v2/user-tokens", map[string]any{"user": user})["user_token"].(string)
+	inv := e.ok(f, k, "POST", "/v2/invites", map[string]any{"first_name": "Sarah", "last_name": "Longfield", "email": "s@example.com", "flow_items": []string{"item_000000001"}})["url"].(string)
+	invite := strings.TrimPrefix(inv, e.srv.URL)
+	targets := []string{"/link/" + tok, invite, "/link/" + tok[:len(tok)-2] + "xx", "/link/invite/nope"}
+	queries := []string{"", "items=item_000000001", "items=item_000000001,item_000000002&language=ES", "items=nope", "items=%00",
+		"language=%ff&flow_id=%00", "customization_id=" + strings.Repeat("x", 5000), "sandbox=false", "sandbox=true&resume=%ff",
+		"resume=" + strings.Repeat("A", 3000), "account_id=%00", "account_id=" + user, "account_id=not-a-uuid&items=item_000000001",
+		"items=" + strings.Repeat("item_000000001,", 2000)}
+	langs := []string{"", "es", "ru;q=0.9, zh", "\xff", "*", strings.Repeat("en,", 500)}
+	for i := range targets {
+		for j, q := range queries {
+			f.Add(uint8(i), q, langs[(i+j)%len(langs)])
+		}
+	}
+	f.Fuzz(func(t *testing.T, target uint8, query, lang string) {
+		u := e.srv.URL + targets[int(target)%len(targets)]
+		if query != "" {
+			u += "?" + strings.NewReplacer("#", "%23", " ", "%20").Replace(query)
+		}
+		if _, err := http.NewRequest("GET", u, nil); err != nil {
+			t.Skip("not a valid request URL")
+		}
+		if !validHeader(lang) {
+			t.Skip("not a valid header value")
+		}
+		hr, _ := http.NewRequest("GET", u, nil)
+		if lang != "" {
+			hr.Header.Set("Accept-Language", lang)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		hresp, err := client.Do(hr)
+		if err != nil {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		body, _ := io.ReadAll(hresp.Body)
+		hresp.Body.Close()
+		got := resp{Status: hresp.StatusCode, Header: hresp.Header, Body: body, method: "GET", url: u}
+		if len(got.url) > 300 {
+			got.url = got.url[:300] + "..."
+		}
+		if got.Status >= 500 {
+			t.Errorf("server error: %s", got)
+		}
+		if got.Status >= 400 && !strings.HasPrefix(got.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: an error that is not a page", got)
+		}
+		if got.Status < 300 || got.Status >= 400 {
+			if got.Header.Get("Content-Security-Policy") == "" {
+				t.Errorf("%s: no Content-Security-Policy", got)
+			}
 		}
 	})
 }

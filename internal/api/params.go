@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"verigate/internal/store"
 	"verigate/internal/validate"
@@ -33,21 +32,13 @@ func checkQuery(r *http.Request) error {
 	errs := validate.Errors{}
 	for name, values := range r.URL.Query() {
 		for _, v := range append([]string{name}, values...) {
-			if !validText(v) {
-				errs.Add(name, msgNotText)
+			if !validate.IsText(v) {
+				errs.Add(name, validate.MsgNotText)
 				break
 			}
 		}
 	}
 	return errs.Err()
-}
-
-// msgNotText is the message for a value that is not valid text.
-const msgNotText = "Enter valid UTF-8 text without NUL characters."
-
-// validText reports whether s is valid UTF-8 without NUL characters.
-func validText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func enumParam(errs validate.Errors, q url.Values, name string, choices []string) string {

@@ -407,6 +407,8 @@ func (s *Service) configuration(errs v.Errors, in v.Opt[ConfigurationInput], ds 
 			errs.Add("configuration.flow_id", v.MsgBlank)
 		case len(f) > 64:
 			errs.Add("configuration.flow_id", "Ensure this field has no more than 64 characters.")
+		case !v.IsText(f):
+			errs.Add("configuration.flow_id", v.MsgNotText)
 		}
 		cfg.FlowID = &f
 	}

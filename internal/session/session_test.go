@@ -7,6 +7,8 @@ import (
 
 	"verigate/internal/store"
 	"verigate/internal/token"
+	v "verigate/internal/validate"
+	"verigate/internal/verification"
 )
 
 func newService(t *testing.T, now time.Time) *Service {
@@ -77,4 +79,19 @@ func TestOpenEarlierForm(t *testing.T) {
 		t.Errorf("short form %d characters, earlier form %d", len(short), len(old))
 	}
 	t.Logf("link token: %d characters, %d before", len(short), len(old))
+}
+
+// TestFlowIDMustBeText: a flow_id that is not text (a NUL, invalid UTF-8),
+// as a user link's query can carry, is refused on the field before any
+// store is asked for the flow (PostgreSQL refuses such text with an error).
+func TestFlowIDMustBeText(t *testing.T) {
+	s := newService(t, time.Now())
+	for _, id := range []string{"F\x001", "F\xff", "12ABCD3E"} {
+		errs := v.Errors{}
+		s.configuration(errs, v.Opt[ConfigurationInput]{Set: true, V: ConfigurationInput{FlowID: v.Opt[string]{Set: true, V: id}}},
+			verification.Payroll, store.Sandbox)
+		if got, refused := errs["configuration.flow_id"], id != "12ABCD3E"; (len(got) > 0) != refused {
+			t.Errorf("flow_id %q: errors %v, want refused %v", id, errs, refused)
+		}
+	}
 }

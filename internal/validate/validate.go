@@ -55,7 +55,13 @@ const (
 	MsgNull     = "This field may not be null."
 	MsgBlank    = "This field may not be blank."
 	MsgUUID     = "Must be a valid UUID."
+	MsgNotText  = "Enter valid UTF-8 text without NUL characters."
 )
+
+// IsText reports whether s is valid UTF-8 without NUL characters, which no
+// field needs and a database cannot store or compare (PostgreSQL refuses
+// them).
+func IsText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // IsUUID reports whether s is an 8-4-4-4-12 hexadecimal id.
 func IsUUID(s string) bool {
