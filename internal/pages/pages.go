@@ -909,7 +909,10 @@ func (h *Handler) userLink(w http.ResponseWriter, r *http.Request) {
 	}
 	opts := session.UserLink{Until: until}
 	if id := strings.ToLower(q.Get("account_id")); id != "" {
-		a, err := h.Flow.Store.Account(r.Context(), id)
+		a, err := store.Account{}, error(store.ErrNotFound)
+		if v.IsUUID(id) {
+			a, err = h.Flow.Store.Account(r.Context(), id)
+		}
 		if err != nil || a.UserID != u.ID || a.PartnerID != u.PartnerID || a.Environment != u.Environment || a.DataSource == "documents" {
 			h.messageCode(w, http.StatusBadRequest, lang, "badlink", "invalid_account_id")
 			return

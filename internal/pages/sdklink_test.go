@@ -28,6 +28,8 @@ func TestUserLinkReportsThePlatformsErrorTypes(t *testing.T) {
 		{"production, asked", "/link/" + tok + "?sandbox=false", http.StatusBadRequest, "environment_mismatch"},
 		{"unknown account", "/link/" + tok + "?sandbox=true&account_id=018f0000-0000-7000-8000-000000000000", http.StatusBadRequest, "invalid_account_id"},
 		{"resume of a forged session", "/link/" + tok + "?resume=forged", http.StatusBadRequest, "invalid_user_token"},
+		{"account not a UUID", "/link/" + tok + "?account_id=a%00b", http.StatusBadRequest, "invalid_account_id"},
+		{"flow not text (as an unknown flow)", "/link/" + tok + "?flow_id=F%00%ff", http.StatusBadRequest, "unknown"},
 	} {
 		resp, page := h.get(c.path)
 		if resp.StatusCode != c.status || !strings.Contains(page, `data-embed-error="`+c.code+`"`) {
