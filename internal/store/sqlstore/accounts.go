@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 	"time"
 
 	"verigate/internal/store"
@@ -306,7 +309,7 @@ func (s *Store) SaveAggregationBatch(ctx context.Context, a store.Account, recor
 
 // AllAccountRecords returns every record of an account, ordered by kind and id.
 func (s *Store) AllAccountRecords(ctx context.Context, accountID string) ([]store.AccountRecord, error) {
-	return s.accountRecords(ctx, `WHERE account_id = $1 ORDER BY kind, id`, accountID)
+	return s.accountRecords(ctx, `WHERE account_id = $1`, accountID)
 }
 
 // DeleteAccountRecords deletes records of an account by id; ids of other
@@ -325,11 +328,16 @@ func (s *Store) DeleteAccountRecords(ctx context.Context, accountID string, ids 
 	})
 }
 
-// AccountRecords returns an account's records of one kind.
+// AccountRecords returns an account's records of one kind, in id order.
 func (s *Store) AccountRecords(ctx context.Context, accountID, kind string) ([]store.AccountRecord, error) {
-	return s.accountRecords(ctx, `WHERE account_id = $1 AND kind = $2 ORDER BY id`, accountID, kind)
+	return s.accountRecords(ctx, `WHERE account_id = $1 AND kind = $2`, accountID, kind)
 }
 
+// accountRecords returns the records where selects (an account's, through
+// the unique index on account_id, kind and source_id) ordered by kind and
+// id. No index of records has that order; an account's records are few
+// enough to sort here, rather than keep an index for it that every stored
+// record would be written into (migration 0021).
 func (s *Store) accountRecords(ctx context.Context, where string, args ...any) ([]store.AccountRecord, error) {
 	rows, err := s.query(ctx, `SELECT `+recordColumns+` FROM account_records `+where, args...)
 	if err != nil {
@@ -344,5 +352,11 @@ func (s *Store) accountRecords(ctx context.Context, where string, args ...any) (
 		}
 		out = append(out, r)
 	}
-	return out, s.mapErr(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.mapErr(err)
+	}
+	slices.SortFunc(out, func(a, b store.AccountRecord) int {
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }

@@ -77,6 +77,12 @@ func Plans(t *testing.T, s *sqlstore.Store, db *sql.DB, postgres bool) {
 		{"paystubs by account", []string{"account_id"}, func(c context.Context) error {
 			return err1(s.ListRecords(c, sc, store.RecordPaystub, store.RecordFilter{AccountID: g.AccountID(g.Accounts / 2)}, ps))
 		}},
+		{"an account's records", []string{"account_id"}, func(c context.Context) error {
+			return err1(s.AllAccountRecords(c, g.AccountID(g.Accounts/2)))
+		}},
+		{"an account's paystubs", []string{"account_id", "kind"}, func(c context.Context) error {
+			return err1(s.AccountRecords(c, g.AccountID(g.Accounts/2), store.RecordPaystub))
+		}},
 		{"user reports by user", []string{"user_id"}, func(c context.Context) error { return err1(s.ListUserReports(c, sc, user, ps)) }},
 		{"uploads by user", []string{"user_id"}, func(c context.Context) error {
 			return err1(s.ListUploads(c, sc, store.UploadFilter{UserID: user}, ps))

@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,6 +20,40 @@ var syncTests = []storeTest{
 	{"SubscriptionDaysSynced", testSubscriptionDaysSynced},
 	{"DeliveriesByOrderKey", testDeliveriesByOrderKey},
 	{"AggregationBatches", testAggregationBatches},
+	{"AccountRecordsInIDOrder", testAccountRecordsInIDOrder},
+}
+
+// testAccountRecordsInIDOrder: an account's records come back ordered by
+// kind and id, whatever order their source ids (by which the store finds
+// them) have.
+func testAccountRecordsInIDOrder(t *testing.T, s *sqlstore.Store) {
+	u := newUser(t, s, newTenant(t, s, "Acme"), store.Sandbox)
+	acct := newAccount(t, s, u)
+	var recs []store.AccountRecord
+	for i, kind := range []string{store.RecordPaystub, store.RecordIdentity, store.RecordPaystub, store.RecordPaystub, store.RecordIdentity, store.RecordPaystub} {
+		// ids ascend with i, source ids descend
+		id := fmt.Sprintf("01a00000-0000-7000-8000-%012d", i)
+		recs = append(recs, store.AccountRecord{ID: id, Kind: kind, AccountID: acct.ID, UserID: acct.UserID, PartnerID: acct.PartnerID,
+			Environment: acct.Environment, SourceID: fmt.Sprintf("src-%d", 9-i), Date: "2025-05-30", Data: json.RawMessage(`{}`),
+			CreatedAt: stored(at(50)), UpdatedAt: stored(at(50))})
+	}
+	must(t, "FinishAggregation", s.FinishAggregation(ctx(t), acct, recs))
+	ids := func(rs []store.AccountRecord) (out []string) {
+		for _, r := range rs {
+			out = append(out, r.Kind+" "+r.ID[len(r.ID)-1:])
+		}
+		return out
+	}
+	all, err := s.AllAccountRecords(ctx(t), acct.ID)
+	must(t, "AllAccountRecords", err)
+	if got, want := fmt.Sprint(ids(all)), "[identity 1 identity 4 paystub 0 paystub 2 paystub 3 paystub 5]"; got != want {
+		t.Errorf("AllAccountRecords = %s, want %s", got, want)
+	}
+	paystubs, err := s.AccountRecords(ctx(t), acct.ID, store.RecordPaystub)
+	must(t, "AccountRecords", err)
+	if got, want := fmt.Sprint(ids(paystubs)), "[paystub 0 paystub 2 paystub 3 paystub 5]"; got != want {
+		t.Errorf("AccountRecords(paystub) = %s, want %s", got, want)
+	}
 }
 
 func testSubscriptionDaysSynced(t *testing.T, s *sqlstore.Store) {
