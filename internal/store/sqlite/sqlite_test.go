@@ -178,7 +178,8 @@ func TestConcurrentOpen(t *testing.T) {
 }
 
 // TestPragmas checks foreign keys, WAL and the page cache's size on every
-// connection of both pools, and the reading pool's bound.
+// connection of both pools, the writer's checkpoint interval, and the
+// reading pool's bound.
 func TestPragmas(t *testing.T) {
 	ctx := t.Context()
 	s, read, write, err := open(ctx, filepath.Join(t.TempDir(), "verigate.db"))
@@ -226,6 +227,14 @@ func TestPragmas(t *testing.T) {
 			if fk != 1 || mode != "wal" || cache != -cacheKiB {
 				t.Errorf("%s pool connection %d: foreign_keys=%d journal_mode=%q cache_size=%d, want 1, wal and %d",
 					name, i, fk, mode, cache, -cacheKiB)
+			}
+			// Only the writer checkpoints, so only its setting matters.
+			var ckpt int
+			if err := conn.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&ckpt); err != nil {
+				t.Fatalf("%s pool: PRAGMA wal_autocheckpoint: %v", name, err)
+			}
+			if name == "write" && ckpt != walPages {
+				t.Errorf("writing connection: wal_autocheckpoint=%d, want %d", ckpt, walPages)
 			}
 			conn.Close()
 		}
