@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -312,4 +313,17 @@ func openWithDB(t *testing.T) (*sqlstore.Store, *sql.DB) {
 	}
 	t.Cleanup(func() { db.Close() })
 	return s, db
+}
+
+// TestRowReadsKeepTheContext: over a network a single-row read keeps the
+// caller's cancellation, so that a hung connection cannot hold a request.
+func TestRowReadsKeepTheContext(t *testing.T) {
+	baseURL(t)
+	s := openFresh(t)
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	sc := store.Scope{PartnerID: "p", Environment: store.Sandbox}
+	if _, err := s.User(canceled, sc, "01a00000-0000-7000-8000-000000000000"); !errors.Is(err, context.Canceled) {
+		t.Errorf("User with a cancelled context: %v, want context.Canceled", err)
+	}
 }

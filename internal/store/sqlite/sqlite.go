@@ -84,7 +84,7 @@ func open(ctx context.Context, path string) (s *sqlstore.Store, read, write *sql
 	read.SetConnMaxLifetime(readLifetime)
 	s = sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", IsDuplicate: isDuplicate,
 		Optimize: func(ctx context.Context, write *sql.DB) error { return optimize(ctx, read, write) },
-		Explain:  "EXPLAIN QUERY PLAN "})
+		Explain:  "EXPLAIN QUERY PLAN ", DetachRowReads: true})
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, nil, nil, err

@@ -345,3 +345,19 @@ func openWithDB(t *testing.T) (*sqlstore.Store, *sql.DB) {
 	t.Cleanup(func() { s.Close() })
 	return s, write
 }
+
+// TestRowReadsDetached: a single-row read answers even when the caller's
+// context is already cancelled (Dialect.DetachRowReads: no goroutine per
+// query watches it), while a listing still stops.
+func TestRowReadsDetached(t *testing.T) {
+	s := openTemp(t)
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	sc := store.Scope{PartnerID: "p", Environment: store.Sandbox}
+	if _, err := s.User(canceled, sc, "01a00000-0000-7000-8000-000000000000"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("User with a cancelled context: %v, want ErrNotFound", err)
+	}
+	if _, err := s.ListUsers(canceled, sc, store.UserFilter{}, store.Page{Limit: 10}); !errors.Is(err, context.Canceled) {
+		t.Errorf("ListUsers with a cancelled context: %v, want context.Canceled", err)
+	}
+}

@@ -41,6 +41,14 @@ type Dialect struct {
 	// Explain starts a statement that returns a query's plan instead of
 	// running it ("EXPLAIN QUERY PLAN ", "EXPLAIN (FORMAT JSON) ").
 	Explain string
+	// DetachRowReads runs single-row reads outside a transaction without
+	// the caller's cancellation and deadline. database/sql starts a
+	// goroutine for every query whose context can be cancelled, to watch
+	// it; for a read the database answers in microseconds from its own
+	// process (SQLite), that goroutine costs more than the read may ever
+	// save. A database over a network (PostgreSQL) keeps the caller's
+	// context, so that a hung connection cannot hold a request forever.
+	DetachRowReads bool
 }
 
 // Store is a store.Store backed by a reading and a writing connection pool.
@@ -102,6 +110,9 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	s.traced(q, args)
 	if tx := s.tx(ctx); tx != nil {
 		return tx.QueryRowContext(ctx, q, args...)
+	}
+	if s.d.DetachRowReads {
+		ctx = context.WithoutCancel(ctx)
 	}
 	return s.read.QueryRowContext(ctx, q, args...)
 }
