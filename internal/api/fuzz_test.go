@@ -340,13 +340,13 @@ func FuzzLinkEntry(f *testing.F) {
 		if query != "" {
 			u += "?" + strings.NewReplacer("#", "%23", " ", "%20").Replace(query)
 		}
-		if _, err := http.NewRequest("GET", u, nil); err != nil {
+		hr, err := http.NewRequest("GET", u, nil)
+		if err != nil {
 			t.Skip("not a valid request URL")
 		}
 		if !validHeader(lang) {
 			t.Skip("not a valid header value")
 		}
-		hr, _ := http.NewRequest("GET", u, nil)
 		if lang != "" {
 			hr.Header.Set("Accept-Language", lang)
 		}
