@@ -97,7 +97,12 @@ func Grow(ctx context.Context, s *sqlstore.Store, db *sql.DB, postgres bool, ver
 	}
 	id := scaletest.UUID
 	userOf := func(n string) string { return id("a0000001", fmt.Sprintf("(%s) %% %d + 1", n, users)) }
-	accountOf := fmt.Sprintf("i %% %d + 1", accounts)
+	// An account's records are consecutive rows, as an aggregation writes
+	// them in one go; its records' ids are consecutive too, as the ids of
+	// records of accounts created since migration 0020 begin with the
+	// account's. A user's verifications and accounts are spread over the
+	// table, as they are created at different times.
+	accountOf := fmt.Sprintf("(i - 1) / %d + 1", verifications/accounts)
 	for _, t := range []struct {
 		table, from string
 		n           int
