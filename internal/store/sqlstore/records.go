@@ -50,9 +50,7 @@ func reverse[T any](out []T) {
 
 // ListAccounts returns one keyset page of accounts, newest first.
 func (s *Store) ListAccounts(ctx context.Context, sc store.Scope, f store.AccountFilter, p store.Page) ([]store.Account, error) {
-	w := &where{}
-	w.add("partner_id = $%d", sc.PartnerID)
-	w.add("environment = $%d", string(sc.Environment))
+	w := tenantWhere(sc)
 	if f.UserID != "" {
 		w.add("user_id = $%d", f.UserID)
 	}
@@ -66,36 +64,7 @@ func (s *Store) ListAccounts(ctx context.Context, sc store.Scope, f store.Accoun
 		}
 		w.add(cond)
 	}
-	order := "DESC"
-	switch {
-	case p.Before != "":
-		w.add("id > $%d", p.Before)
-		order = "ASC"
-	case p.After != "":
-		w.add("id < $%d", p.After)
-	}
-	w.args = append(w.args, p.Limit)
-	q := fmt.Sprintf(`SELECT %s FROM accounts WHERE %s ORDER BY id %s LIMIT $%d`, accountColumns, w, order, len(w.args))
-	rows, err := s.query(ctx, q, w.args...)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	defer rows.Close()
-	var out []store.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, s.mapErr(err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapErr(err)
-	}
-	if order == "ASC" {
-		reverse(out)
-	}
-	return out, nil
+	return listPage(ctx, s, "accounts", accountColumns, w, p, scanAccount)
 }
 
 const recordColumns = `id, kind, account_id, user_id, partner_id, environment, source_id, employment, record_date, data, rendered, created_at, updated_at`
