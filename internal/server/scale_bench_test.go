@@ -318,11 +318,10 @@ func readSyscalls() int {
 type scaleChild struct {
 	in      io.Writer
 	replies *bufio.Scanner
-	log     *bytes.Buffer
 }
 
 // startScaleChild starts this test binary as a TestScaleChild serving s; it
-// ends when tb's test does.
+// ends when tb's test does, and what it printed is shown if it failed.
 func startScaleChild(tb testing.TB, s grownStore) *scaleChild {
 	spec, err := json.Marshal(s)
 	if err != nil {
@@ -352,22 +351,22 @@ func startScaleChild(tb testing.TB, s grownStore) *scaleChild {
 		}
 		r.Close()
 	})
-	return &scaleChild{in: in, replies: bufio.NewScanner(r), log: log}
+	return &scaleChild{in: in, replies: bufio.NewScanner(r)}
 }
 
 // run has the child make n requests of the named case and returns the
 // time its handler took and the read system calls it made (-1: not counted).
 func (c *scaleChild) run(tb testing.TB, name string, n int) (time.Duration, int) {
 	if _, err := fmt.Fprintf(c.in, "%s %d\n", name, n); err != nil {
-		tb.Fatalf("scale child: %v\n%s", err, c.log)
+		tb.Fatalf("scale child: %v", err)
 	}
 	if !c.replies.Scan() {
-		tb.Fatalf("scale child ended: %v\n%s", c.replies.Err(), c.log)
+		tb.Fatalf("scale child ended: %v", c.replies.Err())
 	}
 	reply := c.replies.Text()
 	var ns, reads int64
 	if _, err := fmt.Sscanf(reply, "%d %d", &ns, &reads); err != nil {
-		tb.Fatalf("scale child: %s\n%s", reply, c.log)
+		tb.Fatalf("scale child: %s", reply)
 	}
 	return time.Duration(ns), int(reads)
 }
