@@ -23,31 +23,6 @@ var ongoingRefreshSQL = map[string]string{
 	store.OngoingRefreshEnabled:  `data_source <> 'documents' AND connection_status <> 'error' AND refresh_disabled_at IS NULL`,
 }
 
-// where collects the conditions and arguments of a listing query.
-type where struct {
-	conds []string
-	args  []any
-}
-
-// add appends cond, whose %d placeholders each take the next argument.
-func (w *where) add(cond string, vals ...any) {
-	nums := make([]any, len(vals))
-	for i, v := range vals {
-		w.args = append(w.args, v)
-		nums[i] = len(w.args)
-	}
-	w.conds = append(w.conds, fmt.Sprintf(cond, nums...))
-}
-
-func (w *where) String() string { return strings.Join(w.conds, " AND ") }
-
-// reverse puts a page read backwards (for a Before cursor) back in listing order.
-func reverse[T any](out []T) {
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-}
-
 // ListAccounts returns one keyset page of accounts, newest first.
 func (s *Store) ListAccounts(ctx context.Context, sc store.Scope, f store.AccountFilter, p store.Page) ([]store.Account, error) {
 	w := tenantWhere(sc)

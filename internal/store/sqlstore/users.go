@@ -3,10 +3,74 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"verigate/internal/store"
 )
+
+// CreateUser stores a user.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	profile, err := s.sealPersonal(u.Profile, "{}")
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, partner_id, environment, client_id, profile, external_id, items_connected, employers_connected, created_at, updated_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
+			u.ID, u.PartnerID, string(u.Environment), u.ClientID, profile, u.ExternalID,
+			jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.CreatedAt), ms(u.UpdatedAt))
+		return err
+	})
+}
+
+const userColumns = `id, partner_id, environment, client_id, profile, external_id, items_connected, employers_connected, created_at, updated_at, version`
+
+// User returns a user in scope.
+func (s *Store) User(ctx context.Context, sc store.Scope, id string) (store.User, error) {
+	row := s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 AND partner_id = $2 AND environment = $3`,
+		id, sc.PartnerID, string(sc.Environment))
+	u, err := s.scanUser(row)
+	if err != nil {
+		return u, s.mapErr(err)
+	}
+	return u, nil
+}
+
+func (s *Store) scanUser(r scanner) (store.User, error) {
+	var u store.User
+	var env, profile, items, employers string
+	var created, updated int64
+	err := r.Scan(&u.ID, &u.PartnerID, &env, &u.ClientID, &profile, &u.ExternalID, &items, &employers, &created, &updated, &u.Version)
+	if err != nil {
+		return u, err
+	}
+	u.Environment = store.Environment(env)
+	if u.Profile, err = s.openPersonal(profile); err != nil {
+		return u, err
+	}
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	if u.ItemsConnected, err = parseList(items); err != nil {
+		return u, err
+	}
+	u.EmployersConnected, err = parseList(employers)
+	return u, err
+}
+
+// UpdateUser saves u when its version is current.
+func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
+	profile, err := s.sealPersonal(u.Profile, "{}")
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET profile = $1, external_id = $2, items_connected = $3, employers_connected = $4, updated_at = $5, version = version + 1
+WHERE id = $6 AND version = $7`,
+			profile, u.ExternalID, jsonList(u.ItemsConnected), jsonList(u.EmployersConnected), ms(u.UpdatedAt), u.ID, u.Version)
+		if err != nil {
+			return err
+		}
+		return expectOne(res)
+	})
+}
 
 // ListUsers returns one page of a tenant's users, newest first.
 func (s *Store) ListUsers(ctx context.Context, sc store.Scope, f store.UserFilter, p store.Page) ([]store.User, error) {
@@ -15,49 +79,6 @@ func (s *Store) ListUsers(ctx context.Context, sc store.Scope, f store.UserFilte
 		w.add("external_id = $%d", f.ExternalID)
 	}
 	return listPage(ctx, s, "users", userColumns, w, p, s.scanUser)
-}
-
-// tenantWhere starts the conditions of a listing of one tenant's rows.
-func tenantWhere(sc store.Scope) *where {
-	w := &where{}
-	w.add("partner_id = $%d", sc.PartnerID)
-	w.add("environment = $%d", string(sc.Environment))
-	return w
-}
-
-// listPage runs one keyset page of a newest-first listing of table, by id,
-// narrowed by w, and returns it newest first.
-func listPage[T any](ctx context.Context, s *Store, table, columns string, w *where, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
-	order := "DESC"
-	switch {
-	case p.Before != "":
-		w.add("id > $%d", p.Before)
-		order = "ASC"
-	case p.After != "":
-		w.add("id < $%d", p.After)
-	}
-	w.args = append(w.args, p.Limit)
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY id %s LIMIT $%d`, columns, table, w, order, len(w.args))
-	rows, err := s.query(ctx, q, w.args...)
-	if err != nil {
-		return nil, s.mapErr(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, s.mapErr(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapErr(err)
-	}
-	if order == "ASC" {
-		reverse(out)
-	}
-	return out, nil
 }
 
 // DeleteUser removes a user of the tenant and everything stored for it, in
